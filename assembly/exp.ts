@@ -1,0 +1,178 @@
+// Vector exp and log for the log-sum-exp of the fused pass, with a scalar twin of each that runs the same
+// algorithm (so the scalar build differs from the SIMD build only in summation order).
+//
+// exp(x): Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, k = round(x/ln2) by the 1.5·2^52 magic-number
+// rounding; e^r by its degree-13 Taylor polynomial evaluated with Estrin's scheme (truncation error
+// < 4e-18 relative on |r| ≤ 0.347); the result is scaled by 2^k built directly in the exponent bits.
+// Error bound (tested against Math.exp over [−708, 709]): ≤ 2 ulp. Arguments below −708 return exactly 0
+// (the log-sum-exp only needs e^(a−max) ≤ 1, and subnormals would break the exponent-bit scaling);
+// arguments above 709.78 return +Inf; NaN never appears for finite input.
+//
+// log(s) for s ≥ 1 (the log-sum-exp sum lies in [1, n]): s = 2^e·m with m in [√½, √2),
+// log m = 2 atanh(f), f = (m−1)/(m+1), |f| ≤ 0.1716, by the odd series to f^25 (remainder < 1e-19).
+// Error ≤ 2 ulp for s in [1, 2^60].
+
+const LOG2E: f64 = 1.4426950408889634;
+const LN2HI: f64 = 6.93147180369123816490e-01; // 32 significant bits: k·LN2HI is exact for |k| < 2^21
+const LN2LO: f64 = 1.90821492927058770002e-10;
+const MAGIC: f64 = 6755399441055744.0; // 1.5·2^52
+const EXP_LO: f64 = -708.0;
+const EXP_HI: f64 = 709.782712893384;
+const SQRT1_2: f64 = 0.7071067811865476;
+
+// Taylor coefficients 1/k!, k = 2..13.
+const C2: f64 = 0.5;
+const C3: f64 = 1.0 / 6.0;
+const C4: f64 = 1.0 / 24.0;
+const C5: f64 = 1.0 / 120.0;
+const C6: f64 = 1.0 / 720.0;
+const C7: f64 = 1.0 / 5040.0;
+const C8: f64 = 1.0 / 40320.0;
+const C9: f64 = 1.0 / 362880.0;
+const C10: f64 = 1.0 / 3628800.0;
+const C11: f64 = 1.0 / 39916800.0;
+const C12: f64 = 1.0 / 479001600.0;
+const C13: f64 = 1.0 / 6227020800.0;
+
+// @ts-ignore: decorator
+@inline
+function expPoly(r: f64): f64 {
+  // Estrin: pairs (1 + r), (C2 + C3 r), ... combined with r², r⁴, r⁸.
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const p01 = 1.0 + r;
+  const p23 = C2 + C3 * r;
+  const p45 = C4 + C5 * r;
+  const p67 = C6 + C7 * r;
+  const p89 = C8 + C9 * r;
+  const p1011 = C10 + C11 * r;
+  const p1213 = C12 + C13 * r;
+  const q0 = p01 + p23 * r2;
+  const q1 = p45 + p67 * r2;
+  const q2 = p89 + p1011 * r2;
+  const lo = q0 + q1 * r4;
+  const hi = q2 + p1213 * r4;
+  return lo + hi * r8;
+}
+
+/** Scalar twin of {@link expv}: same reduction and polynomial. */
+// @ts-ignore: decorator
+@inline
+export function exps(x: f64): f64 {
+  if (x < EXP_LO) return 0.0;
+  if (x > EXP_HI) return Infinity;
+  const t = x * LOG2E + MAGIC;
+  const kf = t - MAGIC;
+  const r = (x - kf * LN2HI) - kf * LN2LO;
+  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+  return expPoly(r) * scale;
+}
+
+/** Scalar twin of {@link logv} for s ≥ 1. */
+// @ts-ignore: decorator
+@inline
+export function logs(s: f64): f64 {
+  const bits = reinterpret<i64>(s);
+  let e = <f64>((bits >>> 52) - 1023);
+  let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
+  if (m > 2.0 * SQRT1_2) { m *= 0.5; e += 1.0; }
+  const f = (m - 1.0) / (m + 1.0);
+  return e * LN2HI + (e * LN2LO + logSeries(f));
+}
+
+// @ts-ignore: decorator
+@inline
+function logSeries(f: f64): f64 {
+  // 2f(1 + z/3 + z²/5 + … + z¹²/25), z = f², Estrin in z.
+  const z = f * f;
+  const z2 = z * z;
+  const z4 = z2 * z2;
+  const z8 = z4 * z4;
+  const a = (1.0 + z * (1.0 / 3.0)) + z2 * ((1.0 / 5.0) + z * (1.0 / 7.0));
+  const b = ((1.0 / 9.0) + z * (1.0 / 11.0)) + z2 * ((1.0 / 13.0) + z * (1.0 / 15.0));
+  const c = ((1.0 / 17.0) + z * (1.0 / 19.0)) + z2 * ((1.0 / 21.0) + z * (1.0 / 23.0));
+  const p = a + z4 * b + z8 * (c + z4 * (1.0 / 25.0));
+  return 2.0 * f * p;
+}
+
+/** f64x2 exp with the bound stated above. */
+// @ts-ignore: decorator
+@inline
+export function expv(x: v128): v128 {
+  const lo = f64x2.lt(x, f64x2.splat(EXP_LO));
+  const hi = f64x2.gt(x, f64x2.splat(EXP_HI));
+  const xc = f64x2.max(f64x2.min(x, f64x2.splat(EXP_HI)), f64x2.splat(EXP_LO));
+  const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(MAGIC));
+  const kf = f64x2.sub(t, f64x2.splat(MAGIC));
+  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2HI))), f64x2.mul(kf, f64x2.splat(LN2LO)));
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const p01 = f64x2.add(f64x2.splat(1.0), r);
+  const p23 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
+  const p45 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
+  const p67 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
+  const p89 = f64x2.add(f64x2.splat(C8), f64x2.mul(f64x2.splat(C9), r));
+  const p1011 = f64x2.add(f64x2.splat(C10), f64x2.mul(f64x2.splat(C11), r));
+  const p1213 = f64x2.add(f64x2.splat(C12), f64x2.mul(f64x2.splat(C13), r));
+  const q0 = f64x2.add(p01, f64x2.mul(p23, r2));
+  const q1 = f64x2.add(p45, f64x2.mul(p67, r2));
+  const q2 = f64x2.add(p89, f64x2.mul(p1011, r2));
+  const lo4 = f64x2.add(q0, f64x2.mul(q1, r4));
+  const hi4 = f64x2.add(q2, f64x2.mul(p1213, r4));
+  let y = f64x2.mul(f64x2.add(lo4, f64x2.mul(hi4, r8)), scale);
+  y = v128.bitselect(f64x2.splat(0.0), y, lo);
+  return v128.bitselect(f64x2.splat(Infinity), y, hi);
+}
+
+/** f64x2 log for lanes ≥ 1 (bound above). */
+// @ts-ignore: decorator
+@inline
+export function logv(s: v128): v128 {
+  // Exponent as a double without an i64→f64 conversion: put the biased exponent in the low mantissa bits
+  // of 2^52 and subtract 2^52.
+  const eb = v128.or(i64x2.shr_u(s, 52), i64x2.splat(0x4330000000000000));
+  let e = f64x2.sub(f64x2.sub(eb, f64x2.splat(4503599627370496.0)), f64x2.splat(1023.0));
+  let m = v128.or(v128.and(s, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, f64x2.splat(2.0 * SQRT1_2));
+  m = v128.bitselect(f64x2.mul(m, f64x2.splat(0.5)), m, big);
+  e = f64x2.add(e, v128.and(big, f64x2.splat(1.0)));
+  const f = f64x2.div(f64x2.sub(m, f64x2.splat(1.0)), f64x2.add(m, f64x2.splat(1.0)));
+  const z = f64x2.mul(f, f);
+  const z2 = f64x2.mul(z, z);
+  const z4 = f64x2.mul(z2, z2);
+  const z8 = f64x2.mul(z4, z4);
+  const a = f64x2.add(
+    f64x2.add(f64x2.splat(1.0), f64x2.mul(z, f64x2.splat(1.0 / 3.0))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 5.0), f64x2.mul(z, f64x2.splat(1.0 / 7.0)))));
+  const b = f64x2.add(
+    f64x2.add(f64x2.splat(1.0 / 9.0), f64x2.mul(z, f64x2.splat(1.0 / 11.0))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 13.0), f64x2.mul(z, f64x2.splat(1.0 / 15.0)))));
+  const c = f64x2.add(
+    f64x2.add(f64x2.splat(1.0 / 17.0), f64x2.mul(z, f64x2.splat(1.0 / 19.0))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 21.0), f64x2.mul(z, f64x2.splat(1.0 / 23.0)))));
+  const p = f64x2.add(f64x2.add(a, f64x2.mul(z4, b)),
+    f64x2.mul(z8, f64x2.add(c, f64x2.mul(z4, f64x2.splat(1.0 / 25.0)))));
+  const series = f64x2.mul(f64x2.mul(f64x2.splat(2.0), f), p);
+  return f64x2.add(f64x2.mul(e, f64x2.splat(LN2HI)), f64x2.add(f64x2.mul(e, f64x2.splat(LN2LO)), series));
+}
+
+/** Test hook: y[k] = exp(x[k]) for k < count, two at a time with the SIMD build. */
+export function expArray(x: usize, y: usize, count: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; k + 2 <= count; k += 2) v128.store(y + (<usize>k << 3), expv(v128.load(x + (<usize>k << 3))));
+  }
+  for (; k < count; k++) store<f64>(y + (<usize>k << 3), exps(load<f64>(x + (<usize>k << 3))));
+}
+
+/** Test hook: y[k] = log(x[k]) for x[k] ≥ 1. */
+export function logArray(x: usize, y: usize, count: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; k + 2 <= count; k += 2) v128.store(y + (<usize>k << 3), logv(v128.load(x + (<usize>k << 3))));
+  }
+  for (; k < count; k++) store<f64>(y + (<usize>k << 3), logs(load<f64>(x + (<usize>k << 3))));
+}

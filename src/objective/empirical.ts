@@ -1,0 +1,23 @@
+import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
+import type { MatrixInput } from '../types.js';
+import { readMatrix, readSampleWeight } from '../validate.js';
+import { BackendObjective } from './objective.js';
+
+/** Options of {@link empiricalObjective}. */
+export interface EmpiricalOptions extends LoadKernelsOptions {
+  /** Per-row weights (N, ≥ 0, not all zero); normalised internally so the loss stays a weighted mean. */
+  sampleWeight?: ArrayLike<number>;
+}
+
+/**
+ * The mean negative log-likelihood of data `X` (N × d; `number[][]` or `{ data, rows, cols }`):
+ * L(θ) = −Σ_k c_k ℓ(x_k) / Σ_k c_k with c_k = 1 or the sample weights. The data are validated and copied
+ * into the kernel's memory once; each evaluation is one fused pass.
+ * @throws MixfitError for empty, ragged or non-finite data and bad sample weights (before any WASM work).
+ */
+export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptions = {}): Promise<BackendObjective> {
+  const M = readMatrix(X, 'X');
+  const w = readSampleWeight(options.sampleWeight, M.rows);
+  const kernels = await loadKernels(options);
+  return new BackendObjective(kernels.createBackend(M.data, M.rows, M.cols, w), 'empirical');
+}

@@ -1,0 +1,123 @@
+import { MixfitError } from '../errors.js';
+import type { DataBackend } from '../kernel/backend.js';
+import { newPassStats } from '../kernel/backend.js';
+import type { FlatParams, KernelVariant, MixtureGradient, MixtureParams, PassStats } from '../types.js';
+import { readParams } from '../validate.js';
+import { gradientFromStats, newFlatGradient, type FlatGradient } from './gradient.js';
+
+/** What produced an objective. */
+export type ObjectiveKind = 'empirical' | 'population' | 'sample';
+
+/**
+ * The one interface every solver works against. The loss is L(θ) = offset − (Σ_k c_k ℓ(x_k))/(Σ_k c_k):
+ * the mean negative log-likelihood (offset 0) or, for population objectives, the KL divergence
+ * (offset = E_{p*}[log p*]). Each call of `stats`/`statsAsync` is one evaluation (one kernel pass).
+ */
+export interface Objective {
+  readonly kind: ObjectiveKind;
+  /** d, the data dimension. */
+  readonly dim: number;
+  /** The kernel implementation in use. */
+  readonly variant: KernelVariant;
+  /** Constant added to the mean negative log-likelihood (0 for data; E_{p*}[log p*] for population). */
+  readonly offset: number;
+  /** The optimal value when it is known (0 for realizable population objectives), else undefined. */
+  readonly knownOptimum: number | undefined;
+  /** Kernel passes run so far. */
+  readonly evaluations: number;
+  /** One pass: statistics in an internal buffer, valid until the next call. */
+  stats(p: FlatParams): PassStats;
+  /** The same pass, possibly on a worker pool: solvers call this one. */
+  statsAsync(p: FlatParams): Promise<PassStats>;
+  /** Loss from a pass's statistics. */
+  lossFromStats(s: PassStats): number;
+  /** Loss at `params` (one pass). */
+  value(params: MixtureParams | FlatParams): number;
+  /** Loss and gradient (means, softmax logits, log-variances) at `params` (one pass), in the public shapes. */
+  valueAndGrad(params: MixtureParams | FlatParams): { value: number; grad: MixtureGradient };
+  /** Frees the WASM workspace (and workers). The objective is unusable afterwards. */
+  dispose(): void;
+}
+
+function isFlat(p: MixtureParams | FlatParams): p is FlatParams {
+  return (p as FlatParams).means instanceof Float64Array && (p as FlatParams).layout !== undefined;
+}
+
+/** Objective over one resident data backend. Population and sample objectives are this with other data. */
+export class BackendObjective implements Objective {
+  readonly kind: ObjectiveKind;
+  readonly dim: number;
+  readonly offset: number;
+  readonly knownOptimum: number | undefined;
+  evaluations = 0;
+  private backend: DataBackend | null;
+  private buffers = new Map<string, PassStats>();
+
+  constructor(backend: DataBackend, kind: ObjectiveKind, offset = 0, knownOptimum?: number) {
+    this.backend = backend;
+    this.kind = kind;
+    this.dim = backend.cols;
+    this.offset = offset;
+    this.knownOptimum = knownOptimum;
+  }
+
+  get variant(): KernelVariant { return this.live().variant; }
+
+  /** The data backend (for scoring); throws after dispose. */
+  live(): DataBackend {
+    if (!this.backend) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
+    return this.backend;
+  }
+
+  private buffer(p: FlatParams): PassStats {
+    const key = `${p.n}:${p.d}:${p.layout === 'diagonal'}`;
+    let b = this.buffers.get(key);
+    if (!b) { b = newPassStats(p.n, p.d, p.layout === 'diagonal'); this.buffers.set(key, b); }
+    return b;
+  }
+
+  stats(p: FlatParams): PassStats {
+    const be = this.live();
+    if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
+    this.evaluations++;
+    return be.pass(p, this.buffer(p));
+  }
+
+  statsAsync(p: FlatParams): Promise<PassStats> {
+    return Promise.resolve(this.stats(p));
+  }
+
+  lossFromStats(s: PassStats): number {
+    return this.offset - s.sumLogLik / s.totalWeight;
+  }
+
+  private flat(params: MixtureParams | FlatParams): FlatParams {
+    return isFlat(params) ? params : readParams(params, 'params', this.dim);
+  }
+
+  value(params: MixtureParams | FlatParams): number {
+    return this.lossFromStats(this.stats(this.flat(params)));
+  }
+
+  valueAndGrad(params: MixtureParams | FlatParams): { value: number; grad: MixtureGradient } {
+    const p = this.flat(params);
+    const s = this.stats(p);
+    const g = gradientFromStats(p, s, newFlatGradient(p));
+    return { value: this.lossFromStats(s), grad: publicGradient(p, g) };
+  }
+
+  dispose(): void {
+    this.backend?.dispose();
+    this.backend = null;
+  }
+}
+
+/** Converts a flat gradient to the public shapes of {@link MixtureGradient}. */
+export function publicGradient(p: FlatParams, g: FlatGradient): MixtureGradient {
+  const rows = (a: Float64Array) => Array.from({ length: p.n }, (_, i) => Array.from(a.subarray(i * p.d, (i + 1) * p.d)));
+  return {
+    means: rows(g.means),
+    logWeights: Array.from(g.logWeights),
+    logVariances: p.layout === 'shared' ? g.logVariances[0] : p.layout === 'component' ? Array.from(g.logVariances) : rows(g.logVariances),
+  };
+}

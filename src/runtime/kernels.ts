@@ -1,0 +1,86 @@
+/**
+ * Loads the right kernel build for this runtime. The `.wasm` bytes are inlined into the bundles by
+ * esbuild's binary loader (no fetch, no `node:fs`, no top-level await); users with a strict CSP or their own
+ * hosting can pass a compiled `WebAssembly.Module`, raw bytes or a URL instead.
+ */
+import simdBytes from '../../build/kernels.simd.wasm';
+import scalarBytes from '../../build/kernels.scalar.wasm';
+import { MixfitError } from '../errors.js';
+import type { DataBackend } from '../kernel/backend.js';
+import { JsBackend } from '../kernel/jsPass.js';
+import { Workspace, type KernelExports } from '../kernel/workspace.js';
+import type { KernelChoice, KernelVariant } from '../types.js';
+import { hasWasm, hasWasmSimd } from './probe.js';
+
+/** Where a WASM build comes from when not from the inlined bytes. */
+export type WasmSource = WebAssembly.Module | BufferSource | URL | string;
+
+/** Options of {@link loadKernels}. */
+export interface LoadKernelsOptions {
+  /** `auto` (default): `simd` when validated, else `scalar`, else `js`. */
+  kernel?: KernelChoice;
+  /** Override for the chosen build: a compiled module, its bytes, or a URL to fetch. */
+  wasm?: WasmSource;
+}
+
+/** A loaded kernel implementation that can hold data sets. */
+export interface Kernels {
+  readonly variant: KernelVariant;
+  /** Copies `X` (N × d row-major) and optional weights (N) into a new resident data backend. */
+  createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend;
+  /** A fresh raw instance (WASM variants only; used by tests of the exp/log kernels). */
+  instantiateRaw?(): KernelExports;
+}
+
+const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'simd', 'scalar', 'js'];
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof source === 'string' || source instanceof URL) {
+    const res = await fetch(source);
+    if (!res.ok) throw new MixfitError('options.wasm', 'must be a URL that can be fetched', `${source} (HTTP ${res.status})`);
+    return WebAssembly.compile(await res.arrayBuffer());
+  }
+  return WebAssembly.compile(source);
+}
+
+/** Resolves `auto` to a concrete variant for this runtime. */
+export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
+  if (!KERNEL_CHOICES.includes(choice)) throw new MixfitError('options.kernel', `must be one of ${KERNEL_CHOICES.join(', ')}`, choice);
+  if (choice !== 'auto') return choice;
+  if (hasWasmSimd()) return 'simd';
+  return hasWasm() ? 'scalar' : 'js';
+}
+
+/**
+ * Loads (and caches) the kernel build named by `options.kernel`. `simd` throws when the runtime cannot
+ * validate SIMD; `auto` never does. Each data backend gets its own instance, so disposing one frees its
+ * memory without touching the others.
+ */
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  const variant = resolveVariant(options.kernel ?? 'auto');
+  if (variant === 'js') {
+    return { variant, createBackend: (X, rows, cols, w) => new JsBackend(X, rows, cols, w) };
+  }
+  if (variant === 'simd' && !hasWasmSimd() && !options.wasm)
+    throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+  let modPromise: Promise<WebAssembly.Module>;
+  if (options.wasm) modPromise = compileFrom(options.wasm);
+  else {
+    let cached = compiled.get(variant);
+    if (!cached) {
+      cached = WebAssembly.compile(variant === 'simd' ? simdBytes : scalarBytes);
+      compiled.set(variant, cached);
+      cached.catch(() => compiled.delete(variant));
+    }
+    modPromise = cached;
+  }
+  const mod = await modPromise;
+  const instantiateRaw = (): KernelExports => new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+  return {
+    variant,
+    instantiateRaw,
+    createBackend: (X, rows, cols, w) => new Workspace(instantiateRaw(), variant, X, rows, cols, w),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Shared types. Shapes are stated everywhere: matrices are row-major; n = components, d = dimension,
+ * N = rows of data.
+ */
+
+/** How variances are modelled: `fixed` (one shared σ² given by the user), `spherical` (σ_i² per component),
+ * `diagonal` (σ_ij² per component and dimension). */
+export type Covariance = 'fixed' | 'spherical' | 'diagonal';
+
+/** Which kernel implementation runs the fused pass. `auto` picks `simd` when the runtime validates it. */
+export type KernelChoice = 'auto' | 'simd' | 'scalar' | 'js';
+/** A concrete kernel implementation. */
+export type KernelVariant = 'simd' | 'scalar' | 'js';
+
+/** A matrix in flat form: `data` is row-major `rows × cols` float64. */
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** Input accepted for data: an array of rows or a flat matrix. */
+export type MatrixInput = number[][] | Matrix;
+
+/** Public mixture parameters (what users pass and receive). */
+export interface MixtureParams {
+  /** n × d component means. */
+  means: number[][];
+  /** n mixing weights summing to 1 (default uniform). */
+  weights?: number[];
+  /** σ²: one shared number, n per-component values, or an n × d array (diagonal). Default 1. */
+  variances?: number | number[] | number[][];
+}
+
+/** How the variance array of {@link FlatParams} is laid out. */
+export type VarianceLayout = 'shared' | 'component' | 'diagonal';
+
+/**
+ * Validated parameters in the flat layout used by kernels and solvers. Never exposed to users directly.
+ * `variances` has length 1 (`shared`), n (`component`) or n·d (`diagonal`, row-major n × d).
+ */
+export interface FlatParams {
+  n: number;
+  d: number;
+  /** n·d, row-major n × d. */
+  means: Float64Array;
+  /** n, log w_i with Σ w_i = 1. */
+  logWeights: Float64Array;
+  variances: Float64Array;
+  layout: VarianceLayout;
+}
+
+/**
+ * Sufficient statistics of one fused pass (ALGORITHM.md §8), with per-point weights c_k:
+ * - `totalWeight` = Σ c_k
+ * - `sumLogLik` = Σ c_k ℓ(x_k)
+ * - `R` (n): R_i = Σ c_k r_ik
+ * - `S` (n·d): S_i = Σ c_k r_ik x_k
+ * - `Q` (n, or n·d for the diagonal layout): Σ c_k r_ik ‖x_k − μ_i‖²/σ_i² (per dimension for diagonal)
+ */
+export interface PassStats {
+  totalWeight: number;
+  sumLogLik: number;
+  R: Float64Array;
+  S: Float64Array;
+  Q: Float64Array;
+}
+
+/** Gradient in the public shapes (same shapes as the parameters). */
+export interface MixtureGradient {
+  /** n × d: ∂L/∂μ. */
+  means: number[][];
+  /** n: ∂L/∂α for softmax logits α (w = softmax(α)). */
+  logWeights: number[];
+  /** ∂L/∂s for s = log σ²: a number (shared), n values, or n × d (diagonal). */
+  logVariances: number | number[] | number[][];
+}

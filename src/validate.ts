@@ -1,0 +1,153 @@
+/**
+ * Data and parameter checks: the only code that reads raw user input. Everything past this boundary trusts
+ * its inputs (shapes match, values finite, variances positive).
+ */
+import { MixfitError, describeValue } from './errors.js';
+import type { FlatParams, Matrix, MatrixInput, MixtureParams, VarianceLayout } from './types.js';
+
+/** Tolerance on Σ w_i = 1 for user-given weights. */
+export const WEIGHT_SUM_TOLERANCE = 1e-9;
+
+/**
+ * Reads `X` (`number[][]` or `{ data, rows, cols }`) into a validated row-major matrix (a copy for arrays,
+ * the same `data` for matrices). Throws {@link MixfitError} naming `name` for empty input, ragged rows,
+ * non-numbers, NaN or ±Inf (with row and column), or a dimension other than `expectedCols`.
+ */
+export function readMatrix(X: MatrixInput, name = 'X', expectedCols?: number): Matrix {
+  let data: Float64Array, rows: number, cols: number;
+  if (Array.isArray(X)) {
+    rows = X.length;
+    if (rows === 0) throw new MixfitError(name, 'must have at least one row', X);
+    const first = X[0];
+    if (!Array.isArray(first) && !ArrayBuffer.isView(first))
+      throw new MixfitError(name, 'must be an array of rows (number[][])', `row 0 = ${describeValue(first)}`);
+    cols = (first as ArrayLike<number>).length;
+    if (cols === 0) throw new MixfitError(name, 'rows must have at least one column', 'row 0 with 0 columns');
+    data = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const row = X[r] as unknown as ArrayLike<number>;
+      if (row == null || (!Array.isArray(row) && !ArrayBuffer.isView(row)))
+        throw new MixfitError(name, 'must be an array of rows (number[][])', `row ${r} = ${describeValue(row)}`);
+      if (row.length !== cols)
+        throw new MixfitError(name, `rows must all have ${cols} columns (ragged rows)`, `row ${r} with ${row.length} columns`);
+      for (let c = 0; c < cols; c++) {
+        const v = row[c];
+        if (typeof v !== 'number') throw new MixfitError(name, 'entries must be numbers', `${describeValue(v)} at row ${r}, column ${c}`);
+        data[r * cols + c] = v;
+      }
+    }
+  } else if (X && typeof X === 'object' && (X as Matrix).data instanceof Float64Array) {
+    ({ data, rows, cols } = X as Matrix);
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0)
+      throw new MixfitError(name, 'rows and cols must be non-negative integers', `rows=${rows}, cols=${cols}`);
+    if (rows === 0) throw new MixfitError(name, 'must have at least one row', 'rows=0');
+    if (cols === 0) throw new MixfitError(name, 'must have at least one column', 'cols=0');
+    if (data.length !== rows * cols)
+      throw new MixfitError(name, `data length must equal rows × cols = ${rows * cols}`, `length ${data.length}`);
+  } else {
+    throw new MixfitError(name, 'must be number[][] or { data: Float64Array, rows, cols }', X);
+  }
+  for (let k = 0; k < data.length; k++) {
+    if (!Number.isFinite(data[k])) {
+      const r = Math.floor(k / cols), c = k % cols;
+      throw new MixfitError(name, 'entries must be finite numbers', `${describeValue(data[k])} at row ${r}, column ${c}`);
+    }
+  }
+  if (expectedCols !== undefined && cols !== expectedCols)
+    throw new MixfitError(name, `must have ${expectedCols} columns (the model's dimension)`, `${cols} columns`);
+  return { data, rows, cols };
+}
+
+/** Validates per-row weights: length N, finite, ≥ 0, not all zero. Returns a Float64Array copy. */
+export function readSampleWeight(w: ArrayLike<number> | undefined, rows: number, name = 'sampleWeight'): Float64Array | undefined {
+  if (w === undefined) return undefined;
+  if (!Array.isArray(w) && !ArrayBuffer.isView(w)) throw new MixfitError(name, 'must be an array of numbers', w);
+  if (w.length !== rows) throw new MixfitError(name, `must have one weight per row (${rows})`, `length ${w.length}`);
+  const out = new Float64Array(rows);
+  let total = 0;
+  for (let k = 0; k < rows; k++) {
+    const v = w[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new MixfitError(name, 'entries must be finite numbers', `${describeValue(v)} at index ${k}`);
+    if (v < 0) throw new MixfitError(name, 'entries must be ≥ 0', `${v} at index ${k}`);
+    out[k] = v;
+    total += v;
+  }
+  if (!(total > 0)) throw new MixfitError(name, 'must not be all zero', 'all-zero weights');
+  return out;
+}
+
+function finitePositive(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new MixfitError(name, 'must be a finite number', v);
+  if (v <= 0) throw new MixfitError(name, 'must be > 0 (variances are positive)', v);
+  return v;
+}
+
+/**
+ * Validates public parameters and converts them to {@link FlatParams}. `d` is inferred from the means
+ * unless given. Weights must be ≥ 0 and sum to 1 within {@link WEIGHT_SUM_TOLERANCE}; variances > 0.
+ */
+export function readParams(params: MixtureParams, name = 'params', d?: number): FlatParams {
+  if (!params || typeof params !== 'object') throw new MixfitError(name, 'must be an object { means, weights?, variances? }', params);
+  const M = readMatrix(params.means as number[][], `${name}.means`, d);
+  const n = M.rows, dim = M.cols;
+  const logWeights = new Float64Array(n);
+  if (params.weights === undefined) logWeights.fill(-Math.log(n));
+  else {
+    const w = params.weights;
+    if (!Array.isArray(w) && !ArrayBuffer.isView(w)) throw new MixfitError(`${name}.weights`, 'must be an array of numbers', w);
+    if (w.length !== n) throw new MixfitError(`${name}.weights`, `must have one weight per component (${n})`, `length ${w.length}`);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const v = w[i];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new MixfitError(`${name}.weights`, 'entries must be finite and ≥ 0', `${describeValue(v)} at index ${i}`);
+      s += v;
+      logWeights[i] = Math.log(v);
+    }
+    if (Math.abs(s - 1) > WEIGHT_SUM_TOLERANCE)
+      throw new MixfitError(`${name}.weights`, `must sum to 1 (within ${WEIGHT_SUM_TOLERANCE})`, `sum ${s}`);
+  }
+  const v = params.variances ?? 1;
+  let layout: VarianceLayout, variances: Float64Array;
+  if (typeof v === 'number') {
+    layout = 'shared';
+    variances = new Float64Array([finitePositive(v, `${name}.variances`)]);
+  } else if (Array.isArray(v) && v.length > 0 && Array.isArray(v[0])) {
+    layout = 'diagonal';
+    const V = readMatrix(v as number[][], `${name}.variances`);
+    if (V.rows !== n || V.cols !== dim)
+      throw new MixfitError(`${name}.variances`, `diagonal variances must be ${n} × ${dim}`, `${V.rows} × ${V.cols}`);
+    variances = new Float64Array(V.data);
+    variances.forEach((x, k) => finitePositive(x, `${name}.variances[${Math.floor(k / dim)}][${k % dim}]`));
+  } else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    layout = 'component';
+    const arr = v as ArrayLike<number>;
+    if (arr.length !== n) throw new MixfitError(`${name}.variances`, `must be a number, ${n} values or an ${n} × ${dim} array`, `length ${arr.length}`);
+    variances = new Float64Array(n);
+    for (let i = 0; i < n; i++) variances[i] = finitePositive(arr[i], `${name}.variances[${i}]`);
+  } else {
+    throw new MixfitError(`${name}.variances`, 'must be a number, an array of n numbers or an n × d array', v);
+  }
+  return { n, d: dim, means: new Float64Array(M.data), logWeights, variances, layout };
+}
+
+/** Converts flat parameters back to the public form (fresh arrays, never aliases). */
+export function toPublicParams(p: FlatParams): Required<MixtureParams> {
+  const means: number[][] = [];
+  for (let i = 0; i < p.n; i++) means.push(Array.from(p.means.subarray(i * p.d, (i + 1) * p.d)));
+  const weights = Array.from(p.logWeights, (a) => Math.exp(a));
+  let variances: number | number[] | number[][];
+  if (p.layout === 'shared') variances = p.variances[0];
+  else if (p.layout === 'component') variances = Array.from(p.variances);
+  else {
+    const rows: number[][] = [];
+    for (let i = 0; i < p.n; i++) rows.push(Array.from(p.variances.subarray(i * p.d, (i + 1) * p.d)));
+    variances = rows;
+  }
+  return { means, weights, variances };
+}
+
+/** A deep copy of flat parameters. */
+export function cloneParams(p: FlatParams): FlatParams {
+  return { ...p, means: p.means.slice(), logWeights: p.logWeights.slice(), variances: p.variances.slice() };
+}
