@@ -3,13 +3,16 @@
 //
 // exp(x): Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2, k = round(x/ln2) by the 1.5·2^52 magic-number
 // rounding; e^r by its degree-13 Taylor polynomial evaluated with Estrin's scheme (truncation error
-// < 4e-18 relative on |r| ≤ 0.347); the result is scaled by 2^k built directly in the exponent bits.
-// Error bound (tested against Math.exp over [−708, 709]): ≤ 2 ulp. Arguments below −708 return exactly 0
-// (the log-sum-exp only needs e^(a−max) ≤ 1, and subnormals would break the exponent-bit scaling);
-// arguments above 709.78 return +Inf; NaN never appears for finite input.
+// < 4e-18 relative on |r| ≤ 0.347). The polynomial carries an extra factor 2 (every coefficient doubled,
+// which is exact) and the result is scaled by 2^(k−1) built directly in the exponent bits, so k = 1024
+// (x up to 709.78) does not overflow the scale. Error bound (tested against Math.exp over [−708, 709]):
+// ≤ 2 ulp. Arguments below −708 return exactly 0 (the log-sum-exp only needs e^(a−max) ≤ 1, and
+// subnormals would break the exponent-bit scaling); arguments above 709.78 return +Inf; NaN never appears
+// for finite input.
 //
-// log(s) for s ≥ 1 (the log-sum-exp sum lies in [1, n]): s = 2^e·m with m in [√½, √2),
-// log m = 2 atanh(f), f = (m−1)/(m+1), |f| ≤ 0.1716, by the odd series to f^25 (remainder < 1e-19).
+// log(s) for s ≥ 1 (the log-sum-exp sum lies in [1, n]): s = 2^e·m with m in [√½, √2), f = m − 1 (exact),
+// and fdlibm's arrangement log m = f − f²/2 + u(f²/2 + R), u = f/(2+f), R = 2u²/3 + 2u⁴/5 + … + 2u²⁶/27
+// (Estrin in u², |u| ≤ 0.1716, remainder < 1e-19), which keeps the leading term f exact.
 // Error ≤ 2 ulp for s in [1, 2^60].
 
 const LOG2E: f64 = 1.4426950408889634;
@@ -20,19 +23,21 @@ const EXP_LO: f64 = -708.0;
 const EXP_HI: f64 = 709.782712893384;
 const SQRT1_2: f64 = 0.7071067811865476;
 
-// Taylor coefficients 1/k!, k = 2..13.
-const C2: f64 = 0.5;
-const C3: f64 = 1.0 / 6.0;
-const C4: f64 = 1.0 / 24.0;
-const C5: f64 = 1.0 / 120.0;
-const C6: f64 = 1.0 / 720.0;
-const C7: f64 = 1.0 / 5040.0;
-const C8: f64 = 1.0 / 40320.0;
-const C9: f64 = 1.0 / 362880.0;
-const C10: f64 = 1.0 / 3628800.0;
-const C11: f64 = 1.0 / 39916800.0;
-const C12: f64 = 1.0 / 479001600.0;
-const C13: f64 = 1.0 / 6227020800.0;
+// Twice the Taylor coefficients 1/k!, k = 0..13 (the factor 2 pairs with the 2^(k−1) scale).
+const C0: f64 = 2.0;
+const C1: f64 = 2.0;
+const C2: f64 = 1.0;
+const C3: f64 = 2.0 / 6.0;
+const C4: f64 = 2.0 / 24.0;
+const C5: f64 = 2.0 / 120.0;
+const C6: f64 = 2.0 / 720.0;
+const C7: f64 = 2.0 / 5040.0;
+const C8: f64 = 2.0 / 40320.0;
+const C9: f64 = 2.0 / 362880.0;
+const C10: f64 = 2.0 / 3628800.0;
+const C11: f64 = 2.0 / 39916800.0;
+const C12: f64 = 2.0 / 479001600.0;
+const C13: f64 = 2.0 / 6227020800.0;
 
 // @ts-ignore: decorator
 @inline
@@ -41,7 +46,7 @@ function expPoly(r: f64): f64 {
   const r2 = r * r;
   const r4 = r2 * r2;
   const r8 = r4 * r4;
-  const p01 = 1.0 + r;
+  const p01 = C0 + C1 * r;
   const p23 = C2 + C3 * r;
   const p45 = C4 + C5 * r;
   const p67 = C6 + C7 * r;
@@ -65,7 +70,7 @@ export function exps(x: f64): f64 {
   const t = x * LOG2E + MAGIC;
   const kf = t - MAGIC;
   const r = (x - kf * LN2HI) - kf * LN2LO;
-  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1022) << 52);
   return expPoly(r) * scale;
 }
 
@@ -77,24 +82,41 @@ export function logs(s: f64): f64 {
   let e = <f64>((bits >>> 52) - 1023);
   let m = reinterpret<f64>((bits & 0x000fffffffffffff) | 0x3ff0000000000000);
   if (m > 2.0 * SQRT1_2) { m *= 0.5; e += 1.0; }
-  const f = (m - 1.0) / (m + 1.0);
-  return e * LN2HI + (e * LN2LO + logSeries(f));
+  const f = m - 1.0;
+  const u = f / (2.0 + f);
+  const z = u * u;
+  const hfsq = 0.5 * f * f;
+  const R = z * logPoly(z);
+  return e * LN2HI - ((hfsq - (u * (hfsq + R) + e * LN2LO)) - f);
 }
 
+// 2/3 + 2z/5 + … + 2z¹¹/25 by Estrin in z.
 // @ts-ignore: decorator
 @inline
-function logSeries(f: f64): f64 {
-  // 2f(1 + z/3 + z²/5 + … + z¹²/25), z = f², Estrin in z.
-  const z = f * f;
+function logPoly(z: f64): f64 {
   const z2 = z * z;
   const z4 = z2 * z2;
   const z8 = z4 * z4;
-  const a = (1.0 + z * (1.0 / 3.0)) + z2 * ((1.0 / 5.0) + z * (1.0 / 7.0));
-  const b = ((1.0 / 9.0) + z * (1.0 / 11.0)) + z2 * ((1.0 / 13.0) + z * (1.0 / 15.0));
-  const c = ((1.0 / 17.0) + z * (1.0 / 19.0)) + z2 * ((1.0 / 21.0) + z * (1.0 / 23.0));
-  const p = a + z4 * b + z8 * (c + z4 * (1.0 / 25.0));
-  return 2.0 * f * p;
+  const a = (L1 + z * L3) + z2 * (L5 + z * L7);
+  const b = (L9 + z * L11) + z2 * (L13 + z * L15);
+  const c = (L17 + z * L19) + z2 * (L21 + z * L23);
+  return a + z4 * b + z8 * (c + z4 * L25);
 }
+
+// 2/(2j+1), the atanh series coefficients in the fdlibm arrangement.
+const L1: f64 = 2.0 / 3.0;
+const L3: f64 = 2.0 / 5.0;
+const L5: f64 = 2.0 / 7.0;
+const L7: f64 = 2.0 / 9.0;
+const L9: f64 = 2.0 / 11.0;
+const L11: f64 = 2.0 / 13.0;
+const L13: f64 = 2.0 / 15.0;
+const L15: f64 = 2.0 / 17.0;
+const L17: f64 = 2.0 / 19.0;
+const L19: f64 = 2.0 / 21.0;
+const L21: f64 = 2.0 / 23.0;
+const L23: f64 = 2.0 / 25.0;
+const L25: f64 = 2.0 / 27.0;
 
 /** f64x2 exp with the bound stated above. */
 // @ts-ignore: decorator
@@ -106,11 +128,11 @@ export function expv(x: v128): v128 {
   const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(MAGIC));
   const kf = f64x2.sub(t, f64x2.splat(MAGIC));
   const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2HI))), f64x2.mul(kf, f64x2.splat(LN2LO)));
-  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1022)), 52);
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
-  const p01 = f64x2.add(f64x2.splat(1.0), r);
+  const p01 = f64x2.add(f64x2.splat(C0), f64x2.mul(f64x2.splat(C1), r));
   const p23 = f64x2.add(f64x2.splat(C2), f64x2.mul(f64x2.splat(C3), r));
   const p45 = f64x2.add(f64x2.splat(C4), f64x2.mul(f64x2.splat(C5), r));
   const p67 = f64x2.add(f64x2.splat(C6), f64x2.mul(f64x2.splat(C7), r));
@@ -139,24 +161,27 @@ export function logv(s: v128): v128 {
   const big = f64x2.gt(m, f64x2.splat(2.0 * SQRT1_2));
   m = v128.bitselect(f64x2.mul(m, f64x2.splat(0.5)), m, big);
   e = f64x2.add(e, v128.and(big, f64x2.splat(1.0)));
-  const f = f64x2.div(f64x2.sub(m, f64x2.splat(1.0)), f64x2.add(m, f64x2.splat(1.0)));
-  const z = f64x2.mul(f, f);
+  const f = f64x2.sub(m, f64x2.splat(1.0));
+  const u = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(u, u);
   const z2 = f64x2.mul(z, z);
   const z4 = f64x2.mul(z2, z2);
   const z8 = f64x2.mul(z4, z4);
   const a = f64x2.add(
-    f64x2.add(f64x2.splat(1.0), f64x2.mul(z, f64x2.splat(1.0 / 3.0))),
-    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 5.0), f64x2.mul(z, f64x2.splat(1.0 / 7.0)))));
+    f64x2.add(f64x2.splat(L1), f64x2.mul(z, f64x2.splat(L3))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(L5), f64x2.mul(z, f64x2.splat(L7)))));
   const b = f64x2.add(
-    f64x2.add(f64x2.splat(1.0 / 9.0), f64x2.mul(z, f64x2.splat(1.0 / 11.0))),
-    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 13.0), f64x2.mul(z, f64x2.splat(1.0 / 15.0)))));
+    f64x2.add(f64x2.splat(L9), f64x2.mul(z, f64x2.splat(L11))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(L13), f64x2.mul(z, f64x2.splat(L15)))));
   const c = f64x2.add(
-    f64x2.add(f64x2.splat(1.0 / 17.0), f64x2.mul(z, f64x2.splat(1.0 / 19.0))),
-    f64x2.mul(z2, f64x2.add(f64x2.splat(1.0 / 21.0), f64x2.mul(z, f64x2.splat(1.0 / 23.0)))));
+    f64x2.add(f64x2.splat(L17), f64x2.mul(z, f64x2.splat(L19))),
+    f64x2.mul(z2, f64x2.add(f64x2.splat(L21), f64x2.mul(z, f64x2.splat(L23)))));
   const p = f64x2.add(f64x2.add(a, f64x2.mul(z4, b)),
-    f64x2.mul(z8, f64x2.add(c, f64x2.mul(z4, f64x2.splat(1.0 / 25.0)))));
-  const series = f64x2.mul(f64x2.mul(f64x2.splat(2.0), f), p);
-  return f64x2.add(f64x2.mul(e, f64x2.splat(LN2HI)), f64x2.add(f64x2.mul(e, f64x2.splat(LN2LO)), series));
+    f64x2.mul(z8, f64x2.add(c, f64x2.mul(z4, f64x2.splat(L25)))));
+  const R = f64x2.mul(z, p);
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const inner = f64x2.add(f64x2.mul(u, f64x2.add(hfsq, R)), f64x2.mul(e, f64x2.splat(LN2LO)));
+  return f64x2.sub(f64x2.mul(e, f64x2.splat(LN2HI)), f64x2.sub(f64x2.sub(hfsq, inner), f));
 }
 
 /** Test hook: y[k] = exp(x[k]) for k < count, two at a time with the SIMD build. */
