@@ -12,7 +12,7 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expv, exps, logv, logs } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF } from './exp';
 
 /** Bytes of scratch the pass needs for n components in d dimensions. */
 export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
@@ -81,14 +81,14 @@ export function scorePairSimd(
   for (let i = 0; i < n; i++) {
     const off = <usize>i * rowBytes;
     const dist = distanceSimd(xp, means + off, prec + off, d, diag);
-    const a = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(f64x2.splat(0.5), dist));
+    const a = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), dist));
     v128.store(D + (<usize>i << 4), dist);
     v128.store(A + (<usize>i << 4), a);
-    mx = f64x2.max(mx, a);
+    mx = f64x2.pmax(mx, a);
   }
   let s = f64x2.splat(0.0);
   for (let i = 0; i < n; i++) {
-    const e = expv(f64x2.sub(v128.load(A + (<usize>i << 4)), mx));
+    const e = expvNonPos(f64x2.sub(v128.load(A + (<usize>i << 4)), mx));
     v128.store(A + (<usize>i << 4), e);
     s = f64x2.add(s, e);
   }
