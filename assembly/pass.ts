@@ -101,6 +101,24 @@ function passSimd(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
   means: usize, logNorm: usize, prec: usize, diag: i32, out: usize, scratch: usize,
 ): f64 {
+  // The body is inlined with d and diag as literals where it pays (small d): the optimizer then drops the
+  // dimension loops and layout branches, which dominate the work per component at d ≤ 2.
+  if (diag) {
+    if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 1, out, scratch);
+    if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 1, out, scratch);
+    return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 1, out, scratch);
+  }
+  if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 0, out, scratch);
+  if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 0, out, scratch);
+  return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 0, out, scratch);
+}
+
+// @ts-ignore: decorator
+@inline
+function passSimdBody(
+  x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
+  means: usize, logNorm: usize, prec: usize, diag: i32, out: usize, scratch: usize,
+): f64 {
   const A = scratch;                            // n + 1 vectors (the extra one holds Σ exp)
   const D = A + ((<usize>n + 1) << 4);          // n vectors
   const R2 = D + (<usize>n << 4);               // n vectors
