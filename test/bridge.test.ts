@@ -97,6 +97,34 @@ describe('backends', () => {
   }
 });
 
+describe('instance reuse', () => {
+  it('a released instance is reused by the next backend (no new instance, no new memory), large ones are not kept', async () => {
+    const k = await loadKernels({ kernel: 'simd', wasm: simdBytes });
+    const { X, p } = problem(5, 1000, 3, 4);
+    const a = k.createBackend(X, 1000, 4);
+    const want = a.pass(p, stats(p)).sumLogLik;
+    a.dispose();
+    const RealInstance = WebAssembly.Instance;
+    const inst = vi.spyOn(WebAssembly, 'Instance').mockImplementation(function (m: WebAssembly.Module, i?: WebAssembly.Imports) {
+      return new RealInstance(m, i);
+    } as unknown as typeof WebAssembly.Instance);
+    const b = k.createBackend(X, 1000, 4);
+    expect(inst).not.toHaveBeenCalled();
+    expect(b.pass(p, stats(p)).sumLogLik).toBe(want);
+    // Holding b, a second backend needs its own instance.
+    const c = k.createBackend(X, 1000, 4);
+    expect(inst).toHaveBeenCalledTimes(1);
+    c.dispose();
+    b.dispose();
+    // A 72 MB data set is released to the garbage collector, not kept in the pool.
+    const big = k.createBackend(new Float64Array(9e6), 9e5, 10);
+    big.dispose();
+    const d = k.createBackend(X, 1000, 4);
+    expect(inst).toHaveBeenCalledTimes(2);
+    d.dispose();
+  });
+});
+
 describe('empirical objective', () => {
   it('value is the weighted mean negative log-likelihood, the same for every variant', async () => {
     const rng = new Rng(6);

@@ -1,6 +1,7 @@
 // Bad input throws a MixfitError that names the argument (and the row/column for bad entries), before
 // any WebAssembly instance exists or any kernel pass runs.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import simdBytes from '../build/kernels.simd.wasm';
 import { MixfitError } from '../src/errors.js';
 import { BackendObjective } from '../src/objective/objective.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
@@ -61,7 +62,8 @@ describe('data X', () => {
 
   it('control: the instance spy does see kernel work for valid data', async () => {
     const inst = spyInstances();
-    const obj = await empiricalObjective([[0], [1]], { kernel: 'simd' });
+    // Fresh module bytes: an instance released by another test cannot be reused from the pool.
+    const obj = await empiricalObjective([[0], [1]], { kernel: 'simd', wasm: simdBytes });
     expect(inst).toHaveBeenCalledTimes(1);
     obj.dispose();
   });

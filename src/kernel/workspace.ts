@@ -55,9 +55,10 @@ export class Workspace implements DataBackend {
 
   /**
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
-   * Throws when memory cannot grow to hold them.
+   * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
    */
-  constructor(kernels: KernelExports, variant: 'simd' | 'scalar', X: Float64Array, rows: number, cols: number, weights?: Float64Array) {
+  constructor(kernels: KernelExports, variant: 'simd' | 'scalar', X: Float64Array, rows: number, cols: number, weights?: Float64Array,
+    private readonly release?: (k: KernelExports) => void) {
     this.k = kernels;
     this.variant = variant;
     this.rows = rows;
@@ -153,8 +154,10 @@ export class Workspace implements DataBackend {
 
   dispose(): void {
     if (!this.k) return;
-    this.k.resetArena();
+    const k = this.k;
+    k.resetArena();
     this.k = null;
+    this.release?.(k);
     this.blocks = null;
     this.f64 = new Float64Array(0);
   }

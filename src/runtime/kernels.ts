@@ -35,6 +35,12 @@ export interface Kernels {
 const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'simd', 'scalar', 'js'];
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
+// Writing into fresh WASM pages costs the OS a page fault each (about 3× the copy itself here), so one
+// released instance per module is kept for the next data set (repeated fits, restarts). Only instances
+// up to POOL_MAX_BYTES are kept, so a disposed large data set does not pin its memory.
+const POOL_MAX_BYTES = 64 * 2 ** 20;
+const idle = new WeakMap<WebAssembly.Module, KernelExports>();
+
 async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (typeof source === 'string' || source instanceof URL) {
@@ -78,9 +84,18 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
   }
   const mod = await modPromise;
   const instantiateRaw = (): KernelExports => new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+  const release = (k: KernelExports): void => {
+    if (k.memory.buffer.byteLength <= POOL_MAX_BYTES) idle.set(mod, k);
+  };
+  const acquire = (): KernelExports => {
+    const k = idle.get(mod);
+    if (!k) return instantiateRaw();
+    idle.delete(mod);
+    return k;
+  };
   return {
     variant,
     instantiateRaw,
-    createBackend: (X, rows, cols, w) => new Workspace(instantiateRaw(), variant, X, rows, cols, w),
+    createBackend: (X, rows, cols, w) => new Workspace(acquire(), variant, X, rows, cols, w, release),
   };
 }
