@@ -163,6 +163,7 @@ const L25: f64 = 2.0 / 27.0;
   L21, L21,
   L23, L23,
   L25, L25,
+  4503599627371519.0, 4503599627371519.0,
 ], 16);
 // @ts-ignore: decorator
 @lazy const IK: usize = memory.data<i64>([
@@ -179,9 +180,10 @@ export function fk(i: i32): v128 {
   return v128.load(FK + (<usize>i << 4));
 }
 
+/** The splatted i64 constant number `i` of the table above. */
 // @ts-ignore: decorator
 @inline
-function ik(i: i32): v128 {
+export function ik(i: i32): v128 {
   return v128.load(IK + (<usize>i << 4));
 }
 
@@ -280,5 +282,12 @@ export function logArray(x: usize, y: usize, count: i32): void {
   for (; k < count; k++) store<f64>(y + (<usize>k << 3), logs(load<f64>(x + (<usize>k << 3))));
 }
 
-/** Table index of the splatted 0.5 (used by the pass). */
+// Table indices used by the pass.
 export const K_HALF: i32 = 24;
+export const K_ONE: i32 = 25;
+/** 2^52 + 1023: subtracting it from (2^52 bits | biased exponent) gives the unbiased exponent. */
+export const K_EXP_BIAS: i32 = 40;
+/** In the i64 table: 0x4330000000000000 (the bits of 2^52) and the mantissa mask. */
+export const IK_EXP_BITS: i32 = 1;
+export const IK_MANT_MASK: i32 = 2;
+export const LN2: f64 = 0.6931471805599453;

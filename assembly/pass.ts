@@ -12,7 +12,7 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2 } from './exp';
 
 /** Bytes of scratch the pass needs for n components in d dimensions. */
 export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
@@ -20,12 +20,15 @@ export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
   return <usize>(n * 3 + n * d + q + 1) << 4;
 }
 
-/** Runs the pass over pairs [pairStart, pairEnd) and returns Σ c·ℓ; statistics go to `out`. */
+/**
+ * Runs the pass over pairs [pairStart, pairEnd) and returns Σ c·ℓ; statistics go to `out`. `unit` = 1 promises
+ * every c is 0 or 1 (no user weights), which lets the SIMD build replace per-point logs by one at the end.
+ */
 export function pass(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
-  means: usize, logNorm: usize, prec: usize, diag: i32, out: usize, scratch: usize,
+  means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize,
 ): f64 {
-  if (ASC_FEATURE_SIMD) return passSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, out, scratch);
+  if (ASC_FEATURE_SIMD) return passSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, unit, out, scratch);
   return passScalar(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, out, scratch);
 }
 
@@ -67,9 +70,9 @@ function distanceSimd(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 
 }
 
 /**
- * Log-sum-exp over the n component scores of one pair of points. On return A holds exp(a_i − max) and D
- * the scaled distances; the result is (max, Σ exp) packed as [ℓ lanes] via the out-parameter `sum`.
- * Shared by the pass and the scoring kernel.
+ * Log-sum-exp over the n component scores of one pair of points, without the final log: on return A
+ * holds exp(a_i − max), A[n] holds Σ exp and D the scaled distances; the result is the max, so that
+ * ℓ = max + log Σ. Shared by the pass and the scoring kernel.
  */
 // @ts-ignore: decorator
 @inline
@@ -92,32 +95,31 @@ export function scorePairSimd(
     v128.store(A + (<usize>i << 4), e);
     s = f64x2.add(s, e);
   }
-  // Stash Σ exp behind the A block for the caller; return ℓ = max + log Σ.
   v128.store(A + (<usize>n << 4), s);
-  return f64x2.add(mx, logv(s));
+  return mx;
 }
 
 function passSimd(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
-  means: usize, logNorm: usize, prec: usize, diag: i32, out: usize, scratch: usize,
+  means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize,
 ): f64 {
   // The body is inlined with d and diag as literals where it pays (small d): the optimizer then drops the
   // dimension loops and layout branches, which dominate the work per component at d ≤ 2.
   if (diag) {
-    if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 1, out, scratch);
-    if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 1, out, scratch);
-    return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 1, out, scratch);
+    if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 1, unit, out, scratch);
+    if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 1, unit, out, scratch);
+    return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 1, unit, out, scratch);
   }
-  if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 0, out, scratch);
-  if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 0, out, scratch);
-  return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 0, out, scratch);
+  if (d == 1) return passSimdBody(x, c, pairStart, pairEnd, 1, n, means, logNorm, prec, 0, unit, out, scratch);
+  if (d == 2) return passSimdBody(x, c, pairStart, pairEnd, 2, n, means, logNorm, prec, 0, unit, out, scratch);
+  return passSimdBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 0, unit, out, scratch);
 }
 
 // @ts-ignore: decorator
 @inline
 function passSimdBody(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
-  means: usize, logNorm: usize, prec: usize, diag: i32, out: usize, scratch: usize,
+  means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize,
 ): f64 {
   const A = scratch;                            // n + 1 vectors (the extra one holds Σ exp)
   const D = A + ((<usize>n + 1) << 4);          // n vectors
@@ -127,14 +129,26 @@ function passSimdBody(
   const qLen = diag ? n * d : n;
   memory.fill(R2, 0, <usize>(n + n * d + qLen) << 4);
   let ll = f64x2.splat(0.0);
+  // Unit weights (c ∈ {0, 1}): Σ c·log Σexp is the log of a running product, kept as a mantissa in [1, 2)
+  // and an exponent sum, so the pass needs one log at the end instead of one per point.
+  let prod = fk(K_ONE);
+  let prodExp = f64x2.splat(0.0);
   const pairBytes = <usize>d << 4;
   const rowBytes = <usize>d << 3;
   for (let p = pairStart; p < pairEnd; p++) {
     const xp = x + <usize>p * pairBytes;
     const cv = v128.load(c + (<usize>p << 4));
-    const l = scorePairSimd(xp, d, n, means, logNorm, prec, diag, A, D);
+    const mx = scorePairSimd(xp, d, n, means, logNorm, prec, diag, A, D);
     const s = v128.load(A + (<usize>n << 4));
-    ll = f64x2.add(ll, f64x2.mul(cv, l));
+    if (unit) {
+      ll = f64x2.add(ll, f64x2.mul(cv, mx));
+      // s ≥ 1, and a padding row (c = 0) contributes the factor 1.
+      prod = f64x2.mul(prod, f64x2.pmax(f64x2.mul(s, cv), fk(K_ONE)));
+      prodExp = f64x2.add(prodExp, exponentOf(prod));
+      prod = mantissaOf(prod);
+    } else {
+      ll = f64x2.add(ll, f64x2.mul(cv, f64x2.add(mx, logv(s))));
+    }
     const inv = f64x2.div(cv, s);
     for (let i = 0; i < n; i++) {
       const ii = <usize>i;
@@ -175,7 +189,23 @@ function passSimdBody(
   for (let i = 0; i < n; i++) store<f64>(Rout + (<usize>i << 3), hsum(v128.load(R2 + (<usize>i << 4))));
   for (let k = 0; k < n * d; k++) store<f64>(Sout + (<usize>k << 3), hsum(v128.load(S2 + (<usize>k << 4))));
   for (let k = 0; k < qLen; k++) store<f64>(Qout + (<usize>k << 3), hsum(v128.load(Q2 + (<usize>k << 4))));
-  return hsum(ll);
+  if (!unit) return hsum(ll);
+  const logProd = logv(prod);
+  return hsum(ll) + (hsum(logProd) + hsum(prodExp) * LN2);
+}
+
+// @ts-ignore: decorator
+@inline
+function exponentOf(v: v128): v128 {
+  // Unbiased exponent as a double: biased exponent in the low mantissa bits of 2^52, minus 2^52 + 1023.
+  const eb = v128.or(i64x2.shr_u(v, 52), ik(IK_EXP_BITS));
+  return f64x2.sub(eb, fk(K_EXP_BIAS));
+}
+
+// @ts-ignore: decorator
+@inline
+function mantissaOf(v: v128): v128 {
+  return v128.or(v128.and(v, ik(IK_MANT_MASK)), fk(K_ONE));
 }
 
 // @ts-ignore: decorator

@@ -2,6 +2,7 @@
 // Same packed layout and parameters as the pass; writes ℓ(x_k) for the rows of pairs [pairStart, pairEnd)
 // into logDens (indexed by row) and, when resp ≠ 0, r_ik into resp (row-major rows × n).
 
+import { logv } from './exp';
 import { scorePairSimd, scoreRowScalar } from './pass';
 
 /** Scores pairs [pairStart, pairEnd); `scratch` is the pass's scratch block. */
@@ -14,7 +15,8 @@ export function score(
     const A = scratch;
     const D = A + ((<usize>n + 1) << 4);
     for (let p = pairStart; p < pairEnd; p++) {
-      const l = scorePairSimd(x + <usize>p * pairBytes, d, n, means, logNorm, prec, diag, A, D);
+      const mx = scorePairSimd(x + <usize>p * pairBytes, d, n, means, logNorm, prec, diag, A, D);
+      const l = f64x2.add(mx, logv(v128.load(A + (<usize>n << 4))));
       v128.store(logDens + (<usize>p << 4), l);
       if (resp != 0) {
         const inv = f64x2.div(f64x2.splat(1.0), v128.load(A + (<usize>n << 4)));
