@@ -1,0 +1,50 @@
+import { MixfitError } from '../errors.js';
+import { Rng } from '../model/rng.js';
+import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
+import type { FlatParams, MixtureParams } from '../types.js';
+import { readParams } from '../validate.js';
+import { BackendObjective } from './objective.js';
+
+/**
+ * Draws `rows` points from the mixture `p` with `rng`: returns N × d row-major float64. The component is
+ * drawn first (categorical on the weights), then each coordinate μ_ij + σ_ij·z.
+ */
+export function sampleMixture(p: FlatParams, rows: number, rng: Rng): Float64Array {
+  const { n, d } = p;
+  const w = Array.from(p.logWeights, Math.exp);
+  const out = new Float64Array(rows * d);
+  for (let k = 0; k < rows; k++) {
+    const i = rng.categorical(w);
+    for (let j = 0; j < d; j++) {
+      const v = p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * d + j];
+      out[k * d + j] = p.means[i * d + j] + Math.sqrt(v) * rng.normal();
+    }
+  }
+  return out;
+}
+
+/** Options of {@link sampleObjective}. */
+export interface SampleObjectiveOptions extends LoadKernelsOptions {
+  /** N, the number of points drawn (integer ≥ 1). */
+  rows: number;
+  /** Seed of the draw (default 0): the same seed gives the same data in every runtime. */
+  seed?: number;
+}
+
+/**
+ * The empirical loss (mean negative log-likelihood, nats per point) on a fresh seeded sample of `rows`
+ * points from the known mixture `truth` (means n × d): the finite-sample experiments (E5). The optimum is
+ * unknown (the MLE fits the noise), so `knownOptimum` is undefined.
+ * @throws MixfitError for invalid `truth`, `rows` or `seed`.
+ */
+export async function sampleObjective(truth: MixtureParams, options: SampleObjectiveOptions): Promise<BackendObjective> {
+  const p = readParams(truth, 'truth');
+  const rows = options?.rows;
+  if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 1)
+    throw new MixfitError('options.rows', 'must be an integer ≥ 1', rows);
+  const seed = options.seed ?? 0;
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('options.seed', 'must be a finite number', seed);
+  const X = sampleMixture(p, rows, new Rng(seed));
+  const kernels = await loadKernels(options);
+  return new BackendObjective(kernels.createBackend(X, rows, p.d), 'sample');
+}
