@@ -1,0 +1,97 @@
+/**
+ * The iteration loop shared by every solver and every problem: stopping rules (ALGORITHM.md §4),
+ * evaluation counting, history, the onIteration callback, AbortSignal and the NaN guard. `minimize` is
+ * this loop over a mixture problem; tests run it directly on quadratics and U1.
+ */
+import type { Point, Problem } from './problem.js';
+import { STATUS_TABLE, type MinimizeStatus } from './status.js';
+import type { AnyStep, StepKind } from './step.js';
+
+/** One iteration as recorded in `history`. */
+export interface HistoryRecord {
+  /** 1-based iteration number. */
+  iteration: number;
+  /** Evaluations (kernel passes) used so far, the initial one and rejected trials included. */
+  evaluations: number;
+  /** Loss at the current point after this iteration. */
+  loss: number;
+  /** ‖∇θ L‖₂ at the current point. */
+  gradNorm: number;
+  kind: StepKind;
+  /** η, the Polyak γ, or 1 for EM. */
+  stepSize: number;
+  /** The f* estimate in use, if the solver keeps one. */
+  optimumEstimate: number | undefined;
+}
+
+/** Settings of {@link runSteps} (already validated). */
+export interface RunSettings {
+  maxIter: number;
+  maxEvaluations: number;
+  tol: number;
+  /** Known optimum and tolerance for the loss-gap rule (rule off when optimum is undefined). */
+  optimum?: number;
+  lossTol: number;
+  maxRejections: number;
+  /** Called after every iteration with the record and the current θ (a copy); false stops. */
+  onIteration?: (record: HistoryRecord, x: Float64Array) => boolean | void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of {@link runSteps}, in θ space. */
+export interface RunResult {
+  /** θ of the best finite loss seen (a copy). */
+  x: Float64Array;
+  loss: number;
+  status: MinimizeStatus;
+  nIter: number;
+  nEvaluations: number;
+  history: HistoryRecord[];
+}
+
+/** Yield to the event loop this often (ms) when a signal is given, so timers can abort a running fit. */
+const YIELD_EVERY_MS = 16;
+
+/** Runs `step` from `x0` on `problem` until a stopping rule fires. Evaluations are counted from 0. */
+export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep, s: RunSettings): Promise<RunResult> {
+  const startEvals = problem.evaluations;
+  const evals = () => problem.evaluations - startEvals;
+  const history: HistoryRecord[] = [];
+  let pt: Point = await problem.evaluate(x0.slice());
+  let bestX = pt.x.slice();
+  let bestF = Number.isFinite(pt.f) ? pt.f : Infinity;
+  const finish = (status: MinimizeStatus, nIter: number): RunResult =>
+    ({ x: bestX.slice(), loss: Number.isFinite(bestF) ? bestF : pt.f, status, nIter, nEvaluations: evals(), history });
+  if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', 0);
+  const state = step.init(problem, pt);
+  let rejections = 0;
+  let lastYield = Date.now();
+  for (let iter = 0; ; ) {
+    if (pt.gnorm <= s.tol) return finish('gradient-tolerance', iter);
+    if (s.optimum !== undefined && s.lossTol > 0 && pt.f - s.optimum <= s.lossTol) return finish('loss-tolerance', iter);
+    if (s.signal) {
+      if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = Date.now();
+      }
+      if (s.signal.aborted) return finish('aborted', iter);
+    }
+    if (iter >= s.maxIter) return finish('max-iter', iter);
+    if (evals() >= s.maxEvaluations) return finish('max-evaluations', iter);
+    const out = await step.update(problem, pt, state);
+    iter++;
+    pt = out.point;
+    const rec: HistoryRecord = {
+      iteration: iter, evaluations: evals(), loss: pt.f, gradNorm: pt.gnorm, kind: out.kind,
+      stepSize: out.stepSize, optimumEstimate: out.optimumEstimate,
+    };
+    history.push(rec);
+    if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', iter);
+    if (pt.f < bestF) { bestF = pt.f; bestX = pt.x.slice(); }
+    if (out.kind === 'polyak') rejections = 0;
+    else if (out.kind === 'polyak-rejected' && !out.probe && ++rejections >= s.maxRejections) return finish('rejections', iter);
+    if (s.onIteration && s.onIteration({ ...rec }, pt.x.slice()) === false) return finish('callback', iter);
+  }
+}
+
+export { STATUS_TABLE };

@@ -1,0 +1,100 @@
+/**
+ * A mixture fit as a {@link Problem}: θ ↦ FlatParams through a {@link Parameterization}, one kernel pass
+ * per evaluation (through `objective.statsAsync`), and the mixture-only operations that EM and gradient EM
+ * need (closed-form M-step, the σ²-scaled mean step).
+ */
+import { gradientFromStats, newFlatGradient, type FlatGradient } from '../objective/gradient.js';
+import type { Objective } from '../objective/objective.js';
+import type { FlatParams, PassStats } from '../types.js';
+import type { Parameterization } from './parameterization.js';
+import { norm2, type Point, type Problem } from './problem.js';
+
+function copyStats(s: PassStats): PassStats {
+  return { totalWeight: s.totalWeight, sumLogLik: s.sumLogLik, R: s.R.slice(), S: s.S.slice(), Q: s.Q.slice() };
+}
+
+/** The mixture problem over one objective. */
+export class MixtureProblem implements Problem {
+  readonly objective: Objective;
+  readonly param: Parameterization;
+  evaluations = 0;
+  private readonly flat: FlatParams;
+  private readonly fgrad: FlatGradient;
+
+  constructor(objective: Objective, param: Parameterization) {
+    this.objective = objective;
+    this.param = param;
+    this.flat = param.newParams();
+    this.fgrad = newFlatGradient(this.flat);
+  }
+
+  get size(): number { return this.param.size; }
+
+  async evaluate(x: Float64Array): Promise<Point> {
+    const p = this.param.toFlat(x, this.flat);
+    this.evaluations++;
+    const s = await this.objective.statsAsync(p);
+    const f = this.objective.lossFromStats(s);
+    gradientFromStats(p, s, this.fgrad);
+    const g = this.param.gradient(x, this.fgrad, new Float64Array(this.size));
+    return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
+  }
+
+  /** FlatParams at θ (a fresh copy). */
+  params(x: Float64Array): FlatParams {
+    return this.param.toFlat(x);
+  }
+
+  /**
+   * The gradient-EM direction at `pt`: the mean block of ∇θ scaled by σ² (so a step η gives
+   * μ_i ← μ_i + η (S_i − R_i μ_i)/Σc, the [XFD] update), other blocks unchanged.
+   */
+  emDirection(pt: Point): Float64Array {
+    const { n, d } = this.param;
+    const p = this.param.toFlat(pt.x, this.flat);
+    const out = pt.g.slice();
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) {
+        const v = p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * d + j];
+        out[i * d + j] *= v;
+      }
+    return out;
+  }
+
+  /**
+   * The closed-form EM update from the statistics at `pt` (ALGORITHM.md §3): μ_i = S_i/R_i; when learned,
+   * w_i = R_i/Σc and σ² = (weighted squared deviation about the NEW mean) + regCovar. A component with no
+   * responsibility mass keeps its parameters. Returns the new θ.
+   */
+  emUpdate(pt: Point): Float64Array {
+    const s = pt.stats!;
+    const { n, d } = this.param;
+    const old = this.param.toFlat(pt.x);
+    const means = old.means.slice();
+    const logW = old.logWeights.slice();
+    const vars = old.variances.slice();
+    const C = s.totalWeight;
+    // Below this mass a component's ratios are numerically meaningless.
+    const tiny = 1e-300 * C;
+    for (let i = 0; i < n; i++) {
+      const R = s.R[i];
+      if (!(R > tiny)) continue;
+      for (let j = 0; j < d; j++) means[i * d + j] = s.S[i * d + j] / R;
+      if (this.param.learnWeights) logW[i] = Math.log(R / C);
+      if (old.layout === 'component') {
+        // Σ c r ‖x − μ_new‖² = σ_old² Q_i − R_i ‖μ_new − μ_old‖².
+        let shift = 0;
+        for (let j = 0; j < d; j++) shift += (means[i * d + j] - old.means[i * d + j]) ** 2;
+        const v = (old.variances[i] * s.Q[i] - R * shift) / (d * R);
+        vars[i] = Math.max(v, 0) + this.param.regCovar;
+      } else if (old.layout === 'diagonal') {
+        for (let j = 0; j < d; j++) {
+          const k = i * d + j;
+          const v = (old.variances[k] * s.Q[k] - R * (means[k] - old.means[k]) ** 2) / R;
+          vars[k] = Math.max(v, 0) + this.param.regCovar;
+        }
+      }
+    }
+    return this.param.toTheta(means, logW, vars);
+  }
+}

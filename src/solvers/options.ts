@@ -1,0 +1,132 @@
+/**
+ * The option table of {@link minimize}: one declarative list of checks and defaults, so every bad option
+ * throws the same kind of MixfitError (option, rule, received) before any work.
+ */
+import { MixfitError } from '../errors.js';
+import type { HistoryRecord } from './driver.js';
+import type { MixtureParams } from '../types.js';
+
+/** Solver names (ALGORITHM.md §8). */
+export const SOLVERS = ['gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
+export type SolverName = (typeof SOLVERS)[number];
+/** f* estimator names. */
+export const OPTIMUM_ESTIMATORS = ['target-level', 'aitken', 'hazan-kakade'] as const;
+
+/** Options of {@link minimize} (all optional; defaults in brackets). */
+export interface MinimizeOptions {
+  /** ['gd-polyak'] */
+  solver?: SolverName;
+  /** ['fixed']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
+  weights?: 'fixed' | 'learned';
+  /** ['fixed']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
+  covariance?: 'fixed' | 'spherical' | 'diagonal';
+  /** σ² for covariance 'fixed' [start.variances if a number, else 1]. */
+  variance?: number;
+  /** Floor of learned variances, σ² = regCovar + e^s [1e-6]. */
+  regCovar?: number;
+  /** f* or its estimator [objective.knownOptimum ?? 'target-level']. */
+  optimum?: number | 'target-level' | 'aitken' | 'hazan-kakade';
+  /** K short steps per epoch of gd-polyak [50]. */
+  shortSteps?: number;
+  /** η of the short steps [1]. */
+  shortStepSize?: number;
+  /** γ_max > 0 (Infinity disables the cap) [1e12]. */
+  maxPolyakStep?: number;
+  /** Probe the long step early [false]. */
+  adaptive?: boolean;
+  /** Reject long steps that increase the loss [true]. */
+  monotone?: boolean;
+  /** Step of 'gd' and η of 'gradient-em' [shortStepSize, i.e. 1]. */
+  learningRate?: number;
+  /** Iterations (short step, long step or EM step each count one) [1000]. */
+  maxIter?: number;
+  /** Kernel passes, trials and the initial one included [Infinity]. */
+  maxEvaluations?: number;
+  /** Gradient-norm tolerance [1e-10]. */
+  tol?: number;
+  /** Stop when loss − f* ≤ lossTol; only with a numeric optimum [0 = off]. */
+  lossTol?: number;
+  /** Consecutive rejected Polyak trials before stopping [10]. */
+  maxRejections?: number;
+  /** Called after every iteration with a copy; returning false stops. */
+  onIteration?: (info: HistoryRecord & { params: Required<MixtureParams> }) => boolean | void;
+  /** Aborting resolves with status 'aborted' and the best parameters so far. */
+  signal?: AbortSignal;
+}
+
+/** Options after validation, with defaults filled in (variance is resolved against the start later). */
+export interface ResolvedOptions {
+  solver: SolverName;
+  weights: 'fixed' | 'learned';
+  covariance: 'fixed' | 'spherical' | 'diagonal';
+  variance: number | undefined;
+  regCovar: number;
+  optimum: number | 'target-level' | 'aitken' | 'hazan-kakade' | undefined;
+  shortSteps: number;
+  shortStepSize: number;
+  maxPolyakStep: number;
+  adaptive: boolean;
+  monotone: boolean;
+  learningRate: number;
+  maxIter: number;
+  maxEvaluations: number;
+  tol: number;
+  lossTol: number;
+  maxRejections: number;
+  onIteration: MinimizeOptions['onIteration'];
+  signal: AbortSignal | undefined;
+}
+
+type Check = (v: unknown) => string | null;
+const oneOf = (vals: readonly string[]): Check => (v) => (typeof v === 'string' && vals.includes(v) ? null : `must be one of ${vals.map((s) => `'${s}'`).join(', ')}`);
+const positive: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a finite number > 0');
+const positiveOrInf: Check = (v) => (typeof v === 'number' && v > 0 ? null : 'must be a number > 0 (Infinity allowed)');
+const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a finite number ≥ 0');
+const intAtLeast = (m: number): Check => (v) => (typeof v === 'number' && Number.isInteger(v) && v >= m ? null : `must be an integer ≥ ${m}`);
+const intOrInf = (m: number): Check => (v) => (v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= m) ? null : `must be an integer ≥ ${m} or Infinity`);
+const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
+const fn: Check = (v) => (typeof v === 'function' ? null : 'must be a function');
+const signalLike: Check = (v) => (v !== null && typeof v === 'object' && typeof (v as AbortSignal).aborted === 'boolean' ? null : 'must be an AbortSignal');
+const optimumCheck: Check = (v) =>
+  (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && (OPTIMUM_ESTIMATORS as readonly string[]).includes(v))
+    ? null : `must be a finite number or one of ${OPTIMUM_ESTIMATORS.map((s) => `'${s}'`).join(', ')}`;
+
+/** The option table: check and default per option. */
+const TABLE: { [K in keyof MinimizeOptions]-?: [Check, unknown] } = {
+  solver: [oneOf(SOLVERS), 'gd-polyak'],
+  weights: [oneOf(['fixed', 'learned']), 'fixed'],
+  covariance: [oneOf(['fixed', 'spherical', 'diagonal']), 'fixed'],
+  variance: [positive, undefined],
+  regCovar: [nonNegative, 1e-6],
+  optimum: [optimumCheck, undefined],
+  shortSteps: [intAtLeast(1), 50],
+  shortStepSize: [positive, 1],
+  maxPolyakStep: [positiveOrInf, 1e12],
+  adaptive: [bool, false],
+  monotone: [bool, true],
+  learningRate: [positive, undefined],
+  maxIter: [intAtLeast(0), 1000],
+  maxEvaluations: [intOrInf(1), Infinity],
+  tol: [nonNegative, 1e-10],
+  lossTol: [nonNegative, 0],
+  maxRejections: [intAtLeast(1), 10],
+  onIteration: [fn, undefined],
+  signal: [signalLike, undefined],
+};
+
+/** Validates `options` against the table and fills defaults. @throws MixfitError naming `options.<name>`. */
+export function resolveOptions(options: MinimizeOptions | undefined): ResolvedOptions {
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new MixfitError('options', 'must be an object', options);
+  const o = (options ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, [check, def]] of Object.entries(TABLE)) {
+    const v = o[key];
+    if (v === undefined) { out[key] = def; continue; }
+    const err = check(v);
+    if (err) throw new MixfitError(`options.${key}`, err, v);
+    out[key] = v;
+  }
+  if (out.learningRate === undefined) out.learningRate = out.shortStepSize;
+  return out as unknown as ResolvedOptions;
+}
