@@ -10,3 +10,9 @@ export { loadKernels, resolveVariant, type Kernels, type LoadKernelsOptions, typ
 export { hasWasmSimd } from './runtime/probe.js';
 export { empiricalObjective, type EmpiricalOptions } from './objective/empirical.js';
 export type { Objective, ObjectiveKind } from './objective/objective.js';
+export { populationObjective, type PopulationOptions } from './objective/population.js';
+export { sampleObjective, type SampleObjectiveOptions } from './objective/sample.js';
+export {
+  minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
+} from './solvers/minimize.js';
+export { STATUS_TABLE } from './solvers/status.js';
