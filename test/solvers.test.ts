@@ -295,3 +295,16 @@ describe('conformance: every solver on a small mixture through minimize', () => 
     obj.dispose();
   });
 });
+
+describe('minimizeFunction (public generic entry)', () => {
+  it('runs U1 through gd-polyak with f* = 0 and validates its arguments', async () => {
+    const { minimizeFunction } = await import('../src/solvers/vector.js');
+    const fg = (v: Float64Array, g: Float64Array) => { const r = v[1] - v[0] ** 2; g[0] = 4 * v[0] ** 3 - 40 * v[0] * r; g[1] = 20 * r; return v[0] ** 4 + 10 * r * r; };
+    const r = await minimizeFunction(fg, [1, 0.5], { optimum: 0, shortSteps: 100, shortStepSize: 0.0125, maxIter: 5049, maxRejections: 1e9 });
+    expect(r.loss).toBeLessThan(1e-14);
+    expect(r.nEvaluations).toBe(r.nIter + 1);
+    await expect(minimizeFunction(fg, [NaN, 0])).rejects.toThrow(/x0/);
+    await expect(minimizeFunction(fg, [0, 0], { solver: 'em' as never })).rejects.toThrow(/options\.solver/);
+    await expect(minimizeFunction(fg, [0, 0], { optimum: 'hazan-kakade' })).rejects.toThrow(/options\.lowerBound/);
+  });
+});
