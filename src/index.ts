@@ -16,3 +16,6 @@ export {
   minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
 } from './solvers/minimize.js';
 export { STATUS_TABLE } from './solvers/status.js';
+export {
+  minimizeFunction, type FunctionMinimizeOptions, type FunctionMinimizeResult,
+} from './solvers/vector.js';
