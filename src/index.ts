@@ -16,6 +16,8 @@ export {
   minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
 } from './solvers/minimize.js';
 export { STATUS_TABLE } from './solvers/status.js';
+export { lineChartSvg, type LineChartOptions, type LineSeries } from './plot/lineChart.js';
+export { scatterSvg, type ScatterOptions } from './plot/scatter.js';
 export {
   minimizeFunction, type FunctionMinimizeOptions, type FunctionMinimizeResult,
 } from './solvers/vector.js';
