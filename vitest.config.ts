@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
+// @ts-expect-error plain .mjs build helper without types
+import { workerCodeVite } from './scripts/worker-code.mjs';
 
 /** Mirrors esbuild's `--loader:.wasm=binary`: `import bytes from 'x.wasm'` yields a Uint8Array. */
 function wasmBinary(): Plugin {
@@ -17,7 +19,7 @@ export default b;`;
 }
 
 export default defineConfig({
-  plugins: [wasmBinary()],
+  plugins: [wasmBinary(), workerCodeVite()],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

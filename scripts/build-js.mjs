@@ -3,8 +3,10 @@
 // Uint8Array.fromBase64, which Node 20 lacks.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { workerCodeEsbuild } from './worker-code.mjs';
 
-const common = { bundle: true, loader: { '.wasm': 'binary' }, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+const common = { bundle: true, loader: { '.wasm': 'binary' }, sourcemap: true, logLevel: 'warning', legalComments: 'none',
+  plugins: [workerCodeEsbuild] };
 const nodeTarget = 'node20';
 const browserTarget = ['es2022', 'chrome114', 'firefox115', 'safari16'];
 const jobs = [

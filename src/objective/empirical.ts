@@ -1,12 +1,17 @@
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
-import { BackendObjective } from './objective.js';
+import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
+import type { BackendObjective } from './objective.js';
 
 /** Options of {@link empiricalObjective}. */
 export interface EmpiricalOptions extends LoadKernelsOptions {
   /** Per-row weights (N, ≥ 0, not all zero); normalised internally so the loss stays a weighted mean. */
   sampleWeight?: ArrayLike<number>;
+  /** Worker threads for asynchronous passes: a positive integer or 'auto' (default; see README "Parallel"). */
+  threads?: ThreadsOption;
+  /** Aborting it terminates the objective's workers; passes after that run on the calling thread. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -18,6 +23,7 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
 export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptions = {}): Promise<BackendObjective> {
   const M = readMatrix(X, 'X');
   const w = readSampleWeight(options.sampleWeight, M.rows);
+  const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels(options);
-  return new BackendObjective(kernels.createBackend(M.data, M.rows, M.cols, w), 'empirical');
+  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal });
 }
