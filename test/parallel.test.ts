@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MixfitError } from '../src/errors.js';
 import { Rng } from '../src/model/rng.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
+import { populationObjective } from '../src/objective/population.js';
+import { sampleObjective } from '../src/objective/sample.js';
 import type { BackendObjective } from '../src/objective/objective.js';
 import { ParallelObjective, resolveThreads } from '../src/parallel/objective.js';
 import { shardBounds } from '../src/parallel/pool.js';
@@ -186,6 +188,26 @@ describe('parallel passes', () => {
     expect(par.workersRunning).toBe(true);
     const second = await minimize(par, start, { maxEvaluations: 40 });
     expect(second.loss).toBe(fits[2].loss);
+  });
+});
+
+describe('population and sample objectives', () => {
+  it('take threads and agree with one thread to 1e-12', async () => {
+    const truth = { means: [[-2, 0], [2, 1]], variances: [1, 0.5] };
+    const p = params(new Rng(11), 3, 2, 'component');
+    const pairs = [
+      await Promise.all([populationObjective(truth, { threads: 1 }), populationObjective(truth, { threads: 2 })]),
+      await Promise.all([sampleObjective(truth, { rows: 5000, seed: 4, threads: 1 }), sampleObjective(truth, { rows: 5000, seed: 4, threads: 3 })]),
+    ];
+    for (const [one, par] of pairs) {
+      open.push(one, par);
+      expect(par).toBeInstanceOf(ParallelObjective);
+      expect(par.offset).toBe(one.offset);
+      expect(par.knownOptimum).toBe(one.knownOptimum);
+      const a = one.lossFromStats(await one.statsAsync(p));
+      const b = par.lossFromStats(await par.statsAsync(p));
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.abs(a));
+    }
   });
 });
 

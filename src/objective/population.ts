@@ -1,6 +1,7 @@
 import { MixfitError } from '../errors.js';
 import { newPassStats } from '../kernel/backend.js';
 import { Rng } from '../model/rng.js';
+import { ParallelObjective, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
@@ -10,6 +11,8 @@ import { sampleMixture } from './sample.js';
 
 /** Options of {@link populationObjective}. */
 export interface PopulationOptions extends LoadKernelsOptions {
+  /** Worker threads for asynchronous passes: a positive integer or 'auto' (default; see README "Parallel"). */
+  threads?: ThreadsOption;
   /** Gauss–Hermite nodes per dimension (d ≤ 3), integer in [2, 200]; default 40. */
   nodes?: number;
   /** Use a seeded Monte Carlo sample of this many points instead of quadrature (default for d > 3: 200 000). */
@@ -62,7 +65,13 @@ export async function populationObjective(truth: MixtureParams, options: Populat
     backend.dispose();
     throw new MixfitError('truth', 'must have a finite log-density at its own quadrature nodes', offset);
   }
-  return new BackendObjective(backend, 'population', offset, samples === undefined ? 0 : undefined);
+  const knownOpt = samples === undefined ? 0 : undefined;
+  const threads = await resolveThreads(options.threads, rows, p.d);
+  if (threads > 1) {
+    backend.dispose();
+    return new ParallelObjective(kernels, X, rows, p.d, c, { kind: 'population', threads, offset, knownOptimum: knownOpt });
+  }
+  return new BackendObjective(backend, 'population', offset, knownOpt);
 }
 
 /** Tensor Gauss–Hermite points of every true component with weights w*_j × node weight. */

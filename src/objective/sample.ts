@@ -1,5 +1,6 @@
 import { MixfitError } from '../errors.js';
 import { Rng } from '../model/rng.js';
+import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
@@ -29,6 +30,8 @@ export interface SampleObjectiveOptions extends LoadKernelsOptions {
   rows: number;
   /** Seed of the draw (default 0): the same seed gives the same data in every runtime. */
   seed?: number;
+  /** Worker threads for asynchronous passes: a positive integer or 'auto' (default; see README "Parallel"). */
+  threads?: ThreadsOption;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function sampleObjective(truth: MixtureParams, options: SampleObjec
   const seed = options.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('options.seed', 'must be a finite number', seed);
   const X = sampleMixture(p, rows, new Rng(seed));
+  const threads = await resolveThreads(options.threads, rows, p.d);
   const kernels = await loadKernels(options);
-  return new BackendObjective(kernels.createBackend(X, rows, p.d), 'sample');
+  return objectiveOver(kernels, X, rows, p.d, undefined, { kind: 'sample', threads });
 }
