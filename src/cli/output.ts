@@ -1,0 +1,48 @@
+/**
+ * Where output goes: with --json, stdout carries exactly one JSON document; messages and progress always go
+ * to stderr, as one updating line on a terminal and as plain lines otherwise.
+ */
+import { writeFile, rename } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+
+/** Writes one JSON document (plus newline) to stdout. */
+export function printJson(doc: unknown): void {
+  process.stdout.write(JSON.stringify(doc) + '\n');
+}
+
+/** Writes a message line to stderr. */
+export function note(msg: string): void {
+  clearProgress();
+  process.stderr.write(msg + '\n');
+}
+
+let progressShown = false;
+/** Shows one progress line: overwritten in place on a TTY, appended otherwise (every `every`-th call). */
+export function progress(line: string): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write('\r\x1b[2K' + line);
+    progressShown = true;
+  } else {
+    process.stderr.write(line + '\n');
+  }
+}
+
+/** Ends an in-place progress line so the next message starts on a fresh line. */
+export function clearProgress(): void {
+  if (progressShown) { process.stderr.write('\n'); progressShown = false; }
+}
+
+/** Writes a file atomically (temp file + rename) so a failed or interrupted run never leaves half a file. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** Formats a number for tables: fixed for moderate values, exponential for tiny/huge ones. */
+export function fmt(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e6 ? v.toPrecision(digits) : v.toExponential(digits - 2);
+}
