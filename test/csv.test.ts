@@ -68,7 +68,7 @@ describe('CSV reader', () => {
       bytes += line.length;
       if (!ws.write(line)) await new Promise((r) => ws.once('drain', r));
     }
-    await new Promise((r) => ws.end(r));
+    await new Promise<void>((r) => ws.end(() => r()));
     const t = await readCsvFile(path);
     expect([t.rows, t.cols]).toEqual([200_000, 10]);
     // The retained result is exactly the matrix (8 B per value, no slack from geometric growth), which for
