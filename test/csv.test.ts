@@ -66,7 +66,7 @@ describe('CSV reader', () => {
     for (let i = 0; i < 200_000; i++) {
       const line = Array.from({ length: 10 }, () => rng.normal().toFixed(6)).join(',') + '\n';
       bytes += line.length;
-      if (!ws.write(line)) await new Promise((r) => ws.once('drain', r));
+      if (!ws.write(line)) await new Promise<void>((r) => ws.once('drain', () => r()));
     }
     await new Promise<void>((r) => ws.end(() => r()));
     const t = await readCsvFile(path);
