@@ -12,6 +12,7 @@ export { empiricalObjective, type EmpiricalOptions } from './objective/empirical
 export type { Objective, ObjectiveKind } from './objective/objective.js';
 export { populationObjective, type PopulationOptions } from './objective/population.js';
 export { sampleObjective, type SampleObjectiveOptions } from './objective/sample.js';
+export { ParallelObjective, PARALLEL_MIN_WORK, type ThreadsOption } from './parallel/objective.js';
 export {
   minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
 } from './solvers/minimize.js';

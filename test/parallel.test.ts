@@ -92,7 +92,11 @@ describe('threads option', () => {
   it('auto picks one thread for small data and rejects bad values before any work', async () => {
     expect(await resolveThreads('auto', 100, 10)).toBe(1);
     expect(await resolveThreads(undefined, 10_000, 10)).toBe(1);
-    expect(await resolveThreads('auto', 1_000_000, 10)).toBeGreaterThanOrEqual(1);
+    expect(await resolveThreads(undefined, 19_999, 10)).toBe(1);
+    const cores = (await import('node:os')).availableParallelism();
+    expect(await resolveThreads('auto', 20_000, 10)).toBe(cores);
+    expect(await resolveThreads('auto', 1_000_000, 10)).toBe(cores);
+    expect(await resolveThreads(3, 10, 1)).toBe(3);
     for (const bad of [0, -1, 1.5, NaN, 'many']) {
       await expect(empiricalObjective([[1], [2]], { threads: bad as never })).rejects.toSatisfy(
         (e: unknown) => e instanceof MixfitError && /options\.threads/.test((e as Error).message));

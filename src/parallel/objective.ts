@@ -112,10 +112,15 @@ export class ParallelObjective extends BackendObjective {
   }
 }
 
-/** Rows·columns below which one thread is the default (measured by bench/parallel.mjs; see README). */
-export const PARALLEL_MIN_VALUES = 1_000_000;
+/**
+ * Work per pass, in rows·(5·cols + 15) (the per-component flop count of one pass), below which one thread
+ * is the default: bench/parallel.mjs at d = n = 10 on 2 cores shows workers losing at N = 1e4 (message
+ * round trips and the solver's own work dominate) and winning 1.6–1.8× from N = 2e4–3e4 on; this is N = 2e4
+ * at d = 10.
+ */
+export const PARALLEL_MIN_WORK = 20_000 * 65;
 
-/** Threads option: a positive integer, or 'auto' (1 below {@link PARALLEL_MIN_VALUES} values, else all cores). */
+/** Threads option: a positive integer, or 'auto' (1 below {@link PARALLEL_MIN_WORK}, else all cores). */
 export type ThreadsOption = number | 'auto';
 
 /**
@@ -123,7 +128,7 @@ export type ThreadsOption = number | 'auto';
  * @throws MixfitError when `threads` is neither 'auto' nor a positive integer.
  */
 export async function resolveThreads(threads: ThreadsOption | undefined, rows: number, cols: number, argument = 'options.threads'): Promise<number> {
-  if (threads === undefined || threads === 'auto') return rows * cols < PARALLEL_MIN_VALUES ? 1 : availableCores();
+  if (threads === undefined || threads === 'auto') return rows * (5 * cols + 15) < PARALLEL_MIN_WORK ? 1 : availableCores();
   if (!Number.isInteger(threads) || threads < 1) throw new MixfitError(argument, "must be 'auto' or a positive integer", threads);
   return threads;
 }
