@@ -6,6 +6,7 @@
 import { AbortError } from '../errors.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { transferables, wireParams, type ShardReply, type ShardRequest } from './protocol.js';
+import { kernelModule } from './modules.js';
 import { startTransport, type ShardTransport } from './transport.js';
 
 type Reply<T extends string> = Extract<ShardReply, { ok: true; type: T }>;
@@ -85,14 +86,15 @@ export class ShardPool {
       const shards: Shard[] = [];
       const onFailure = (e: Error) => this.fail(e);
       try {
-        const transports = await Promise.all(Array.from({ length: this.threads }, () => startTransport()));
+        const [module, ...transports] = await Promise.all([
+          kernelModule(this.variant), ...Array.from({ length: this.threads }, () => startTransport())] as const);
         for (const t of transports) shards.push(new Shard(t, onFailure));
         await Promise.all(shards.map((s, i) => {
           const [a, b] = shardBounds(this.rows, this.threads, i);
           // Copies of the shard's rows, transferred (not cloned) to the worker.
           const data = this.X.slice(a * this.cols, b * this.cols);
           const weights = this.weights?.slice(a, b);
-          return s.request({ type: 'init', variant: this.variant, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
+          return s.request({ type: 'init', variant: this.variant, module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
         }));
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));

@@ -11,7 +11,7 @@ export type WireParams = Pick<FlatParams, 'n' | 'd' | 'layout' | 'means' | 'logW
 
 /** Requests from the owner to one shard. `id` pairs a reply with its request. */
 export type ShardRequest =
-  | { id: number; type: 'init'; variant: KernelVariant; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
+  | { id: number; type: 'init'; variant: KernelVariant; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
   | { id: number; type: 'pass'; params: WireParams }
   | { id: number; type: 'score'; params: WireParams; resp: boolean }
   | { id: number; type: 'dispose' }

@@ -19,7 +19,7 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
       switch (req.type) {
         case 'init': {
           backend?.dispose();
-          const kernels = await loadKernels({ kernel: req.variant });
+          const kernels = await loadKernels({ kernel: req.variant, wasm: req.module });
           backend = kernels.createBackend(req.data, req.rows, req.cols, req.weights);
           return { reply: { id: req.id, ok: true, type: 'init', variant: backend.variant, totalWeight: backend.totalWeight }, transfer: [] };
         }
