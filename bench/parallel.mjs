@@ -44,10 +44,11 @@ async function benchCore(lib, cfg) {
     const X = normals(N * d, 1234 + N);
     const objs = [];
     const startMs = [];
+    const sums = [];
     for (const threads of cfg.threads) {
       const o = await lib.empiricalObjective({ data: X, rows: N, cols: d }, { threads });
       const t0 = now();
-      await o.statsAsync(p); // starts the workers and ships the shards
+      sums.push((await o.statsAsync(p)).sumLogLik); // starts the workers and ships the shards
       startMs.push(now() - t0);
       // Warm up ≥ 300 ms: WASM starts on the baseline compiler and tiers up per instance and worker.
       const tw = now();
@@ -78,7 +79,7 @@ async function benchCore(lib, cfg) {
     }
     cfg.threads.forEach((threads, c) => rows.push({
       N, threads, evalMs: median(evalMs[c]), fitMs: median(fitMs[c]), fitEvals: fitEvals[c], startMs: startMs[c],
-      variant: objs[c].variant,
+      variant: objs[c].variant, relDiff: Math.abs(sums[c] - sums[0]) / Math.abs(sums[0]),
     }));
     for (const o of objs) o.dispose();
   }
@@ -93,6 +94,8 @@ function table(env, rows) {
     out.push(`| ${r.N.toExponential(0).replace('e+', 'e')} | ${r.threads} | ${r.evalMs.toFixed(3)} | ${(base.evalMs / r.evalMs).toFixed(2)}× | ` +
       `${r.fitMs.toFixed(1)} | ${(base.fitMs / r.fitMs).toFixed(2)}× | ${r.startMs.toFixed(1)} |`);
   }
+  const worst = Math.max(...rows.map((r) => r.relDiff));
+  out.push('', `Largest relative difference of Σ c·ℓ from one thread: ${worst.toExponential(1)} (kernel ${rows[0].variant}).`);
   return out.join('\n');
 }
 
