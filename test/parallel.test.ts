@@ -240,6 +240,29 @@ describe('worker failures', () => {
   });
 });
 
+describe('abort', () => {
+  it('stops the workers after the pass in flight; the fit resolves aborted and later passes run locally', async () => {
+    const rng = new Rng(12);
+    const X = data(rng, 30_000, 3);
+    const ac = new AbortController();
+    const obj = (await empiricalObjective({ data: X, rows: 30_000, cols: 3 }, { threads: 2, signal: ac.signal })) as ParallelObjective;
+    open.push(obj);
+    const p = params(rng, 3, 3, 'diagonal');
+    const before = copyStats(await obj.statsAsync(p));
+    expect(obj.workersRunning).toBe(true);
+    const inflight = obj.statsAsync(p);
+    ac.abort();
+    expect((await inflight).sumLogLik).toBe(before.sumLogLik);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(obj.workersRunning).toBe(false);
+    const after = await obj.statsAsync(p);
+    expect(Math.abs(after.sumLogLik - before.sumLogLik)).toBeLessThanOrEqual(1e-12 * Math.abs(before.sumLogLik));
+    expect(obj.workersRunning).toBe(false);
+    const fit = await minimize(obj, { means: [[0, 0, 0], [1, 1, 1]] }, { maxEvaluations: 10, signal: ac.signal });
+    expect(fit.status).toBe('aborted');
+  });
+});
+
 describe('process life cycle (child node processes)', () => {
   let script: string | undefined;
   async function bundle(): Promise<string> {
