@@ -1,0 +1,75 @@
+/** `mixfit score | predict | sample`: apply a saved MODEL.json through GaussianMixture.fromJSON. */
+import { CliMixture as GaussianMixture } from './mixture.js';
+import type { Matrix } from '../types.js';
+import { numberOption, positionals, UsageError, type Parsed } from './args.js';
+import { checkDims } from './evalCommand.js';
+import { readData } from './input.js';
+import { readModelFile } from './modelFile.js';
+import { note, printJson } from './output.js';
+
+async function load(modelPath: string, dataPath?: string): Promise<{ gm: GaussianMixture; X?: Matrix }> {
+  const m = await readModelFile(modelPath);
+  const gm = GaussianMixture.fromJSON(m);
+  if (dataPath === undefined) return { gm };
+  const X = await readData(dataPath);
+  checkDims(m.means[0]!.length, X.cols, dataPath);
+  return { gm, X };
+}
+
+/** Writes rows as CSV to stdout in one buffered write per 4096 rows. */
+function writeRows(rows: ArrayLike<number>[] | number[]): void {
+  let buf: string[] = [];
+  for (const r of rows) {
+    buf.push(typeof r === 'number' ? String(r) : Array.from(r).join(','));
+    if (buf.length === 4096) { process.stdout.write(buf.join('\n') + '\n'); buf = []; }
+  }
+  if (buf.length) process.stdout.write(buf.join('\n') + '\n');
+}
+
+function asRows(m: unknown): number[][] {
+  if (Array.isArray(m)) return m as number[][];
+  const x = m as Matrix;
+  return Array.from({ length: x.rows }, (_, i) => Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
+}
+
+export async function scoreCommand(p: Parsed): Promise<number> {
+  const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'score');
+  const { gm, X } = await load(modelPath!, dataPath!);
+  const ld = Array.from((await gm.scoreAll(X!)).logDensity);
+  const mean = ld.reduce((a, b) => a + b, 0) / ld.length;
+  if (p.options.has('json')) printJson({ logDensity: ld, mean });
+  else { writeRows(ld); note(`mean log-density ${mean}`); }
+  return 0;
+}
+
+export async function predictCommand(p: Parsed): Promise<number> {
+  const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'predict');
+  const { gm, X } = await load(modelPath!, dataPath!);
+  if (p.options.has('proba')) {
+    const { resp } = await gm.scoreAll(X!);
+    const n = gm.params!.means.length;
+    const proba = asRows({ data: resp, rows: X!.rows, cols: n });
+    if (p.options.has('json')) printJson({ proba }); else writeRows(proba);
+  } else {
+    const { resp } = await gm.scoreAll(X!);
+    const n = gm.params!.means.length;
+    const labels = Array.from({ length: X!.rows }, (_, i) => {
+      let best = 0;
+      for (let k = 1; k < n; k++) if (resp[i * n + k]! > resp[i * n + best]!) best = k;
+      return best;
+    });
+    if (p.options.has('json')) printJson({ labels }); else writeRows(labels);
+  }
+  return 0;
+}
+
+export async function sampleCommand(p: Parsed): Promise<number> {
+  const [modelPath] = positionals(p, ['MODEL.json'], 'sample');
+  const n = numberOption(p, 'n', { integer: true, min: 1 });
+  if (n === undefined) throw new UsageError('-n N is required');
+  const seed = numberOption(p, 'seed', { integer: true }) ?? 0;
+  const { gm } = await load(modelPath!);
+  const rows = asRows(gm.sample(n, seed));
+  if (p.options.has('json')) printJson(rows); else writeRows(rows);
+  return 0;
+}
