@@ -17,6 +17,9 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(cmd, parsed);
 }
 
+// `mixfit predict ... | head` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+
 main(process.argv.slice(2)).then(
   (code) => { clearProgress(); process.exitCode = code; },
   (e: unknown) => {
