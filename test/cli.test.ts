@@ -114,6 +114,15 @@ describe('mixfit CLI', () => {
     expect(csv.map((l) => l.split(',').map(Number))).toEqual(smp.slice(0, 3));
   });
 
+  it('--strict exits 1 when the fit stops before converging, 0 without it', () => {
+    const args = ['fit', 'data.csv', '--components', '2', '--max-iter', '2', '--solver', 'gd', '--json'];
+    const loose = run(args), strict = run([...args, '--strict']);
+    expect(loose.code).toBe(0);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).converged).toBe(false);
+    expect(strict.stderr).toMatch(/did not converge/);
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['unreadable file', ['fit', 'nope.csv', '--components', '2'], /nope\.csv: cannot read/],
     ['non-numeric cell', ['fit', 'bad-cell.csv', '--components', '1'], /row 3, column 2/],
