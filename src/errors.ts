@@ -30,6 +30,17 @@ export class AbortError extends Error {
   }
 }
 
+/** Thrown when a fit cannot produce a model (every restart's loss became NaN or infinite). */
+export class FitError extends Error {
+  /** The best partial result, when there is one (never committed to the model). */
+  readonly result: unknown;
+  constructor(message: string, result?: unknown) {
+    super(message);
+    this.name = 'FitError';
+    this.result = result;
+  }
+}
+
 /** Short, bounded description of a value for error messages. */
 export function describeValue(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);

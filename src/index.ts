@@ -2,11 +2,15 @@
  * mixfit: Gaussian mixture fitting with WebAssembly SIMD kernels and the short/long-step Polyak method.
  * Public surface: explicit re-exports only.
  */
-export { MixfitError, AbortError } from './errors.js';
+export { MixfitError, AbortError, FitError } from './errors.js';
+export {
+  GaussianMixture, type GaussianMixtureOptions, type FitOptions, type FitResult, type FitProgress,
+} from './estimator.js';
+export type { ModelJSON } from './model/json.js';
 export type {
   Covariance, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams, MixtureGradient, PassStats,
 } from './types.js';
-export { loadKernels, resolveVariant, type Kernels, type LoadKernelsOptions, type WasmSource } from './runtime/kernels.js';
+export { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type LoadKernelsOptions, type WasmSource } from './runtime/kernels.js';
 export { hasWasmSimd } from './runtime/probe.js';
 export { empiricalObjective, type EmpiricalOptions } from './objective/empirical.js';
 export type { Objective, ObjectiveKind } from './objective/objective.js';

@@ -76,6 +76,27 @@ export function readSampleWeight(w: ArrayLike<number> | undefined, rows: number,
   return out;
 }
 
+/**
+ * Validates mixing weights: n finite entries ≥ 0 summing to 1 within {@link WEIGHT_SUM_TOLERANCE}.
+ * Returns log w (n).
+ */
+export function readWeights(w: unknown, n: number, name: string): Float64Array {
+  if (!Array.isArray(w) && !ArrayBuffer.isView(w)) throw new MixfitError(name, 'must be an array of numbers', w);
+  const arr = w as ArrayLike<unknown>;
+  if (arr.length !== n) throw new MixfitError(name, `must have one weight per component (${n})`, `length ${arr.length}`);
+  const logWeights = new Float64Array(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const v = arr[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new MixfitError(name, 'entries must be finite and ≥ 0', `${describeValue(v)} at index ${i}`);
+    s += v;
+    logWeights[i] = Math.log(v);
+  }
+  if (Math.abs(s - 1) > WEIGHT_SUM_TOLERANCE) throw new MixfitError(name, `must sum to 1 (within ${WEIGHT_SUM_TOLERANCE})`, `sum ${s}`);
+  return logWeights;
+}
+
 function finitePositive(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new MixfitError(name, 'must be a finite number', v);
   if (v <= 0) throw new MixfitError(name, 'must be > 0 (variances are positive)', v);
@@ -90,23 +111,7 @@ export function readParams(params: MixtureParams, name = 'params', d?: number): 
   if (!params || typeof params !== 'object') throw new MixfitError(name, 'must be an object { means, weights?, variances? }', params);
   const M = readMatrix(params.means as number[][], `${name}.means`, d);
   const n = M.rows, dim = M.cols;
-  const logWeights = new Float64Array(n);
-  if (params.weights === undefined) logWeights.fill(-Math.log(n));
-  else {
-    const w = params.weights;
-    if (!Array.isArray(w) && !ArrayBuffer.isView(w)) throw new MixfitError(`${name}.weights`, 'must be an array of numbers', w);
-    if (w.length !== n) throw new MixfitError(`${name}.weights`, `must have one weight per component (${n})`, `length ${w.length}`);
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = w[i];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-        throw new MixfitError(`${name}.weights`, 'entries must be finite and ≥ 0', `${describeValue(v)} at index ${i}`);
-      s += v;
-      logWeights[i] = Math.log(v);
-    }
-    if (Math.abs(s - 1) > WEIGHT_SUM_TOLERANCE)
-      throw new MixfitError(`${name}.weights`, `must sum to 1 (within ${WEIGHT_SUM_TOLERANCE})`, `sum ${s}`);
-  }
+  const logWeights = params.weights === undefined ? new Float64Array(n).fill(-Math.log(n)) : readWeights(params.weights, n, `${name}.weights`);
   const v = params.variances ?? 1;
   let layout: VarianceLayout, variances: Float64Array;
   if (typeof v === 'number') {

@@ -34,6 +34,8 @@ export interface Kernels {
 
 const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'simd', 'scalar', 'js'];
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
+/** The same builds once compiled, for {@link loadKernelsSync}. */
+const ready = new Map<string, WebAssembly.Module>();
 
 // Writing into fresh WASM pages costs the OS a page fault each (about 3× the copy itself here), so one
 // released instance per module is kept for the next data set (repeated fits, restarts). Only instances
@@ -66,9 +68,7 @@ export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
  */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   const variant = resolveVariant(options.kernel ?? 'auto');
-  if (variant === 'js') {
-    return { variant, createBackend: (X, rows, cols, w) => new JsBackend(X, rows, cols, w) };
-  }
+  if (variant === 'js') return jsKernels();
   if (variant === 'simd' && !hasWasmSimd() && !options.wasm)
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
   let modPromise: Promise<WebAssembly.Module>;
@@ -83,6 +83,40 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     modPromise = cached;
   }
   const mod = await modPromise;
+  if (!options.wasm) ready.set(variant, mod);
+  return kernelsFrom(variant, mod);
+}
+
+/**
+ * The synchronous twin of {@link loadKernels}, for scoring a model that was never fitted in this runtime
+ * (e.g. `GaussianMixture.fromJSON`). Uses a build already compiled by `loadKernels`; otherwise compiles the
+ * inlined bytes synchronously, which browsers refuse on the main thread for modules over 4 KB — then it
+ * falls back to the `js` kernel (same results to ~1e-12, slower).
+ */
+export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}): Kernels {
+  const variant = resolveVariant(options.kernel ?? 'auto');
+  if (variant === 'js') return jsKernels();
+  if (variant === 'simd' && !hasWasmSimd())
+    throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+  let mod = ready.get(variant);
+  if (!mod) {
+    try {
+      mod = new WebAssembly.Module(variant === 'simd' ? simdBytes : scalarBytes);
+      ready.set(variant, mod);
+    } catch {
+      if (options.kernel === 'simd' || options.kernel === 'scalar') throw new MixfitError('options.kernel',
+        `'${variant}' cannot be compiled synchronously here (browser main thread): call fit() or await loadKernels() first`, variant);
+      return jsKernels();
+    }
+  }
+  return kernelsFrom(variant, mod);
+}
+
+function jsKernels(): Kernels {
+  return { variant: 'js', createBackend: (X, rows, cols, w) => new JsBackend(X, rows, cols, w) };
+}
+
+function kernelsFrom(variant: Exclude<KernelVariant, 'js'>, mod: WebAssembly.Module): Kernels {
   const instantiateRaw = (): KernelExports => new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
   const release = (k: KernelExports): void => {
     if (k.memory.buffer.byteLength <= POOL_MAX_BYTES) idle.set(mod, k);

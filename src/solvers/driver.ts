@@ -32,6 +32,8 @@ export interface RunSettings {
   /** Known optimum and tolerance for the loss-gap rule (rule off when optimum is undefined). */
   optimum?: number;
   lossTol: number;
+  /** Stop (converged) when an EM step changes the loss by ≤ lossChangeTol · max(1, |loss|); 0 = off. */
+  lossChangeTol?: number;
   maxRejections: number;
   /** Called after every iteration with the record and the current θ (a copy); false stops. */
   onIteration?: (record: HistoryRecord, x: Float64Array) => boolean | void;
@@ -78,6 +80,7 @@ export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep
     }
     if (iter >= s.maxIter) return finish('max-iter', iter);
     if (evals() >= s.maxEvaluations) return finish('max-evaluations', iter);
+    const prevF = pt.f;
     const out = await step.update(problem, pt, state);
     iter++;
     pt = out.point;
@@ -88,6 +91,12 @@ export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep
     history.push(rec);
     if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', iter);
     if (pt.f < bestF) { bestF = pt.f; bestX = pt.x.slice(); }
+    // With learned variances, EM's fixed point (σ² = spread + regCovar) is not a zero of the gradient, so
+    // EM needs scikit-learn's rule: stop when a step no longer changes the loss.
+    if (out.kind === 'em' && s.lossChangeTol && Math.abs(prevF - pt.f) <= s.lossChangeTol * Math.max(1, Math.abs(pt.f))) {
+      if (s.onIteration) s.onIteration({ ...rec }, pt.x.slice());
+      return finish('loss-change', iter);
+    }
     if (out.kind === 'polyak') rejections = 0;
     else if (out.kind === 'polyak-rejected' && !out.probe && ++rejections >= s.maxRejections) return finish('rejections', iter);
     if (s.onIteration && s.onIteration({ ...rec }, pt.x.slice()) === false) return finish('callback', iter);

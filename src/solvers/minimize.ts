@@ -28,7 +28,7 @@ export interface MinimizeResult {
   params: Required<MixtureParams>;
   /** Loss at `params` (nats; KL for population objectives). */
   loss: number;
-  /** True when a tolerance was met (status 'gradient-tolerance' or 'loss-tolerance'). */
+  /** True when a tolerance was met (status 'gradient-tolerance', 'loss-tolerance' or 'loss-change'). */
   converged: boolean;
   status: MinimizeStatus;
   statusCode: number;
@@ -64,6 +64,7 @@ export async function minimize(objective: Objective, start: MixtureParams, optio
   const onIteration = o.onIteration;
   const run = await runSteps(problem, x0, step, {
     maxIter: o.maxIter, maxEvaluations: o.maxEvaluations, tol: o.tol, optimum: estimator.known, lossTol: o.lossTol,
+    lossChangeTol: o.lossChangeTol,
     maxRejections: o.maxRejections, signal: o.signal,
     onIteration: onIteration && ((rec, x) => onIteration({ ...rec, params: toPublicParams(param.toFlat(x)) })),
   });

@@ -2,7 +2,9 @@
  * The option table of {@link minimize}: one declarative list of checks and defaults, so every bad option
  * throws the same kind of MixfitError (option, rule, received) before any work.
  */
-import { MixfitError } from '../errors.js';
+import {
+  bool, fn, intAtLeast, intOrInf, nonNegative, oneOf, positive, positiveOrInf, resolveTable, signalLike, type Check, type OptionTable,
+} from '../optionTable.js';
 import type { HistoryRecord } from './driver.js';
 import type { MixtureParams } from '../types.js';
 
@@ -46,6 +48,8 @@ export interface MinimizeOptions {
   tol?: number;
   /** Stop when loss − f* ≤ lossTol; only with a numeric optimum [0 = off]. */
   lossTol?: number;
+  /** 'em' only: stop (status 'loss-change', converged) when a step changes the loss by ≤ lossChangeTol·max(1, |loss|) [0 = off]. */
+  lossChangeTol?: number;
   /** Consecutive rejected Polyak trials before stopping [10]. */
   maxRejections?: number;
   /** Called after every iteration with a copy; returning false stops. */
@@ -72,27 +76,21 @@ export interface ResolvedOptions {
   maxEvaluations: number;
   tol: number;
   lossTol: number;
+  lossChangeTol: number;
   maxRejections: number;
   onIteration: MinimizeOptions['onIteration'];
   signal: AbortSignal | undefined;
 }
 
-type Check = (v: unknown) => string | null;
-const oneOf = (vals: readonly string[]): Check => (v) => (typeof v === 'string' && vals.includes(v) ? null : `must be one of ${vals.map((s) => `'${s}'`).join(', ')}`);
-const positive: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'must be a finite number > 0');
-const positiveOrInf: Check = (v) => (typeof v === 'number' && v > 0 ? null : 'must be a number > 0 (Infinity allowed)');
-const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'must be a finite number ≥ 0');
-const intAtLeast = (m: number): Check => (v) => (typeof v === 'number' && Number.isInteger(v) && v >= m ? null : `must be an integer ≥ ${m}`);
-const intOrInf = (m: number): Check => (v) => (v === Infinity || (typeof v === 'number' && Number.isInteger(v) && v >= m) ? null : `must be an integer ≥ ${m} or Infinity`);
-const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
-const fn: Check = (v) => (typeof v === 'function' ? null : 'must be a function');
-const signalLike: Check = (v) => (v !== null && typeof v === 'object' && typeof (v as AbortSignal).aborted === 'boolean' ? null : 'must be an AbortSignal');
 const optimumCheck: Check = (v) =>
   (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && (OPTIMUM_ESTIMATORS as readonly string[]).includes(v))
     ? null : `must be a finite number or one of ${OPTIMUM_ESTIMATORS.map((s) => `'${s}'`).join(', ')}`;
 
+/** The option checks shared with the estimator's table. */
+export { optimumCheck };
+
 /** The option table: check and default per option. */
-const TABLE: { [K in keyof MinimizeOptions]-?: [Check, unknown] } = {
+export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = {
   solver: [oneOf(SOLVERS), 'gd-polyak'],
   weights: [oneOf(['fixed', 'learned']), 'fixed'],
   covariance: [oneOf(['fixed', 'spherical', 'diagonal']), 'fixed'],
@@ -109,6 +107,7 @@ const TABLE: { [K in keyof MinimizeOptions]-?: [Check, unknown] } = {
   maxEvaluations: [intOrInf(1), Infinity],
   tol: [nonNegative, 1e-10],
   lossTol: [nonNegative, 0],
+  lossChangeTol: [nonNegative, 0],
   maxRejections: [intAtLeast(1), 10],
   onIteration: [fn, undefined],
   signal: [signalLike, undefined],
@@ -116,17 +115,7 @@ const TABLE: { [K in keyof MinimizeOptions]-?: [Check, unknown] } = {
 
 /** Validates `options` against the table and fills defaults. @throws MixfitError naming `options.<name>`. */
 export function resolveOptions(options: MinimizeOptions | undefined): ResolvedOptions {
-  if (options !== undefined && (options === null || typeof options !== 'object'))
-    throw new MixfitError('options', 'must be an object', options);
-  const o = (options ?? {}) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, [check, def]] of Object.entries(TABLE)) {
-    const v = o[key];
-    if (v === undefined) { out[key] = def; continue; }
-    const err = check(v);
-    if (err) throw new MixfitError(`options.${key}`, err, v);
-    out[key] = v;
-  }
+  const out = resolveTable(MINIMIZE_TABLE, options);
   if (out.learningRate === undefined) out.learningRate = out.shortStepSize;
   return out as unknown as ResolvedOptions;
 }

@@ -8,6 +8,7 @@ export const STATUS_TABLE = {
   'rejections': { code: 4, converged: false, message: 'too many consecutive Polyak trials were rejected (no further progress at this precision)' },
   'callback': { code: 5, converged: false, message: 'stopped by onIteration returning false' },
   'aborted': { code: 6, converged: false, message: 'aborted through the AbortSignal' },
+  'loss-change': { code: 8, converged: true, message: 'an EM step changed the loss by at most lossChangeTol (a fixed point of EM)' },
   'non-finite': { code: 7, converged: false, message: 'the loss became NaN or infinite; returning the best finite parameters seen' },
 } as const;
 

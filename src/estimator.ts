@@ -1,0 +1,430 @@
+/**
+ * `GaussianMixture`: the estimator (DESIGN.md §3). Options are checked once, in the constructor, from one
+ * table; `fit` runs seeded restarts of one solver over one empirical objective and commits the learned
+ * state in a single assignment at the very end, so a fit that throws, is aborted or fails on a NaN leaves
+ * the previous model exactly as it was. Everything after `fit` (predict, score, sample, bic, aic, toJSON)
+ * is synchronous.
+ */
+import { AbortError, FitError, MixfitError } from './errors.js';
+import { aic, bic, parameterCount } from './model/criteria.js';
+import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
+import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
+import { Rng } from './model/rng.js';
+import { sampleMixture } from './model/sample.js';
+import { objectiveOver, resolveThreads, type ThreadsOption } from './parallel/objective.js';
+import {
+  any, finite, intAtLeast, oneOf, resolveTable, signalLike, type Check, type OptionTable,
+} from './optionTable.js';
+import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
+import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
+import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
+import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
+import { readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
+
+/** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
+export type FitProgress = HistoryRecord & { params: Required<MixtureParams>; restart: number };
+
+/** Options of {@link GaussianMixture} (all but `nComponents` optional; defaults in brackets). */
+export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIteration' | 'lossTol'> {
+  /** n, the number of components (integer ≥ 1). */
+  nComponents: number;
+  /** Fixed weights (or the start of learned ones): n values ≥ 0 summing to 1 [uniform]. */
+  weightsInit?: number[];
+  /** ['kmeans++'] k-means++ seeding, n random distinct rows, or a start model (warm start). */
+  init?: 'kmeans++' | 'random' | MixtureParams;
+  /** Seeded restarts; the fit with the lowest loss is kept [1]. Ignored (one run) when `init` is a model. */
+  nInit?: number;
+  /** Seed of every random choice (starts, restarts) [0]. */
+  seed?: number;
+  /** Worker threads: a positive integer or 'auto' (1 below the measured row threshold, else all cores) ['auto']. */
+  threads?: ThreadsOption;
+  /** Kernel build ['auto']. */
+  kernel?: KernelChoice;
+  /** Your own copy of the kernel build (a compiled Module, bytes or a URL), e.g. for a strict CSP. */
+  wasm?: WasmSource;
+  /** Called after every iteration with a copy; returning false stops the fit (it still commits). */
+  onIteration?: (info: FitProgress) => boolean | void;
+}
+
+/** Per-call options of {@link GaussianMixture.fit}. */
+export interface FitOptions {
+  /** N non-negative row weights, not all zero. */
+  sampleWeight?: ArrayLike<number>;
+  /** Aborts this fit (in addition to the constructor's `signal`). */
+  signal?: AbortSignal;
+}
+
+/** What {@link GaussianMixture.fit} resolves with (fresh arrays). */
+export interface FitResult {
+  /** True when a tolerance was met (gradient norm ≤ tol, or for 'em' a loss change ≤ lossChangeTol). */
+  converged: boolean;
+  status: MinimizeStatus;
+  statusCode: number;
+  message: string;
+  /** Non-fatal problems: non-convergence, components collapsed to the variance floor or emptied, failed restarts. */
+  warnings: string[];
+  nIter: number;
+  /** Kernel passes of the kept restart (trials and the initial pass included). */
+  nEvaluations: number;
+  /** Kernel passes over all restarts. */
+  totalEvaluations: number;
+  /** Mean negative log-likelihood (nats per row, sample-weighted) of `params`. */
+  loss: number;
+  /** Mean log-likelihood, −loss (scikit-learn's `lower_bound_` for a fitted model). */
+  lowerBound: number;
+  history: HistoryRecord[];
+  /** The fitted model: means n × d, weights n, variances as modelled. */
+  params: Required<MixtureParams>;
+  /** Which restart was kept (0-based). */
+  restart: number;
+}
+
+/** Resolved options (defaults filled in). */
+type Resolved = Required<Omit<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>>
+  & Pick<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>;
+
+const threadsCheck: Check = (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 1) ? null : "must be 'auto' or an integer ≥ 1");
+const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'must be an array of numbers');
+const initCheck: Check = (v) =>
+  (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
+    ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
+const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
+
+/** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
+const TABLE: OptionTable<GaussianMixtureOptions> = {
+  ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
+  lossChangeTol: [MINIMIZE_TABLE.lossChangeTol[0], undefined],
+  optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
+  nComponents: [intAtLeast(1), undefined],
+  weightsInit: [arrayCheck, undefined],
+  init: [initCheck, 'kmeans++'],
+  nInit: [intAtLeast(1), 1],
+  seed: [finite, 0],
+  threads: [threadsCheck, 'auto'],
+  kernel: [oneOf(['auto', 'simd', 'scalar', 'js']), 'auto'],
+  wasm: [wasmCheck, undefined],
+  onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
+  signal: [signalLike, undefined],
+};
+
+/** The learned state, replaced as a whole by a successful fit. */
+interface Learned {
+  params: Required<MixtureParams>;
+  flat: FlatParams;
+  result: FitResult | undefined;
+  kernels: Kernels | undefined;
+}
+
+/**
+ * A Gaussian mixture with diagonal-free (fixed, spherical or diagonal) covariances, fitted by any solver
+ * of ALGORITHM.md §3 — by default the short/long-step `gd-polyak` with a target-level f* estimate.
+ * @example
+ * const gm = new GaussianMixture({ nComponents: 3, weights: 'learned', covariance: 'spherical', seed: 1 });
+ * const r = await gm.fit([[0, 0], [0.1, 0.2], [5, 5], [5.1, 4.9], [-5, 5], [-4.8, 5.2]]);
+ * gm.predict([[5, 5]]); // [k] with gm.means[k] ≈ [5.05, 4.95]
+ */
+export class GaussianMixture {
+  /** The resolved options (defaults filled in). Read-only: construct a new estimator to change them. */
+  readonly options: Readonly<Resolved>;
+  private learned: Learned | undefined;
+
+  /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
+  constructor(options: GaussianMixtureOptions) {
+    if (options === null || typeof options !== 'object') throw new MixfitError('options', 'must be an object with at least nComponents', options);
+    if (options.nComponents === undefined) throw new MixfitError('options.nComponents', 'is required (an integer ≥ 1)');
+    const o = resolveTable(TABLE, options) as unknown as Resolved;
+    const n = o.nComponents;
+    if (o.weightsInit !== undefined) {
+      if (typeof o.init === 'object' && o.init.weights !== undefined)
+        throw new MixfitError('options.weightsInit', 'must not be given together with options.init.weights', o.weightsInit);
+      readWeights(o.weightsInit, n, 'options.weightsInit');
+      o.weightsInit = Array.from(o.weightsInit);
+    }
+    if (typeof o.init === 'object') {
+      const p = readParams(o.init, 'options.init');
+      if (p.n !== n) throw new MixfitError('options.init.means', `must have nComponents = ${n} rows`, `${p.n} rows`);
+      // A private copy: later edits to the caller's object must not change this estimator.
+      const v = o.init.variances;
+      o.init = {
+        means: o.init.means.map((r) => Array.from(r)), weights: o.init.weights && Array.from(o.init.weights),
+        variances: v === undefined || typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((r) => Array.from(r)) : Array.from(v as number[]),
+      };
+    }
+    if (o.kernel !== 'auto') resolveVariant(o.kernel);
+    this.options = Object.freeze(o);
+  }
+
+  /**
+   * Fits the mixture to `X` (N × d: `number[][]` or `{ data: Float64Array, rows, cols }`), optionally with
+   * per-row `sampleWeight` (N). Resolves with the kept restart's result; the learned state is replaced only
+   * when the fit succeeds (converged or not).
+   * @throws MixfitError for bad data (empty, ragged, NaN/Inf with row and column, fewer rows than components,
+   *   a start model of another dimension, bad sample weights) before any work.
+   * @throws AbortError when aborted; `.result` holds the best fit reached so far, which is NOT committed.
+   * @throws FitError when every restart's loss became NaN or infinite (e.g. data too large for float64).
+   */
+  async fit(X: MatrixInput, fitOptions: FitOptions = {}): Promise<FitResult> {
+    const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined] }, fitOptions) as FitOptions;
+    const o = this.options;
+    const M = readMatrix(X, 'X');
+    if (M.rows < o.nComponents)
+      throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${M.rows} rows`);
+    if (typeof o.init === 'object') readParams(o.init, 'options.init', M.cols);
+    const w = readSampleWeight(f.sampleWeight, M.rows, 'sampleWeight');
+    const signal = anySignal(o.signal, f.signal);
+    if (signal?.aborted) throw new AbortError('the fit was aborted before it started');
+
+    const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
+    const threads = await resolveThreads(o.threads, M.rows, M.cols);
+    const objective = objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
+    const rng = new Rng(o.seed);
+    const runs = typeof o.init === 'object' ? 1 : o.nInit;
+    const warnings: string[] = [];
+    let best: { r: MinimizeResult; restart: number } | undefined;
+    let total = 0;
+    try {
+      for (let restart = 0; restart < runs; restart++) {
+        const start = this.startParams(M, w, rng.fork(restart));
+        const r = await minimize(objective, start, this.solverOptions(start, restart, signal));
+        total += r.nEvaluations;
+        if (r.status === 'non-finite') {
+          warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
+        } else if (!best || r.loss < best.r.loss) best = { r, restart };
+        if (r.status === 'aborted') break;
+      }
+    } finally {
+      objective.dispose();
+    }
+    if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+    const result = this.describe(best.r, best.restart, total, warnings);
+    if (best.r.status === 'aborted') throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
+    // The one and only write of learned state.
+    this.learned = { params: result.params, flat: readParams(result.params, 'params'), result, kernels };
+    return copyResult(result);
+  }
+
+  /** Per-row component index of the highest responsibility: number[] for number[][] input, Int32Array for a matrix. */
+  predict(X: MatrixInput): number[] | Int32Array {
+    const { M, resp, n } = this.pass(X, true);
+    const out = new Int32Array(M.rows);
+    for (let r = 0; r < M.rows; r++) {
+      let k = 0;
+      for (let i = 1; i < n; i++) if (resp![r * n + i] > resp![r * n + k]) k = i;
+      out[r] = k;
+    }
+    return Array.isArray(X) ? Array.from(out) : out;
+  }
+
+  /** Responsibilities N × n (rows sum to 1): number[][] for number[][] input, else `{ data, rows, cols: n }`. */
+  predictProba(X: MatrixInput): number[][] | Matrix {
+    const { M, resp, n } = this.pass(X, true);
+    if (!Array.isArray(X)) return { data: resp!, rows: M.rows, cols: n };
+    const out: number[][] = [];
+    for (let r = 0; r < M.rows; r++) out.push(Array.from(resp!.subarray(r * n, (r + 1) * n)));
+    return out;
+  }
+
+  /** Per-row log-density log p(x) in nats: number[] for number[][] input, else Float64Array (N). */
+  scoreSamples(X: MatrixInput): number[] | Float64Array {
+    const { logDensity } = this.pass(X, false);
+    return Array.isArray(X) ? Array.from(logDensity) : logDensity;
+  }
+
+  /** Mean log-likelihood of `X` (weighted mean with `sampleWeight`). */
+  score(X: MatrixInput, sampleWeight?: ArrayLike<number>): number {
+    const { M, logDensity } = this.pass(X, false);
+    const w = readSampleWeight(sampleWeight, M.rows, 'sampleWeight');
+    let s = 0, c = 0;
+    for (let r = 0; r < M.rows; r++) { const cr = w ? w[r] : 1; s += cr * logDensity[r]; c += cr; }
+    return s / c;
+  }
+
+  /** `count` rows drawn from the model with a seeded generator, and the component of each. */
+  sample(count: number, seed = 0): { X: number[][]; labels: number[] } {
+    const state = this.fitted();
+    if (!Number.isInteger(count) || count < 1) throw new MixfitError('count', 'must be an integer ≥ 1', count);
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('seed', 'must be a finite number', seed);
+    return sampleMixture(state.flat, count, new Rng(seed));
+  }
+
+  /** Bayesian information criterion on `X` (lower is better; learned parameters only). */
+  bic(X: MatrixInput): number {
+    const rows = readMatrix(X, 'X').rows;
+    return bic(this.score(X), rows, this.parameterCount());
+  }
+
+  /** Akaike information criterion on `X` (lower is better; learned parameters only). */
+  aic(X: MatrixInput): number {
+    const rows = readMatrix(X, 'X').rows;
+    return aic(this.score(X), rows, this.parameterCount());
+  }
+
+  /** Free parameters the fit learns (means; weights and variances when learned). */
+  parameterCount(): number {
+    const { flat } = this.fitted();
+    return parameterCount(flat.n, flat.d, this.options.weights, this.options.covariance);
+  }
+
+  /** The model document `{ means, weights, variances, covariance }` (DESIGN.md §4), deep copies. */
+  toJSON(): ModelJSON {
+    return modelToJSON(this.fitted().params, this.options.covariance);
+  }
+
+  /**
+   * A fitted estimator from a model document or its JSON text (exact round trip of {@link toJSON}).
+   * `options` (e.g. `kernel`, solver settings for a later refit) may be given; nComponents and covariance
+   * come from the document.
+   * @throws MixfitError naming `json.<field>` for a malformed document.
+   */
+  static fromJSON(json: ModelJSON | string, options: Omit<GaussianMixtureOptions, 'nComponents' | 'covariance'> = {}): GaussianMixture {
+    const { params, flat, covariance } = modelFromJSON(json);
+    const gm = new GaussianMixture({
+      ...options, nComponents: flat.n, covariance, ...(covariance === 'fixed' ? { variance: flat.variances[0] } : {}),
+    });
+    gm.learned = { params, flat, result: undefined, kernels: undefined };
+    return gm;
+  }
+
+  /** n × d means (a copy), undefined before the first fit. */
+  get means(): number[][] | undefined { return this.learned?.params.means.map((r) => r.slice()); }
+  /** n weights (a copy). */
+  get weights(): number[] | undefined { return this.learned?.params.weights.slice(); }
+  /** Variances as modelled: a number, n values or n × d (a copy). */
+  get variances(): number | number[] | number[][] | undefined {
+    const v = this.learned?.params.variances;
+    return v === undefined || typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((r) => r.slice()) : (v as number[]).slice();
+  }
+  /** d, the number of features seen by fit (or in the loaded model). */
+  get nFeatures(): number | undefined { return this.learned?.flat.d; }
+  /** Whether the last fit met its tolerance (undefined for a model loaded by fromJSON). */
+  get converged(): boolean | undefined { return this.learned?.result?.converged; }
+  /** Iterations of the last fit. */
+  get nIter(): number | undefined { return this.learned?.result?.nIter; }
+  /** Kernel passes of the last fit's kept restart. */
+  get nEvaluations(): number | undefined { return this.learned?.result?.nEvaluations; }
+  /** Final mean negative log-likelihood of the last fit. */
+  get loss(): number | undefined { return this.learned?.result?.loss; }
+  /** Final mean log-likelihood of the last fit (−loss). */
+  get lowerBound(): number | undefined { return this.learned?.result?.lowerBound; }
+  /** Why the last fit stopped. */
+  get status(): MinimizeStatus | undefined { return this.learned?.result?.status; }
+  /** The last fit's status message. */
+  get message(): string | undefined { return this.learned?.result?.message; }
+  /** The last fit's warnings (a copy). */
+  get warnings(): string[] | undefined { return this.learned?.result?.warnings.slice(); }
+  /** The last fit's per-iteration records (copies). */
+  get history(): HistoryRecord[] | undefined { return this.learned?.result?.history.map((h) => ({ ...h })); }
+
+  private fitted(): Learned {
+    if (!this.learned) throw new MixfitError('this', 'is not fitted yet: call fit(X) or use GaussianMixture.fromJSON first');
+    return this.learned;
+  }
+
+  /** One score pass over X with the committed model: log-densities (N) and, when asked, responsibilities (N × n). */
+  private pass(X: MatrixInput, withResp: boolean): { M: Matrix; logDensity: Float64Array; resp?: Float64Array; n: number } {
+    const state = this.fitted();
+    const M = readMatrix(X, 'X', state.flat.d);
+    state.kernels ??= loadKernelsSync({ kernel: this.options.kernel });
+    const backend = state.kernels.createBackend(M.data, M.rows, M.cols);
+    try {
+      const logDensity = new Float64Array(M.rows);
+      const resp = withResp ? new Float64Array(M.rows * state.flat.n) : undefined;
+      backend.score(state.flat, logDensity, resp);
+      return { M, logDensity, resp, n: state.flat.n };
+    } finally {
+      backend.dispose();
+    }
+  }
+
+  /** The start of one restart: means from init, weights from weightsInit/init/uniform, variances per covariance. */
+  private startParams(M: Matrix, w: Float64Array | undefined, rng: Rng): MixtureParams {
+    const o = this.options, n = o.nComponents, d = M.cols;
+    let means: Float64Array, weights: number[] | undefined = o.weightsInit, variances: MixtureParams['variances'];
+    if (typeof o.init === 'object') {
+      const p = readParams(o.init, 'options.init', d);
+      means = p.means;
+      weights ??= o.init.weights && Array.from(o.init.weights);
+      variances = o.init.variances;
+    } else {
+      means = o.init === 'random' ? randomRows(M, n, rng) : kmeansPlusPlus(M, n, rng, w);
+    }
+    if (o.covariance === 'fixed') variances = o.variance ?? (typeof variances === 'number' ? variances : 1);
+    else if (variances === undefined) {
+      const v = startVariances(M, means, n, o.covariance, o.regCovar, w);
+      variances = o.covariance === 'spherical' ? Array.from(v) : rows(v, n, d);
+    }
+    return { means: rows(means, n, d), weights, variances };
+  }
+
+  /** minimize's options for one restart: the solver settings plus the progress and abort wiring. */
+  private solverOptions(start: MixtureParams, restart: number, signal: AbortSignal | undefined): MinimizeOptions {
+    const o = this.options;
+    const solver: MinimizeOptions = {};
+    for (const key of Object.keys(MINIMIZE_TABLE) as (keyof MinimizeOptions)[]) {
+      if (key === 'onIteration' || key === 'signal' || key === 'lossTol') continue;
+      const v = (o as Record<string, unknown>)[key];
+      if (v !== undefined) (solver as Record<string, unknown>)[key] = v;
+    }
+    if (o.covariance === 'fixed') solver.variance = start.variances as number;
+    // EM's own convergence rule (scikit-learn's), at the same tolerance unless set explicitly.
+    if (o.solver === 'em' && solver.lossChangeTol === undefined) solver.lossChangeTol = o.tol;
+    const user = o.onIteration;
+    return { ...solver, signal, onIteration: user && ((info) => user({ ...info, restart })) };
+  }
+
+  /** The public result of the kept restart, with warnings about convergence and degenerate components. */
+  private describe(r: MinimizeResult, restart: number, total: number, warnings: string[]): FitResult {
+    const o = this.options;
+    const out = [...warnings];
+    if (!r.converged && r.status !== 'aborted')
+      out.push(`did not converge: ${r.message} after ${r.nIter} iterations (${r.nEvaluations} evaluations); raise maxIter/maxEvaluations or tol`);
+    const p = r.params;
+    if (o.covariance !== 'fixed') {
+      // σ² = regCovar + e^s: a component whose e^s is negligible has collapsed onto (nearly) one point.
+      const floorHit = (v: number) => v <= o.regCovar * (1 + 1e-6) + 1e-300;
+      p.means.forEach((_, i) => {
+        const v = p.variances as number[] | number[][];
+        const hit = Array.isArray(v[i]) ? (v[i] as number[]).some(floorHit) : floorHit(v[i] as number);
+        if (hit) out.push(`component ${i} collapsed: its variance was floored at regCovar = ${o.regCovar}; use fewer components or a larger regCovar`);
+      });
+    }
+    if (o.weights === 'learned') {
+      p.weights.forEach((wi, i) => {
+        if (wi < 1e-12) out.push(`component ${i} is empty (weight ${wi.toExponential(2)}); use fewer components`);
+      });
+    }
+    return {
+      converged: r.converged, status: r.status, statusCode: r.statusCode, message: r.message, warnings: out,
+      nIter: r.nIter, nEvaluations: r.nEvaluations, totalEvaluations: total, loss: r.loss, lowerBound: -r.loss,
+      history: r.history, params: p, restart,
+    };
+  }
+
+  /** The kernel build the last fit used (or will use for scoring). */
+  get kernelVariant(): KernelVariant | undefined { return this.learned?.kernels?.variant; }
+}
+
+function rows(flat: Float64Array, n: number, d: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d)));
+}
+
+function copyResult(r: FitResult): FitResult {
+  const v = r.params.variances;
+  return {
+    ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })),
+    params: {
+      means: r.params.means.map((x) => x.slice()), weights: r.params.weights.slice(),
+      variances: typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((x) => x.slice()) : (v as number[]).slice(),
+    },
+  };
+}
+
+/** A signal that aborts when either given signal does (AbortSignal.any is not in every runtime we support). */
+function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a || !b) return a ?? b;
+  const c = new AbortController();
+  const stop = () => c.abort();
+  if (a.aborted || b.aborted) c.abort();
+  else { a.addEventListener('abort', stop, { once: true }); b.addEventListener('abort', stop, { once: true }); }
+  return c.signal;
+}

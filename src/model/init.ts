@@ -1,0 +1,104 @@
+/**
+ * Start parameters for a fit: k-means++ seeding (D² sampling), random distinct rows, and start variances
+ * from a hard assignment of the rows to the start means. All draws come from the caller's seeded Rng, so a
+ * seed fixes the start in every runtime.
+ */
+import type { Covariance, Matrix } from '../types.js';
+import type { Rng } from './rng.js';
+
+/**
+ * k-means++ seeding (Arthur & Vassilvitskii 2007): the first centre uniformly, each next one with
+ * probability ∝ squared distance to the nearest centre chosen so far (∝ c_k·D² with sample weights c).
+ * Returns n × d means, row-major (n·d). Needs rows ≥ 1; duplicate rows may be chosen only when every
+ * remaining distance is 0.
+ */
+export function kmeansPlusPlus(X: Matrix, n: number, rng: Rng, sampleWeight?: Float64Array): Float64Array {
+  const { data, rows, cols: d } = X;
+  const means = new Float64Array(n * d);
+  const dist = new Float64Array(rows).fill(Infinity);
+  const score = new Float64Array(rows);
+  let c = sampleWeight ? rng.categorical(sampleWeight) : rng.int(rows);
+  for (let i = 0; ; i++) {
+    means.set(data.subarray(c * d, (c + 1) * d), i * d);
+    if (i + 1 === n) return means;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) { const t = data[r * d + j] - data[c * d + j]; s += t * t; }
+      if (s < dist[r]) dist[r] = s;
+      score[r] = sampleWeight ? sampleWeight[r] * dist[r] : dist[r];
+      total += score[r];
+    }
+    // All-zero scores (fewer distinct rows than components): fall back to a uniform draw.
+    c = total > 0 ? rng.categorical(score) : rng.int(rows);
+  }
+}
+
+/** n distinct rows drawn uniformly without replacement (partial Fisher–Yates); needs rows ≥ n. */
+export function randomRows(X: Matrix, n: number, rng: Rng): Float64Array {
+  const { data, rows, cols: d } = X;
+  const idx = new Map<number, number>();
+  const means = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(rows - i);
+    const pick = idx.get(j) ?? j;
+    idx.set(j, idx.get(i) ?? i);
+    means.set(data.subarray(pick * d, (pick + 1) * d), i * d);
+  }
+  return means;
+}
+
+/**
+ * Start variances for learned covariances: each row goes to its nearest start mean, and a component's
+ * variance is the (weighted) mean squared deviation of its rows (per dimension for 'diagonal', averaged
+ * over dimensions for 'spherical'), plus regCovar. A component with no rows, or only rows equal to its
+ * mean, takes the variance of the whole data set instead — a zero start variance would make the first
+ * pass degenerate. Returns n ('spherical') or n·d ('diagonal') values.
+ */
+export function startVariances(X: Matrix, means: Float64Array, n: number, covariance: Exclude<Covariance, 'fixed'>,
+  regCovar: number, sampleWeight?: Float64Array): Float64Array {
+  const { data, rows, cols: d } = X;
+  const mass = new Float64Array(n);
+  const sq = new Float64Array(n * d);
+  const total = new Float64Array(d), totalSq = new Float64Array(d);
+  let totalMass = 0;
+  for (let r = 0; r < rows; r++) {
+    const c = sampleWeight ? sampleWeight[r] : 1;
+    let best = 0, bestD = Infinity;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) { const t = data[r * d + j] - means[i * d + j]; s += t * t; }
+      if (s < bestD) { bestD = s; best = i; }
+    }
+    mass[best] += c;
+    totalMass += c;
+    for (let j = 0; j < d; j++) {
+      const x = data[r * d + j];
+      const t = x - means[best * d + j];
+      sq[best * d + j] += c * t * t;
+      total[j] += c * x;
+      totalSq[j] += c * x * x;
+    }
+  }
+  const globalVar = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const m = total[j] / totalMass;
+    globalVar[j] = Math.max(totalSq[j] / totalMass - m * m, 0);
+  }
+  const globalMean = globalVar.reduce((a, b) => a + b, 0) / d;
+  const out = new Float64Array(covariance === 'spherical' ? n : n * d);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += sq[i * d + j];
+    const usable = mass[i] > 0 && sum > 0;
+    if (covariance === 'spherical') {
+      out[i] = (usable ? sum / (d * mass[i]) : globalMean || 1) + regCovar;
+    } else {
+      for (let j = 0; j < d; j++) {
+        const v = usable ? sq[i * d + j] / mass[i] : 0;
+        out[i * d + j] = (v > 0 ? v : globalVar[j] || globalMean || 1) + regCovar;
+      }
+    }
+  }
+  return out;
+}
