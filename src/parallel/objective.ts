@@ -60,7 +60,7 @@ export class ParallelObjective extends BackendObjective {
   /** `X` is N × d row-major, `weights` N (kept by reference: the caller hands them over). */
   constructor(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined, o: ParallelObjectiveOptions) {
     super(new LazyBackend(kernels, X, rows, cols, weights), o.kind, o.offset ?? 0, o.knownOptimum);
-    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant);
+    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant, kernels.module);
     this.threads = this.pool.threads;
     this.signal = o.signal;
     if (o.signal) {

@@ -6,7 +6,6 @@
 import { AbortError } from '../errors.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { transferables, wireParams, type ShardReply, type ShardRequest } from './protocol.js';
-import { kernelModule } from './modules.js';
 import { startTransport, type ShardTransport } from './transport.js';
 
 type Reply<T extends string> = Extract<ShardReply, { ok: true; type: T }>;
@@ -72,6 +71,8 @@ export class ShardPool {
     private readonly weights: Float64Array | undefined,
     threads: number,
     private readonly variant: KernelVariant,
+    /** The compiled build workers instantiate (the caller's, so a user-supplied `wasm` reaches them too). */
+    private readonly module: WebAssembly.Module | undefined,
   ) {
     this.threads = Math.max(1, Math.min(threads, rows));
   }
@@ -86,8 +87,8 @@ export class ShardPool {
       const shards: Shard[] = [];
       const onFailure = (e: Error) => this.fail(e);
       try {
-        const [module, ...transports] = await Promise.all([
-          kernelModule(this.variant), ...Array.from({ length: this.threads }, () => startTransport())] as const);
+        const module = this.module;
+        const transports = await Promise.all(Array.from({ length: this.threads }, () => startTransport()));
         for (const t of transports) shards.push(new Shard(t, onFailure));
         await Promise.all(shards.map((s, i) => {
           const [a, b] = shardBounds(this.rows, this.threads, i);

@@ -26,6 +26,8 @@ export interface LoadKernelsOptions {
 /** A loaded kernel implementation that can hold data sets. */
 export interface Kernels {
   readonly variant: KernelVariant;
+  /** The compiled build (WASM variants): handed to worker threads, which then skip compiling. */
+  readonly module?: WebAssembly.Module;
   /** Copies `X` (N × d row-major) and optional weights (N) into a new resident data backend. */
   createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend;
   /** A fresh raw instance (WASM variants only; used by tests of the exp/log kernels). */
@@ -129,6 +131,7 @@ function kernelsFrom(variant: Exclude<KernelVariant, 'js'>, mod: WebAssembly.Mod
   };
   return {
     variant,
+    module: mod,
     instantiateRaw,
     createBackend: (X, rows, cols, w) => new Workspace(acquire(), variant, X, rows, cols, w, release),
   };
