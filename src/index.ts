@@ -12,6 +12,10 @@ export type {
 } from './types.js';
 export { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type LoadKernelsOptions, type WasmSource } from './runtime/kernels.js';
 export { hasWasmSimd } from './runtime/probe.js';
+export { fitInWorker, type FitInWorkerControl, type FitInWorkerOutput, type WorkerLike } from './browser/fitInWorker.js';
+export type {
+  WorkerFitOptions, WorkerFitResult, ModelJSON, ProgressMessage, ProgressInfo, WorkerRequest, WorkerReply,
+} from './browser/protocol.js';
 export { empiricalObjective, type EmpiricalOptions } from './objective/empirical.js';
 export type { Objective, ObjectiveKind } from './objective/objective.js';
 export { populationObjective, type PopulationOptions } from './objective/population.js';

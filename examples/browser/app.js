@@ -1,0 +1,304 @@
+// The mixfit browser demo: data (embedded example or CSV), a fit in the mixfit/worker Web Worker, live
+// drawing of points, component circles and the convergence curve. No framework; the page only draws: every
+// kernel pass runs in the worker, so the page stays responsive during a fit.
+import { fitInWorker } from '../../dist/browser/index.js';
+
+const $ = (id) => document.getElementById(id);
+const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79'];
+/** The embedded example: the truth the page draws from (README "In the browser", E2 of ALGORITHM.md). */
+const TRUTH = { means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5], variances: 1 };
+
+// State the end-to-end test reads (window.mixfitDemo); the page itself only reads it to draw.
+const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null };
+window.mixfitDemo = demo;
+
+const worker = new Worker(new URL('../../dist/browser/worker.js', import.meta.url), { type: 'module' });
+let controller = null;
+
+/** Seeded uniform [0, 1) (mulberry32) and standard normal (Box–Muller): the same example in every browser. */
+function rng(seed) {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = () => { let x = 0; while (x === 0) x = u(); return Math.sqrt(-2 * Math.log(x)) * Math.cos(2 * Math.PI * u()); };
+  return { u, normal };
+}
+
+function exampleData(rows, seed) {
+  const r = rng(seed);
+  const data = new Float64Array(rows * 2);
+  for (let i = 0; i < rows; i++) {
+    const c = r.u() < TRUTH.weights[0] ? 0 : 1;
+    data[2 * i] = TRUTH.means[c][0] + r.normal();
+    data[2 * i + 1] = TRUTH.means[c][1] + r.normal();
+  }
+  return { data, rows, cols: 2, label: `embedded example: ${rows} points, 2 columns, seed ${seed}` };
+}
+
+/** CSV/TSV/space-separated numbers; the first line may be a header. Throws with the line and column. */
+function parseCsv(text) {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (lines.length === 0) throw new Error('the CSV is empty');
+  const first = lines[0];
+  const delim = first.includes('\t') ? '\t' : first.includes(';') ? ';' : first.includes(',') ? ',' : /\s+/;
+  const split = (l) => l.split(delim).map((c) => c.trim());
+  let start = 0;
+  if (split(first).some((c) => c === '' || !Number.isFinite(Number(c)))) start = 1; // header
+  const cols = split(lines[start] ?? '').length;
+  const rows = lines.length - start;
+  if (rows <= 0) throw new Error('the CSV has a header but no rows');
+  const data = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const cells = split(lines[start + r]);
+    if (cells.length !== cols) throw new Error(`line ${start + r + 1}: ${cells.length} columns, expected ${cols}`);
+    for (let c = 0; c < cols; c++) {
+      const v = Number(cells[c]);
+      if (cells[c] === '' || !Number.isFinite(v)) throw new Error(`line ${start + r + 1}, column ${c + 1}: not a number: ${JSON.stringify(cells[c])}`);
+      data[r * cols + c] = v;
+    }
+  }
+  return { data, rows, cols, label: `CSV: ${rows} rows, ${cols} column${cols > 1 ? 's' : ''}${start ? ' (header skipped)' : ''}` };
+}
+
+// ---- data ------------------------------------------------------------------------------------------
+function source() { return document.querySelector('input[name=source]:checked').value; }
+
+function loadData() {
+  try {
+    demo.data = source() === 'example'
+      ? exampleData(Math.max(100, Math.floor(Number($('ex-rows').value) || 20000)), Math.floor(Number($('ex-seed').value) || 0))
+      : parseCsv($('csv').value);
+    $('data-info').textContent = demo.data.label;
+    $('data-info').style.color = '';
+  } catch (e) {
+    demo.data = null;
+    $('data-info').textContent = e.message;
+    $('data-info').style.color = '#b3261e';
+  }
+  pointsLayer = null;
+  view = demo.data ? viewFor(demo.data) : null;
+  demo.lastInfo = null;
+  drawScatter();
+  setState(demo.state === 'running' ? 'running' : demo.data ? 'ready' : 'no data');
+}
+
+// ---- drawing ---------------------------------------------------------------------------------------
+let view = null;          // data → pixel transform of the scatter canvas
+let pointsLayer = null;   // the points, drawn once per data set onto an offscreen canvas
+let frameRequested = false;
+
+function viewFor({ data, rows, cols }) {
+  const c = $('scatter');
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const x = data[i * cols], y = cols > 1 ? data[i * cols + 1] : 0;
+    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  const pad = 0.06, w = c.width, h = c.height;
+  const sx = (x1 - x0 || 1) * (1 + 2 * pad), sy = (y1 - y0 || 1) * (1 + 2 * pad);
+  const scale = Math.min(w / sx, h / sy);  // equal scale on both axes, so circles stay circles
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  return { scale, px: (x) => w / 2 + (x - cx) * scale, py: (y) => h / 2 - (y - cy) * scale };
+}
+
+function drawPoints() {
+  const c = $('scatter');
+  const layer = document.createElement('canvas');
+  layer.width = c.width; layer.height = c.height;
+  const g = layer.getContext('2d');
+  g.fillStyle = '#ffffff'; g.fillRect(0, 0, layer.width, layer.height);
+  if (!demo.data) return layer;
+  const { data, rows, cols } = demo.data;
+  // At most ~40k points drawn: beyond that the picture does not change, only the time to draw it.
+  const stride = Math.max(1, Math.ceil(rows / 40000));
+  g.fillStyle = rows > 5000 ? 'rgba(90, 100, 115, 0.35)' : 'rgba(90, 100, 115, 0.7)';
+  for (let i = 0; i < rows; i += stride) g.fillRect(view.px(data[i * cols]) - 1, view.py(cols > 1 ? data[i * cols + 1] : 0) - 1, 2, 2);
+  return layer;
+}
+
+function componentsOf(params) {
+  const { means, weights, variances } = params;
+  return means.map((m, i) => {
+    const v = typeof variances === 'number' ? [variances, variances] : Array.isArray(variances[i]) ? variances[i] : [variances[i], variances[i]];
+    return { x: m[0], y: m.length > 1 ? m[1] : 0, sx: Math.sqrt(v[0]), sy: Math.sqrt(v.length > 1 ? v[1] : v[0]), w: weights[i] };
+  });
+}
+
+function drawScatter(params) {
+  const c = $('scatter'), g = c.getContext('2d');
+  if (!view) { g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height); return; }
+  pointsLayer ??= drawPoints();
+  g.drawImage(pointsLayer, 0, 0);
+  if (!params) return;
+  componentsOf(params).forEach((k, i) => {
+    const color = COLORS[i % COLORS.length];
+    g.strokeStyle = color; g.fillStyle = color;
+    for (const [r, dash, width] of [[1, [], 2.5], [2, [7, 5], 1.5]]) {
+      g.setLineDash(dash); g.lineWidth = width;
+      g.beginPath();
+      g.ellipse(view.px(k.x), view.py(k.y), Math.max(1, r * k.sx * view.scale), Math.max(1, r * k.sy * view.scale), 0, 0, 2 * Math.PI);
+      g.stroke();
+    }
+    g.setLineDash([]);
+    g.beginPath(); g.arc(view.px(k.x), view.py(k.y), 4, 0, 2 * Math.PI); g.fill();
+  });
+}
+
+function drawCurve() {
+  const c = $('curve'), g = c.getContext('2d');
+  const W = c.width, H = c.height, L = 58, R = 12, T = 12, B = 34;
+  g.fillStyle = '#fff'; g.fillRect(0, 0, W, H);
+  const pts = demo.progress;
+  if (pts.length === 0) return;
+  const best = Math.min(...pts.map((p) => p.loss));
+  const series = [
+    { name: 'loss − best', color: '#d62728', ys: pts.map((p) => p.loss - best) },
+    { name: '‖∇‖', color: '#1f77b4', ys: pts.map((p) => p.gradNorm) },
+  ];
+  const pos = series.flatMap((s) => s.ys).filter((y) => y > 0 && Number.isFinite(y));
+  if (pos.length === 0) return;
+  let lo = Math.floor(Math.log10(Math.min(...pos))), hi = Math.ceil(Math.log10(Math.max(...pos)));
+  if (hi === lo) hi = lo + 1;
+  const xmax = Math.max(1, pts[pts.length - 1].evaluations);
+  const X = (e) => L + (e / xmax) * (W - L - R);
+  const Y = (y) => T + ((hi - Math.log10(y)) / (hi - lo)) * (H - T - B);
+  g.font = '11px system-ui, sans-serif'; g.fillStyle = '#5f6b7a'; g.strokeStyle = '#e6e9ee'; g.lineWidth = 1;
+  const every = Math.max(1, Math.ceil((hi - lo) / 8));
+  for (let p = lo; p <= hi; p += every) {
+    g.beginPath(); g.moveTo(L, Y(10 ** p)); g.lineTo(W - R, Y(10 ** p)); g.stroke();
+    g.fillText(`1e${p}`, 8, Y(10 ** p) + 4);
+  }
+  g.fillText('0', L - 3, H - B + 16);
+  g.fillText(`${xmax} evaluations`, W - R - 90, H - B + 16);
+  g.strokeStyle = '#9aa3ad'; g.strokeRect(L, T, W - L - R, H - T - B);
+  for (const s of series) {
+    g.strokeStyle = s.color; g.lineWidth = 1.8; g.beginPath();
+    let pen = false;
+    pts.forEach((p, i) => {
+      const y = s.ys[i];
+      if (!(y > 0) || !Number.isFinite(y)) { pen = false; return; }
+      if (pen) g.lineTo(X(p.evaluations), Y(y)); else g.moveTo(X(p.evaluations), Y(y));
+      pen = true;
+    });
+    g.stroke();
+  }
+  series.forEach((s, i) => { g.fillStyle = s.color; g.fillRect(L + 10 + i * 110, H - 12, 14, 3); g.fillStyle = '#1d2330'; g.fillText(s.name, L + 28 + i * 110, H - 7); });
+}
+
+function requestFrame() {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => { frameRequested = false; drawScatter(demo.lastInfo?.params); drawCurve(); });
+}
+
+// ---- progress and results ----------------------------------------------------------------------------
+const fmt = (v, digits = 6) => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? v.toPrecision(digits) : v.toExponential(3)) : String(v));
+
+function showInfo(info, rate, ms) {
+  $('st-iter').textContent = info.iteration ?? '–';
+  $('st-evals').textContent = info.evaluations ?? '–';
+  $('st-loss').textContent = fmt(info.loss, 12);
+  $('st-grad').textContent = fmt(info.gradNorm, 3);
+  $('st-kind').textContent = info.kind ?? '–';
+  $('st-rate').textContent = Number.isFinite(rate) ? Math.round(rate).toLocaleString('en') : '–';
+  $('st-time').textContent = `${(ms / 1000).toFixed(2)} s`;
+}
+
+function setState(state, text) {
+  demo.state = state;
+  document.body.dataset.state = state;
+  $('status').dataset.state = state;
+  $('status').textContent = text ?? state;
+  $('fit').disabled = state === 'running' || !demo.data;
+  $('abort').disabled = state !== 'running';
+}
+
+function showModel(model) {
+  const json = JSON.stringify(model, null, 2);
+  $('model-json').value = json;
+  const a = $('download');
+  if (a.href.startsWith('blob:')) URL.revokeObjectURL(a.href);
+  a.href = URL.createObjectURL(new Blob([json + '\n'], { type: 'application/json' }));
+  a.classList.remove('disabled');
+}
+
+async function runFit() {
+  if (!demo.data || demo.state === 'running') return;
+  const { data, rows, cols } = demo.data;
+  const covariance = $('covariance').value;
+  const options = {
+    nComponents: Math.max(1, Math.floor(Number($('n-components').value) || 1)),
+    solver: $('solver').value,
+    covariance,
+    weights: $('weights').value,
+    maxEvaluations: Math.max(1, Math.floor(Number($('max-evals').value) || 1500)),
+    maxIter: 100000,
+    seed: Math.floor(Number($('seed').value) || 0),
+    ...(covariance === 'fixed' ? { variance: 1 } : {}),
+  };
+  demo.progress = []; demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null;
+  controller = new AbortController();
+  setState('running', 'fitting in the worker…');
+  try {
+    // The data are copied (not transferred) so the page keeps its points for drawing and the next fit.
+    const out = await fitInWorker(worker, { data, rows, cols }, options, {
+      signal: controller.signal,
+      onProgress: (m) => {
+        demo.lastInfo = m.info;
+        demo.progress.push({ evaluations: m.info.evaluations, loss: m.info.loss, gradNorm: m.info.gradNorm });
+        showInfo(m.info, m.evaluationsPerSecond, m.elapsedMs);
+        requestFrame();
+      },
+    });
+    finish(out.result, out.model, out.elapsedMs, 'done', `${out.result.status}: ${out.result.message}`);
+  } catch (e) {
+    if (e.name === 'AbortError' && e.result) finish(e.result, e.model, NaN, 'aborted', 'aborted: best parameters so far shown');
+    else { demo.error = { name: e.name, message: e.message }; setState('error', `${e.name}: ${e.message}`); }
+  } finally {
+    controller = null;
+  }
+}
+
+function finish(result, model, elapsedMs, state, text) {
+  demo.result = result; demo.model = model;
+  // The full history replaces the throttled progress points, so the final curve has every iteration.
+  if (result.history?.length) demo.progress = result.history.map((h) => ({ evaluations: h.evaluations, loss: h.loss, gradNorm: h.gradNorm }));
+  demo.lastInfo = { ...(result.history?.at(-1) ?? {}), loss: result.loss, params: result.params };
+  const last = result.history?.at(-1) ?? {};
+  showInfo({ ...last, evaluations: result.nEvaluations, loss: result.loss },
+    Number.isFinite(elapsedMs) ? (result.nEvaluations / elapsedMs) * 1000 : NaN, Number.isFinite(elapsedMs) ? elapsedMs : 0);
+  if (model) showModel(model);
+  requestFrame();
+  setState(state, text);
+}
+
+// ---- wiring ------------------------------------------------------------------------------------------
+$('fit').addEventListener('click', () => { void runFit(); });
+$('abort').addEventListener('click', () => controller?.abort());
+for (const el of document.querySelectorAll('input[name=source]')) el.addEventListener('change', loadData);
+for (const id of ['ex-rows', 'ex-seed']) $(id).addEventListener('change', () => { if (source() === 'example') loadData(); });
+let typing = 0;
+$('csv').addEventListener('input', () => {
+  document.querySelector('input[name=source][value=csv]').checked = true;
+  clearTimeout(typing); typing = setTimeout(loadData, 250);
+});
+async function readFile(file) {
+  $('csv').value = await file.text();
+  document.querySelector('input[name=source][value=csv]').checked = true;
+  loadData();
+}
+$('csv-file').addEventListener('change', (e) => { const f = e.target.files?.[0]; if (f) void readFile(f); });
+document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dragging'); });
+document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+document.addEventListener('drop', (e) => {
+  e.preventDefault(); document.body.classList.remove('dragging');
+  const f = e.dataTransfer?.files?.[0]; if (f) void readFile(f);
+});
+worker.addEventListener('error', (e) => { demo.error = { name: 'Error', message: e.message }; setState('error', `worker: ${e.message || 'failed to start'}`); });
+
+loadData();
+drawCurve();
