@@ -60,6 +60,7 @@ export interface FitResult {
   converged: boolean;
   status: MinimizeStatus;
   statusCode: number;
+  /** Why the fit stopped, followed by any collapsed/empty component notes. */
   message: string;
   /** Non-fatal problems: non-convergence, components collapsed to the variance floor or emptied, failed restarts. */
   warnings: string[];
@@ -239,12 +240,12 @@ export class GaussianMixture {
     return s / c;
   }
 
-  /** `count` rows drawn from the model with a seeded generator, and the component of each. */
-  sample(count: number, seed = 0): { X: number[][]; labels: number[] } {
+  /** `n` rows drawn from the model with a seeded generator, and the component of each. */
+  sample(n: number, seed = 0): { X: number[][]; labels: number[] } {
     const state = this.fitted();
-    if (!Number.isInteger(count) || count < 1) throw new MixfitError('count', 'must be an integer ≥ 1', count);
+    if (!Number.isInteger(n) || n < 1) throw new MixfitError('n', 'must be an integer ≥ 1', n);
     if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('seed', 'must be a finite number', seed);
-    return sampleMixture(state.flat, count, new Rng(seed));
+    return sampleMixture(state.flat, n, new Rng(seed));
   }
 
   /** Bayesian information criterion on `X` (lower is better; learned parameters only). */
@@ -379,22 +380,26 @@ export class GaussianMixture {
     if (!r.converged && r.status !== 'aborted')
       out.push(`did not converge: ${r.message} after ${r.nIter} iterations (${r.nEvaluations} evaluations); raise maxIter/maxEvaluations or tol`);
     const p = r.params;
+    const degenerate: string[] = [];
     if (o.covariance !== 'fixed') {
       // σ² = regCovar + e^s: a component whose e^s is negligible has collapsed onto (nearly) one point.
       const floorHit = (v: number) => v <= o.regCovar * (1 + 1e-6) + 1e-300;
       p.means.forEach((_, i) => {
         const v = p.variances as number[] | number[][];
         const hit = Array.isArray(v[i]) ? (v[i] as number[]).some(floorHit) : floorHit(v[i] as number);
-        if (hit) out.push(`component ${i} collapsed: its variance was floored at regCovar = ${o.regCovar}; use fewer components or a larger regCovar`);
+        if (hit) degenerate.push(`component ${i} collapsed: its variance was floored at regCovar = ${o.regCovar}; use fewer components or a larger regCovar`);
       });
     }
     if (o.weights === 'learned') {
       p.weights.forEach((wi, i) => {
-        if (wi < 1e-12) out.push(`component ${i} is empty (weight ${wi.toExponential(2)}); use fewer components`);
+        if (wi < 1e-12) degenerate.push(`component ${i} is empty (weight ${wi.toExponential(2)}); use fewer components`);
       });
     }
+    out.push(...degenerate);
     return {
-      converged: r.converged, status: r.status, statusCode: r.statusCode, message: r.message, warnings: out,
+      converged: r.converged, status: r.status, statusCode: r.statusCode, warnings: out,
+      // scikit-learn's advice, kept with the status: a collapsed or empty component is worth knowing about.
+      message: degenerate.length ? `${r.message}; ${degenerate.join('; ')}` : r.message,
       nIter: r.nIter, nEvaluations: r.nEvaluations, totalEvaluations: total, loss: r.loss, lowerBound: -r.loss,
       history: r.history, params: p, restart,
     };
