@@ -14,7 +14,7 @@ export { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type LoadKe
 export { hasWasmSimd } from './runtime/probe.js';
 export { fitInWorker, type FitInWorkerControl, type FitInWorkerOutput, type WorkerLike } from './browser/fitInWorker.js';
 export type {
-  WorkerFitOptions, WorkerFitResult, ModelJSON, ProgressMessage, ProgressInfo, WorkerRequest, WorkerReply,
+  WorkerFitOptions, WorkerFitResult, ProgressMessage, ProgressInfo, WorkerRequest, WorkerReply,
 } from './browser/protocol.js';
 export { empiricalObjective, type EmpiricalOptions } from './objective/empirical.js';
 export type { Objective, ObjectiveKind } from './objective/objective.js';

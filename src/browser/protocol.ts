@@ -3,63 +3,23 @@
  * structured-cloneable: plain objects, arrays, numbers, strings, a Float64Array (transferred) and, for
  * `options.wasm`, a string URL or a `WebAssembly.Module`.
  */
-import type { HistoryRecord } from '../solvers/driver.js';
-import type { KernelChoice, MixtureParams } from '../types.js';
+import type { FitProgress, FitResult, GaussianMixtureOptions } from '../estimator.js';
+import type { ModelJSON } from '../model/json.js';
 
 /**
- * Fit options accepted by the worker: the GaussianMixture options (DESIGN §3) without the callbacks, which
- * cannot cross a thread boundary (progress comes back as messages and abort is a message).
+ * Fit options accepted by the worker: the {@link GaussianMixtureOptions} without the callbacks, which cannot
+ * cross a thread boundary (progress comes back as messages, abort is a message). `wasm` may be a URL string
+ * (fetched by the worker) or a compiled `WebAssembly.Module` (structured-cloneable), not a URL object.
  */
-export interface WorkerFitOptions {
-  nComponents: number;
-  solver?: 'gd-polyak' | 'gradient-em' | 'em' | 'gd' | 'polyak';
-  weights?: 'fixed' | 'learned';
-  weightsInit?: number[];
-  covariance?: 'fixed' | 'spherical' | 'diagonal';
-  variance?: number;
-  regCovar?: number;
-  optimum?: number | 'target-level' | 'aitken' | 'hazan-kakade';
-  shortSteps?: number;
-  shortStepSize?: number;
-  maxPolyakStep?: number;
-  adaptive?: boolean;
-  init?: 'kmeans++' | 'random' | MixtureParams;
-  nInit?: number;
-  maxIter?: number;
-  maxEvaluations?: number;
-  tol?: number;
-  seed?: number;
-  threads?: number | 'auto';
-  kernel?: KernelChoice;
-  /** The kernel build as a URL string (fetched by the worker) or a compiled `WebAssembly.Module`. */
-  wasm?: string | WebAssembly.Module;
-}
+export type WorkerFitOptions = Omit<GaussianMixtureOptions, 'onIteration' | 'signal' | 'wasm'> & { wasm?: string | WebAssembly.Module };
 
-/** The model document written by `gm.toJSON()` (and read by `GaussianMixture.fromJSON`, `mixfit eval`). */
-export interface ModelJSON {
-  means: number[][];
-  weights: number[];
-  variances: number | number[] | number[][];
-  covariance: string;
-}
+export type { ModelJSON };
 
-/** One iteration as reported to `onIteration`, with the current parameters (for live drawing). */
-export type ProgressInfo = HistoryRecord & { params: Required<MixtureParams> };
+/** One iteration as `onIteration` sees it, with the current parameters (for live drawing). */
+export type ProgressInfo = FitProgress;
 
-/** The fit result as posted back (the fields of `gm.fit`'s result; extra fields pass through). */
-export interface WorkerFitResult {
-  converged: boolean;
-  status: string;
-  message: string;
-  warnings?: string[];
-  nIter: number;
-  nEvaluations: number;
-  loss: number;
-  lowerBound?: number;
-  history: HistoryRecord[];
-  params: Required<MixtureParams>;
-  [extra: string]: unknown;
-}
+/** The fit result as posted back: `gm.fit`'s {@link FitResult}. */
+export type WorkerFitResult = FitResult;
 
 /** Page → worker: start a fit. `X` is row-major rows × cols and is transferred (the sender's copy detaches). */
 export interface FitRequest {

@@ -1,10 +1,10 @@
 /**
  * The one place where the worker calls the estimator: fit `X` with the worker options, report every
- * iteration, honour `signal`, and return the result with the model document. Kept separate so that the
- * message handling in src/worker.ts does not depend on the estimator's internals.
+ * iteration, honour `signal`, and return the result with the model document. Kept apart from the message
+ * handling in src/worker.ts, which then needs no estimator internals.
  */
-import { AbortError } from '../errors.js';
-import { CliMixture } from '../cli/mixture.js';
+import { GaussianMixture } from '../estimator.js';
+import { modelToJSON } from '../model/json.js';
 import type { Matrix } from '../types.js';
 import type { ModelJSON, ProgressInfo, WorkerFitOptions, WorkerFitResult } from './protocol.js';
 
@@ -16,18 +16,14 @@ export async function runFit(
   X: Matrix, sampleWeight: Float64Array | undefined, options: WorkerFitOptions,
   onIteration: (info: ProgressInfo) => void, signal: AbortSignal,
 ): Promise<FitOutput> {
-  const { wasm: _wasm, ...rest } = options;
-  void sampleWeight;
-  const gm = new CliMixture({ ...(rest as object), onIteration, signal } as ConstructorParameters<typeof CliMixture>[0]);
-  const covariance = options.covariance ?? 'fixed';
+  const gm = new GaussianMixture({ ...options, onIteration, signal });
   try {
-    const result = await gm.fit(X);
-    return { result: result as unknown as WorkerFitResult, model: gm.toJSON() as ModelJSON };
+    const result = await gm.fit(X, sampleWeight ? { sampleWeight } : {});
+    return { result, model: gm.toJSON() };
   } catch (e) {
+    // An aborted fit is not committed (gm.toJSON would throw): the model is the best parameters reached.
     const r = (e as { result?: WorkerFitResult }).result;
-    if ((e as Error).name === 'AbortError' && r?.params) {
-      throw Object.assign(new AbortError((e as Error).message), { result: r, model: { ...r.params, covariance } });
-    }
+    if (r?.params) Object.assign(e as object, { model: modelToJSON(r.params, options.covariance ?? 'fixed') });
     throw e;
   }
 }

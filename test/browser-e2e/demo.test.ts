@@ -28,7 +28,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${server.url}/examples/browser/`);
+  await page.goto(`${server!.url}/examples/browser/`);
   await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
 });
 
