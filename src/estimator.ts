@@ -182,7 +182,7 @@ export class GaussianMixture {
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings: string[] = [];
     let best: { r: MinimizeResult; restart: number } | undefined;
-    let total = 0;
+    let total = 0, aborted = false;
     try {
       for (let restart = 0; restart < runs; restart++) {
         const start = this.startParams(M, w, rng.fork(restart));
@@ -191,14 +191,15 @@ export class GaussianMixture {
         if (r.status === 'non-finite') {
           warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
         } else if (!best || r.loss < best.r.loss) best = { r, restart };
-        if (r.status === 'aborted') break;
+        if (r.status === 'aborted') { aborted = true; break; }
       }
     } finally {
       objective.dispose();
     }
     if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
     const result = this.describe(best.r, best.restart, total, warnings);
-    if (best.r.status === 'aborted') throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
+    // An abort in any restart aborts the fit, even when an earlier, finished restart is the best.
+    if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
     // The one and only write of learned state.
     this.learned = { params: result.params, flat: readParams(result.params, 'params'), result, kernels };
     return copyResult(result);
