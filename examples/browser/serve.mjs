@@ -26,6 +26,8 @@ export function startServer({ port = 8080, host = '127.0.0.1', root = repoRoot, 
     let path;
     try { path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname); } catch { res.writeHead(400).end('bad request'); return; }
     if (path === '/' || path === '/index.html') { res.writeHead(302, { location: '/examples/browser/' }).end(); return; }
+    // An empty same-origin page for scripts that only need an origin to import the bundles from (bench).
+    if (path === '/blank.html') { res.writeHead(200, { 'content-type': TYPES['.html'] }).end('<!doctype html><title>mixfit</title>'); return; }
     if (path.endsWith('/')) path += 'index.html';
     const file = normalize(join(root, path));
     const allowed = prefixes.some((p) => path.startsWith(p)) && file.startsWith(normalize(root + sep)) && !path.includes('..');
