@@ -114,6 +114,72 @@ describe('mixfit CLI', () => {
     expect(csv.map((l) => l.split(',').map(Number))).toEqual(smp.slice(0, 3));
   });
 
+  it('fit, score and predict JSON equal GaussianMixture on the same file (default k-means++ start)', async () => {
+    const { GaussianMixture } = await api();
+    for (const extra of [[], ['--covariance', 'spherical', '--weights', 'learned'], ['--covariance', 'diagonal', '--solver', 'em', '--init', 'random']]) {
+      const r = run(['fit', 'data.csv', '--components', '2', '--seed', '3', '--max-iter', '300', ...extra, '--json', '--out', 'gm.json']);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      const opt = (name: string) => { const i = extra.indexOf(`--${name}`); return i < 0 ? undefined : extra[i + 1]; };
+      const gm = new GaussianMixture({
+        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'gd-polyak', covariance: opt('covariance') ?? 'fixed',
+        weights: opt('weights') ?? 'fixed', init: opt('init') ?? 'kmeans++',
+      });
+      const res = await gm.fit(rows);
+      expect(doc.model).toEqual(gm.toJSON());
+      expect(JSON.parse(readFileSync(f('gm.json'), 'utf8'))).toEqual(gm.toJSON());
+      expect([doc.loss, doc.nIter, doc.nEvaluations, doc.converged, doc.status, doc.message, doc.warnings])
+        .toEqual([res.loss, res.nIter, res.nEvaluations, res.converged, res.status, res.message, res.warnings]);
+      const sc = JSON.parse(run(['score', 'gm.json', 'data.csv', '--json']).stdout);
+      expect(sc.logDensity).toEqual(gm.scoreSamples(rows));
+      expect(sc.mean).toBe(gm.score(rows));
+      expect(JSON.parse(run(['predict', 'gm.json', 'data.json', '--json']).stdout).labels).toEqual(gm.predict(rows));
+      expect(JSON.parse(run(['predict', 'gm.json', 'semi.csv', '--proba', '--json']).stdout).proba).toEqual(gm.predictProba(rows));
+    }
+  });
+
+  it('--threads 2 gives the model of --threads 1 within 1e-12, and each equals the JS API at that thread count', async () => {
+    const { GaussianMixture } = await api();
+    const args = ['fit', 'data.csv', '--components', '3', '--seed', '7', '--max-iter', '400', '--covariance', 'spherical', '--weights', 'learned', '--json'];
+    const [one, two] = ['1', '2'].map((t) => {
+      const r = run([...args, '--threads', t]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).model;
+    });
+    const flat = (m: { means: number[][]; weights: number[]; variances: number[] }) => [...m.means.flat(), ...m.weights, ...m.variances];
+    const a = flat(one), b = flat(two);
+    expect(b).toHaveLength(a.length);
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
+    // The option really reaches the estimator: each model is bit-identical to the API's fit at that thread count.
+    for (const [threads, model] of [[1, one], [2, two]] as const) {
+      const gm = new GaussianMixture({ nComponents: 3, seed: 7, maxIter: 400, covariance: 'spherical', weights: 'learned', threads });
+      await gm.fit(rows);
+      expect(model).toEqual(gm.toJSON());
+    }
+    expect(run([...args, '--threads', '0']).code).toBe(2);
+  });
+
+  it('--init MODEL.json starts from the file (its weights unless --weights gives them)', async () => {
+    const { GaussianMixture } = await api();
+    writeFileSync(f('init.json'), JSON.stringify({ means: [[-2, 1], [2, -1]], weights: [0.3, 0.7], variances: 1.5, covariance: 'fixed' }));
+    const fromFile = JSON.parse(run(['fit', 'data.csv', '--components', '2', '--init', 'init.json', '--max-iter', '50', '--json']).stdout);
+    const gm = new GaussianMixture({ nComponents: 2, maxIter: 50, init: { means: [[-2, 1], [2, -1]], weights: [0.3, 0.7], variances: 1.5 } });
+    await gm.fit(rows);
+    expect(fromFile.model).toEqual(gm.toJSON());
+    fromFile.model.weights.forEach((w: number, i: number) => expect(w).toBeCloseTo([0.3, 0.7][i]!, 12));
+    const r = run(['fit', 'data.csv', '--components', '2', '--init', 'init.json', '--weights', '1,1', '--max-iter', '50', '--json']);
+    expect(r.code).toBe(0);
+    JSON.parse(r.stdout).model.weights.forEach((w: number) => expect(w).toBeCloseTo(0.5, 12));
+  });
+
+  it('a malformed model file exits 2 naming the file', () => {
+    writeFileSync(f('bad-model.json'), JSON.stringify({ means: [[0, 0], [1]], weights: [0.5, 0.5] }));
+    const r = run(['score', 'bad-model.json', 'data.csv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mixfit: bad-model\.json/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('--strict exits 1 when the fit stops before converging, 0 without it', () => {
     const args = ['fit', 'data.csv', '--components', '2', '--max-iter', '2', '--solver', 'gd', '--json'];
     const loose = run(args), strict = run([...args, '--strict']);

@@ -2,17 +2,22 @@
 import { empiricalObjective } from '../objective/empirical.js';
 import { positionals, UsageError, type Parsed } from './args.js';
 import { readData } from './input.js';
-import { readModelParams } from './modelFile.js';
+import { readModel } from './modelFile.js';
 import { printJson } from './output.js';
 
+/**
+ * Prints {"nll", "gradMeans", "n"} for the model on DATA. The model is read and checked by
+ * GaussianMixture.fromJSON like every other command; the value and gradient come from one pass of the
+ * empirical objective, because the estimator exposes scores but not gradients.
+ */
 export async function evalCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'eval');
-  const params = await readModelParams(modelPath!);
+  const model = (await readModel(modelPath!)).toJSON();
   const X = await readData(dataPath!);
-  checkDims(params.means[0]!.length, X.cols, dataPath!);
+  checkDims(model.means[0]!.length, X.cols, dataPath!);
   const obj = await empiricalObjective(X);
   try {
-    const { value, grad } = obj.valueAndGrad(params);
+    const { value, grad } = obj.valueAndGrad(model);
     const doc = { nll: value, gradMeans: grad.means, n: X.rows };
     if (p.options.has('json')) printJson(doc);
     else process.stdout.write(`nll ${value}\nn ${X.rows}\ngradMeans ${JSON.stringify(grad.means)}\n`);
@@ -22,7 +27,10 @@ export async function evalCommand(p: Parsed): Promise<number> {
   return 0;
 }
 
-/** Data columns must match the model dimension. */
+/**
+ * Data columns must match the model dimension.
+ * @throws UsageError naming the data file when they differ.
+ */
 export function checkDims(d: number, cols: number, source: string): void {
   if (d !== cols) throw new UsageError(`${source}: has ${cols} columns but the model has dimension ${d}`);
 }

@@ -5,12 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { AbortError } from '../errors.js';
-import { CliMixture as GaussianMixture, type CliFitOptions } from './mixture.js';
-import type { MinimizeResult, HistoryRecord } from '../solvers/minimize.js';
-import type { Matrix } from '../types.js';
+import { GaussianMixture, type FitResult, type GaussianMixtureOptions } from '../estimator.js';
+import { modelToJSON, type ModelJSON } from '../model/json.js';
+import type { HistoryRecord } from '../solvers/minimize.js';
+import type { Covariance, Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { readData, toRows } from './input.js';
-import { modelJson, readModelFile } from './modelFile.js';
+import { modelText, readModel } from './modelFile.js';
 import { clearProgress, note, printJson, progress, writeFileAtomic } from './output.js';
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
@@ -18,8 +19,12 @@ import { scatterSvg } from '../plot/scatter.js';
 const SOLVERS = ['gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
 const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
 
-/** Reads all fit options into GaussianMixture options; every error names its option. */
-export async function fitOptions(p: Parsed, rows: number): Promise<Record<string, unknown>> {
+/**
+ * Reads all fit options into GaussianMixture options; every error names its command-line option.
+ * `--init MODEL.json` becomes an `init` model ({ means, weights, variances } of the file).
+ * @throws UsageError for a missing, malformed or out-of-range option.
+ */
+export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtureOptions> {
   const nComponents = numberOption(p, 'components', { integer: true, min: 1 });
   if (nComponents === undefined) throw new UsageError('--components N is required');
   if (nComponents > rows) throw new UsageError(`--components must be ≤ the number of rows (${rows}) (received ${nComponents})`);
@@ -51,20 +56,28 @@ export async function fitOptions(p: Parsed, rows: number): Promise<Record<string
   const tol = numberOption(p, 'tol', { min: 0 });
   if (tol !== undefined) o.tol = tol;
   o.seed = numberOption(p, 'seed', { integer: true }) ?? 0;
-  const threads = numberOption(p, 'threads', { integer: true, min: 1 });
-  if (threads !== undefined) o.threads = threads;
+  // Unset or 'auto': GaussianMixture's rule (one thread for small data, where workers cost more than they save).
+  const threads = stringOption(p, 'threads');
+  if (threads === 'auto') o.threads = 'auto';
+  else if (threads !== undefined) {
+    const t = threads.trim() === '' ? NaN : Number(threads);
+    if (!Number.isInteger(t) || t < 1) throw new UsageError(`--threads must be an integer ≥ 1 or auto (received ${JSON.stringify(threads)})`);
+    o.threads = t;
+  }
   const kernel = choiceOption(p, 'kernel', ['auto', 'simd', 'scalar', 'js'] as const);
   if (kernel) o.kernel = kernel;
   const init = stringOption(p, 'init');
   if (init === 'kmeans++' || init === 'random') o.init = init;
   else if (init !== undefined) {
-    const m = await readModelFile(init);
+    const m = (await readModel(init)).toJSON();
     if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
-    o.init = { means: m.means, weights: m.weights, variances: m.variances };
+    // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
+    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
   }
-  return o;
+  return o as unknown as GaussianMixtureOptions;
 }
 
+/** `mixfit fit`: resolves to the exit code (0, 1 with --strict when not converged, 130 when interrupted). */
 export async function fitCommand(p: Parsed): Promise<number> {
   const [dataPath] = positionals(p, ['DATA'], 'fit');
   const json = p.options.has('json'), quiet = p.options.has('quiet');
@@ -97,38 +110,45 @@ export async function fitCommand(p: Parsed): Promise<number> {
       last = now;
       progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
     },
-  } as CliFitOptions);
-  let result: MinimizeResult;
+  });
+  const covariance = options.covariance as Covariance;
+  let result: FitResult;
   try {
-    result = await gm.fit(X) as unknown as MinimizeResult;
+    result = await gm.fit(X);
   } catch (e) {
     process.off('SIGINT', onSigint);
     clearProgress();
-    if (e instanceof AbortError || (e as Error)?.name === 'AbortError')
-      return interruptedExit((e as AbortError & { result?: MinimizeResult }).result, out, String(options.covariance), json);
+    // GaussianMixture rejects an aborted fit with AbortError; `.result` is the best fit so far (not committed).
+    // By name too: an abort raised inside the signal plumbing may be a DOMException without `.result`.
+    if (e instanceof AbortError || (e as Error)?.name === 'AbortError') return interruptedExit((e as AbortError & { result?: FitResult }).result, out, covariance, json);
     throw e;
   }
   process.off('SIGINT', onSigint);
   clearProgress();
-  // Some layers report an abort as a result with status 'aborted' instead of rejecting; treat both alike.
-  if (interrupted || result.status === 'aborted') return interruptedExit(result, out, String(options.covariance), json);
+  // A Ctrl-C that lands after the last iteration finished: the fit is complete, but the user asked to stop.
+  if (interrupted) return interruptedExit(result, out, covariance, json);
   const seconds = (performance.now() - started) / 1000;
   const model = gm.toJSON();
-  if (out) await writeFileAtomic(out, JSON.stringify(model, null, 2) + '\n');
+  if (out) await writeFileAtomic(out, modelText(model));
   if (historyPath) await writeFileAtomic(historyPath, historyCsv(result.history));
-  const plots = plotPath ? await writePlots(plotPath, result, model as { means: number[][]; weights: number[]; variances: number | number[] | number[][] }, X, String(options.solver)) : [];
+  const plots = plotPath ? await writePlots(plotPath, result, model, X, String(options.solver)) : [];
   note(`${result.converged ? 'converged' : 'did not converge'}: ${result.message} (${result.status}); loss ${result.loss}, ${result.nIter} iterations, ${result.nEvaluations} evaluations, ${seconds.toFixed(2)} s`);
+  // The non-convergence warning repeats the line above; the others (collapsed or empty components) are news.
+  for (const w of result.warnings) if (!w.startsWith('did not converge')) note(`warning: ${w}`);
   for (const f of [out, historyPath, ...plots]) if (f) note(`wrote ${f}`);
-  const summary = { converged: result.converged, status: result.status, message: result.message, loss: result.loss, nIter: result.nIter, nEvaluations: result.nEvaluations, seconds, model };
+  const summary = {
+    converged: result.converged, status: result.status, message: result.message, loss: result.loss, nIter: result.nIter,
+    nEvaluations: result.nEvaluations, warnings: result.warnings, seconds, model,
+  };
   if (json) printJson(summary);
-  else if (!out) process.stdout.write(JSON.stringify(model, null, 2) + '\n');
+  else if (!out) process.stdout.write(modelText(model));
   return !result.converged && p.options.has('strict') ? 1 : 0;
 }
 
 /** Ctrl-C: write the best-so-far model to --out when there is one, say so, and exit 130. */
-async function interruptedExit(best: MinimizeResult | undefined, out: string | undefined, covariance: string, json: boolean): Promise<number> {
+async function interruptedExit(best: FitResult | undefined, out: string | undefined, covariance: Covariance, json: boolean): Promise<number> {
   if (out && best?.params) {
-    await writeFileAtomic(out, modelJson(best.params, covariance));
+    await writeFileAtomic(out, modelText(modelToJSON(best.params, covariance)));
     note(`interrupted: wrote the best model so far (loss ${best.loss}) to ${out}`);
   } else note('interrupted: no model written' + (out ? ' (no iterate yet)' : ' (no --out given)'));
   if (json) printJson({ interrupted: true, loss: best?.loss ?? null, out: out && best?.params ? out : null });
@@ -143,7 +163,7 @@ export function historyCsv(h: HistoryRecord[]): string {
 }
 
 /** Writes P.svg (loss − min loss vs evaluations, log axes) and, for 2-D data, P-scatter.svg. */
-async function writePlots(path: string, r: MinimizeResult, model: { means: number[][]; weights: number[]; variances: number | number[] | number[][] }, X: Matrix, solver: string): Promise<string[]> {
+async function writePlots(path: string, r: FitResult, model: ModelJSON, X: Matrix, solver: string): Promise<string[]> {
   const best = Math.min(r.loss, ...r.history.map((h) => h.loss));
   const written = [path];
   await writeFileAtomic(path, lineChartSvg({

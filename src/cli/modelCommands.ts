@@ -1,18 +1,18 @@
 /** `mixfit score | predict | sample`: apply a saved MODEL.json through GaussianMixture.fromJSON. */
-import { CliMixture as GaussianMixture } from './mixture.js';
+import type { GaussianMixture } from '../estimator.js';
 import type { Matrix } from '../types.js';
 import { numberOption, positionals, UsageError, type Parsed } from './args.js';
 import { checkDims } from './evalCommand.js';
 import { readData } from './input.js';
-import { readModelFile } from './modelFile.js';
+import { readModel } from './modelFile.js';
 import { note, printJson } from './output.js';
 
+/** The model, and the data checked against its dimension (read as a matrix, so results come back typed). */
 async function load(modelPath: string, dataPath?: string): Promise<{ gm: GaussianMixture; X?: Matrix }> {
-  const m = await readModelFile(modelPath);
-  const gm = GaussianMixture.fromJSON(m);
+  const gm = await readModel(modelPath);
   if (dataPath === undefined) return { gm };
   const X = await readData(dataPath);
-  checkDims(m.means[0]!.length, X.cols, dataPath);
+  checkDims(gm.nFeatures!, X.cols, dataPath);
   return { gm, X };
 }
 
@@ -32,44 +32,40 @@ function asRows(m: unknown): number[][] {
   return Array.from({ length: x.rows }, (_, i) => Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
 }
 
+/** `mixfit score`: per-row log-density (gm.scoreSamples) and its mean. */
 export async function scoreCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'score');
   const { gm, X } = await load(modelPath!, dataPath!);
-  const ld = Array.from((await gm.scoreAll(X!)).logDensity);
+  const ld = Array.from(gm.scoreSamples(X!));
+  // The plain mean of the per-row values (gm.score(X) is the same sum; one pass is enough).
   const mean = ld.reduce((a, b) => a + b, 0) / ld.length;
   if (p.options.has('json')) printJson({ logDensity: ld, mean });
   else { writeRows(ld); note(`mean log-density ${mean}`); }
   return 0;
 }
 
+/** `mixfit predict`: component index per row (gm.predict), or responsibilities with --proba (gm.predictProba). */
 export async function predictCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'predict');
   const { gm, X } = await load(modelPath!, dataPath!);
   if (p.options.has('proba')) {
-    const { resp } = await gm.scoreAll(X!);
-    const n = gm.params!.means.length;
-    const proba = asRows({ data: resp, rows: X!.rows, cols: n });
+    const proba = asRows(gm.predictProba(X!));
     if (p.options.has('json')) printJson({ proba }); else writeRows(proba);
   } else {
-    const { resp } = await gm.scoreAll(X!);
-    const n = gm.params!.means.length;
-    const labels = Array.from({ length: X!.rows }, (_, i) => {
-      let best = 0;
-      for (let k = 1; k < n; k++) if (resp[i * n + k]! > resp[i * n + best]!) best = k;
-      return best;
-    });
+    const labels = Array.from(gm.predict(X!));
     if (p.options.has('json')) printJson({ labels }); else writeRows(labels);
   }
   return 0;
 }
 
+/** `mixfit sample`: n seeded rows from the model (gm.sample), without their component labels. */
 export async function sampleCommand(p: Parsed): Promise<number> {
   const [modelPath] = positionals(p, ['MODEL.json'], 'sample');
   const n = numberOption(p, 'n', { integer: true, min: 1 });
   if (n === undefined) throw new UsageError('-n N is required');
   const seed = numberOption(p, 'seed', { integer: true }) ?? 0;
   const { gm } = await load(modelPath!);
-  const rows = asRows(gm.sample(n, seed));
+  const rows = gm.sample(n, seed).X;
   if (p.options.has('json')) printJson(rows); else writeRows(rows);
   return 0;
 }
