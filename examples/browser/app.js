@@ -9,7 +9,7 @@ const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 const TRUTH = { means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5], variances: 1 };
 
 // State the end-to-end test reads (window.mixfitDemo); the page itself only reads it to draw.
-const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null };
+const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null, messages: 0 };
 window.mixfitDemo = demo;
 
 const worker = new Worker(new URL('../../dist/browser/worker.js', import.meta.url), { type: 'module' });
@@ -240,7 +240,7 @@ async function runFit() {
     seed: Math.floor(Number($('seed').value) || 0),
     ...(covariance === 'fixed' ? { variance: 1 } : {}),
   };
-  demo.progress = []; demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null;
+  demo.progress = []; demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null; demo.messages = 0;
   controller = new AbortController();
   setState('running', 'fitting in the worker…');
   try {
@@ -249,6 +249,7 @@ async function runFit() {
       signal: controller.signal,
       onProgress: (m) => {
         demo.lastInfo = m.info;
+        demo.messages++;
         demo.progress.push({ evaluations: m.info.evaluations, loss: m.info.loss, gradNorm: m.info.gradNorm });
         showInfo(m.info, m.evaluationsPerSecond, m.elapsedMs);
         requestFrame();

@@ -95,13 +95,15 @@ describe('browser demo (examples/browser) in headless Chromium', () => {
     await page.waitForFunction(() => ['done', 'error', 'aborted'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
     const st = await page.evaluate(() => {
       const d = (window as any).mixfitDemo;
-      return { state: d.state, error: d.error, progress: d.progress.length, truth: d.truth, status: document.getElementById('status')!.textContent,
+      return { state: d.state, error: d.error, progress: d.progress.length, messages: d.messages, evals: d.result?.nEvaluations, truth: d.truth, status: document.getElementById('status')!.textContent,
         rate: document.getElementById('st-rate')!.textContent, json: (document.getElementById('model-json') as HTMLTextAreaElement).value,
         href: (document.getElementById('download') as HTMLAnchorElement).href };
     });
     expect(st.error).toBeNull();
     expect(st.state).toBe('done');
-    expect(st.progress).toBeGreaterThan(10);
+    expect(st.messages).toBeGreaterThanOrEqual(1); // live progress from the worker (throttled to ~30/s)
+    expect(st.progress).toBeGreaterThan(100);       // then the full history (one record per iteration)
+    expect(st.evals).toBeLessThanOrEqual(600);
     expect(Number(st.rate!.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(st.href.startsWith('blob:')).toBe(true);
 
