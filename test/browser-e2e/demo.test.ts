@@ -89,6 +89,15 @@ async function setOptions(o: { components: number; solver: string; maxEvals: num
 }
 
 describe('browser demo (examples/browser) in headless Chromium', () => {
+  it('the server serves the demo and the browser bundles only', async () => {
+    const get = (path: string) => fetch(server!.url + path, { redirect: 'manual' });
+    expect((await get('/')).status).toBe(302);
+    expect((await get('/examples/browser/')).headers.get('content-type')).toContain('text/html');
+    expect((await get('/dist/browser/worker.js')).headers.get('content-type')).toContain('text/javascript');
+    for (const path of ['/package.json', '/dist/index.js', '/dist/browser/../../package.json', '/dist/browser/%2e%2e/%2e%2e/package.json'])
+      expect((await get(path)).status, path).toBe(404);
+  });
+
   it('fits the embedded example in the worker, draws points, circles and the curve, and exports the model', async () => {
     await setOptions({ components: 4, solver: 'gd-polyak', maxEvals: 600 });
     await page.click('#fit');
