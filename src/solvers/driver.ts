@@ -51,6 +51,9 @@ export interface RunResult {
   history: HistoryRecord[];
 }
 
+/** Relative loss difference treated as a tie (64 ulps of 1). */
+const TIE = 64 * Number.EPSILON;
+
 /** Yield to the event loop this often (ms) when a signal is given, so timers can abort a running fit. */
 const YIELD_EVERY_MS = 16;
 
@@ -62,8 +65,14 @@ export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep
   let pt: Point = await problem.evaluate(x0.slice());
   let bestX = pt.x.slice();
   let bestF = Number.isFinite(pt.f) ? pt.f : Infinity;
-  const finish = (status: MinimizeStatus, nIter: number): RunResult =>
-    ({ x: bestX.slice(), loss: Number.isFinite(bestF) ? bestF : pt.f, status, nIter, nEvaluations: evals(), history });
+  const finish = (status: MinimizeStatus, nIter: number): RunResult => {
+    // A converged stop returns the point that met the tolerance when its loss ties the best to rounding:
+    // near a minimum the loss changes by ~‖∇‖², far below float64 resolution, so "lowest loss" alone would
+    // pick an earlier iterate whose gradient does not meet tol.
+    if (STATUS_TABLE[status].converged && Number.isFinite(pt.f) && pt.f <= bestF + TIE * Math.max(1, Math.abs(bestF)))
+      return { x: pt.x.slice(), loss: pt.f, status, nIter, nEvaluations: evals(), history };
+    return { x: bestX.slice(), loss: Number.isFinite(bestF) ? bestF : pt.f, status, nIter, nEvaluations: evals(), history };
+  };
   if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', 0);
   const state = step.init(problem, pt);
   let rejections = 0;
