@@ -332,7 +332,7 @@ describe('GaussianMixture threads', () => {
     const rng = new Rng(41);
     const rows = 3000, cols = 4;
     const X = { data: data(rng, rows, cols), rows, cols };
-    const fits = [];
+    const fits: Awaited<ReturnType<InstanceType<typeof GaussianMixture>["fit"]>>[] = [];
     for (const threads of [1, 2, 3]) {
       const gm = new GaussianMixture({ nComponents: 4, weights: 'learned', covariance: 'diagonal', threads, seed: 5, maxIter: 60 });
       fits.push(await gm.fit(X));

@@ -65,7 +65,7 @@ export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
 
 /**
  * Loads (and caches) the kernel build named by `options.kernel`. `simd` throws when the runtime cannot
- * validate SIMD; `auto` never does. Each data backend gets its own instance, so disposing one frees its
+ * validate SIMD; `auto` never does, and falls back to `js` when compiling is forbidden (strict CSP). Each data backend gets its own instance, so disposing one frees its
  * memory without touching the others.
  */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
@@ -84,7 +84,15 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     }
     modPromise = cached;
   }
-  const mod = await modPromise;
+  let mod: WebAssembly.Module;
+  try {
+    mod = await modPromise;
+  } catch (e) {
+    // Our own inlined bytes are valid, so a failure here means the page forbids compiling WebAssembly
+    // (a CSP without 'wasm-unsafe-eval'): 'auto' promises a working kernel, so it falls back to 'js'.
+    if ((options.kernel ?? 'auto') === 'auto' && !options.wasm) return jsKernels();
+    throw e;
+  }
   if (!options.wasm) ready.set(variant, mod);
   return kernelsFrom(variant, mod);
 }
