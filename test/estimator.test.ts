@@ -581,6 +581,24 @@ describe('GaussianMixture: EM behaviour', () => {
     const r = await gm.fit(Xd);
     expect(Number.isFinite(r.loss)).toBe(true);
     for (const v of (gm.variances as number[][]).flat()) expect(v).toBeGreaterThanOrEqual(1e-6);
+    // Said in the result, as scikit-learn advises (issue 4): message and warnings name the component.
+    expect(r.message).toMatch(/component \d collapsed: its variance was floored at regCovar = 0\.000001/);
+    expect(r.warnings.some((w) => /component \d collapsed/.test(w))).toBe(true);
+  });
+
+  it('onIteration gets copies (editing them changes nothing) and returning false stops and commits', async () => {
+    const opts = { nComponents: 3, solver: 'em', weights: 'learned', covariance: 'diagonal', init: start, maxIter: 30, tol: 0 } as const;
+    const plain = await new GaussianMixture(opts).fit(X);
+    const vandal = await new GaussianMixture({ ...opts, onIteration: (info) => { info.params.means[0][0] = 1e9; info.loss = NaN; } }).fit(X);
+    expect(vandal).toStrictEqual(plain);
+    const seen: number[] = [];
+    const gm = new GaussianMixture({ ...opts, onIteration: (info) => { seen.push(info.iteration); return info.iteration < 3; } });
+    const r = await gm.fit(X);
+    expect(seen).toStrictEqual([1, 2, 3]);
+    expect(r.status).toBe('callback');
+    expect(r.converged).toBe(false);
+    expect(gm.nIter).toBe(3);
+    expect(gm.means).toStrictEqual(r.params.means);
   });
 });
 
@@ -808,10 +826,10 @@ describe('GaussianMixture: seeded determinism', () => {
     expect(a.means).not.toStrictEqual(b.means);
   });
 
-  for (const solver of ['em', 'gd-polyak'] as const) {
-    it(`${solver}: kernel 'simd' and 'scalar' agree to 1e-12`, async () => {
+  for (const [solver, other] of [['em', 'scalar'], ['gd-polyak', 'scalar'], ['em', 'js']] as const) {
+    it(`${solver}: kernel 'simd' and '${other}' agree to 1e-12`, async () => {
       const opts = { nComponents: 4, solver, weights: 'learned', covariance: 'spherical', seed: 9, maxIter: 300 } as const;
-      const a = new GaussianMixture({ ...opts, kernel: 'simd' }), b = new GaussianMixture({ ...opts, kernel: 'scalar' });
+      const a = new GaussianMixture({ ...opts, kernel: 'simd' }), b = new GaussianMixture({ ...opts, kernel: other });
       const ra = await a.fit(X), rb = await b.fit(X);
       expect(Math.abs(ra.loss - rb.loss)).toBeLessThanOrEqual(1e-12);
       a.means!.flat().forEach((v, k) => expect(Math.abs(v - b.means!.flat()[k])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
