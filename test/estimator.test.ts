@@ -627,9 +627,10 @@ describe('GaussianMixture: a converged fit returns parameters that meet its tole
       const r = await gm.fit(X);
       expect(r.status).toBe('gradient-tolerance');
       expect(r.history.at(-1)!.gradNorm).toBeLessThanOrEqual(tol);
-      // Fails while src/solvers/driver.ts keeps the best loss with a strict `<` and returns that point on
-      // 'gradient-tolerance': near the optimum the loss is flat to rounding (it changes by ~‖∇‖² ≈ 1e-20),
-      // so the kept point is the earliest of the tied iterates, with ‖∇‖ up to 30× tol here.
+      // Regression test (fixed in 0b50646): src/solvers/driver.ts kept the best loss with a strict `<` and
+      // returned that point on 'gradient-tolerance'. Near the optimum the loss is flat to rounding (it
+      // changes by ~‖∇‖² ≈ 1e-20), so the kept point was the earliest of the tied iterates, here with
+      // ‖∇‖ = 3e-9, 30× tol, while the result claimed convergence.
       expect(refMeanGradNorm(X, { means: gm.means!, weights: gm.weights!, variances: 1 }, 1)).toBeLessThanOrEqual(tol * 1.001 + 1e-13);
     });
   }
@@ -892,9 +893,9 @@ describe('GaussianMixture: properties', () => {
         const r1 = await g1.fit(X), r2 = await g2.fit(Xc);
         const m1 = g1.means!.flat(), m2 = g2.means!.flat();
         const scale = Math.max(1, ...m1.map(Math.abs));
-        // 1e-7 relative, not ~1e-14: once the loss is flat to rounding, the driver keeps the EARLIEST
-        // iterate of the tied losses (see 'a converged fit returns parameters that meet tol' above), so
-        // the two runs may return different late EM iterates, ~1e-9 relative apart. A wrong scaling
+        // 1e-7 relative, not ~1e-14: these runs stop on maxIter (tol 0), and then the driver returns the
+        // best-loss iterate; once the loss is flat to rounding that is the earliest of the tied iterates,
+        // so the two runs may return different late EM iterates, ~1e-9 relative apart. A wrong scaling
         // (e.g. a variance or a floor not scaled) is off by O(1).
         for (let k = 0; k < m1.length; k++) if (Math.abs(m2[k] - c * m1[k]) > 1e-7 * c * scale) return false;
         // The mean NLL shifts by d·log c (the Jacobian of x ↦ c·x).
