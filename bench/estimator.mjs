@@ -2,7 +2,7 @@
 // side in one run, on scikit-learn's own shipped data sets (iris, wine, digits) and a seeded 1e5-row
 // synthetic mixture, for diagonal and spherical covariances with learned weights.
 //
-//   npm run bench:estimator                 (builds, then runs this file; ~3 minutes)
+//   npm run bench:estimator                 (builds, then runs this file; about 3 minutes, 4 with --reps 5)
 //   node bench/estimator.mjs --reps 5       repetitions per timing (default 3, minimum 3; the median is shown)
 //   node bench/estimator.mjs --no-sklearn   mixfit only
 //   node bench/estimator.mjs --quick        skip the 1e5-row synthetic set
