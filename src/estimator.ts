@@ -95,6 +95,11 @@ const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof 
 const TABLE: OptionTable<GaussianMixtureOptions> = {
   ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
   lossChangeTol: [MINIMIZE_TABLE.lossChangeTol[0], undefined],
+  // Data in its own units: steps scaled as gradient EM scales them, and backtracked, so the fixed-step
+  // solvers neither crawl (large variances) nor diverge (collapsing ones). Identical to the paper's
+  // steps when σ² = 1 and η ≤ 1/L.
+  backtrack: [MINIMIZE_TABLE.backtrack[0], true],
+  metric: [MINIMIZE_TABLE.metric[0], 'em'],
   optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
   nComponents: [intAtLeast(1), undefined],
   weightsInit: [arrayCheck, undefined],

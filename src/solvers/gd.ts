@@ -1,5 +1,9 @@
-/** Plain gradient descent: θ ← θ − η ∇f(θ), one evaluation per iteration. */
-import { axpy, type Point, type Problem } from './problem.js';
+/**
+ * Plain gradient descent: θ ← θ − η ∇f(θ), one evaluation per iteration (more when `backtrack` retries a
+ * step that increased the loss).
+ */
+import { descend, type DescendState } from './descend.js';
+import type { Point, Problem } from './problem.js';
 import type { Step, StepKind, StepOutcome } from './step.js';
 
 /** Options of {@link gd}. */
@@ -8,18 +12,20 @@ export interface GdOptions {
   stepSize: number;
   /** How iterations are labelled: 'gd' standalone, 'short' inside gd-polyak. */
   kind?: StepKind;
+  /** Halve η while a step increases the loss or is not finite (see descend.ts) [false]. */
+  backtrack?: boolean;
 }
 
 /** A fixed-step gradient step over any problem. */
-export function gd(options: GdOptions): Step<null> {
+export function gd(options: GdOptions): Step<DescendState | undefined> {
   const { stepSize } = options;
   const kind = options.kind ?? 'gd';
   return {
     name: 'gd',
-    init: () => null,
-    async update(problem: Problem, pt: Point): Promise<StepOutcome> {
-      const next = await problem.evaluate(axpy(pt.x, stepSize, pt.g));
-      return { point: next, kind, stepSize };
+    init: () => (options.backtrack ? { eta: stepSize } : undefined),
+    async update(problem: Problem, pt: Point, state: DescendState | undefined): Promise<StepOutcome> {
+      const { point, stepSize: t } = await descend(problem, pt, pt.g, stepSize, state);
+      return { point, kind, stepSize: t };
     },
   };
 }

@@ -18,6 +18,8 @@ export interface GdPolyakOptions extends Omit<PolyakOptions, 'fallbackStep' | 'b
   shortStepSize: number;
   /** Probe the long step early (default false). */
   adaptive?: boolean;
+  /** Backtrack short steps that increase the loss (default false). */
+  backtrack?: boolean;
 }
 
 interface AdaptiveState {
@@ -25,13 +27,14 @@ interface AdaptiveState {
   /** Whether the probe due at this count has been made (so the next update is a short step). */
   probed: boolean;
   polyak: PolyakState;
+  short: ReturnType<ReturnType<typeof gd>['init']>;
 }
 
 /** The gd-polyak step. */
 export function gdPolyak(options: GdPolyakOptions): Step {
   const K = options.shortSteps, eta = options.shortStepSize;
   const pOpts: PolyakOptions = { ...options, fallbackStep: eta, backtrack: false };
-  const short = gd({ stepSize: eta, kind: 'short' });
+  const short = gd({ stepSize: eta, kind: 'short', backtrack: options.backtrack });
   if (!options.adaptive) {
     const s = alternate([short, K], [polyak(pOpts), 1]);
     return { ...s, name: 'gd-polyak' } as Step;
@@ -39,7 +42,7 @@ export function gdPolyak(options: GdPolyakOptions): Step {
   const every = Math.max(1, Math.ceil(K / 5));
   const step: Step<AdaptiveState> = {
     name: 'gd-polyak',
-    init: (_p: Problem, start: Point): AdaptiveState => ({ count: 0, probed: false, polyak: { estimator: options.optimum(start.f), scale: 1 } }),
+    init: (p: Problem, start: Point): AdaptiveState => ({ count: 0, probed: false, polyak: { estimator: options.optimum(start.f), scale: 1 }, short: short.init(p, start) }),
     async update(problem: Problem, pt: Point, st: AdaptiveState): Promise<StepOutcome> {
       if (st.count >= K) {
         st.count = 0;
@@ -53,7 +56,7 @@ export function gdPolyak(options: GdPolyakOptions): Step {
       }
       st.probed = false;
       st.count++;
-      const out = await short.update(problem, pt, null);
+      const out = await short.update(problem, pt, st.short);
       out.optimumEstimate = st.polyak.estimator.current();
       return out;
     },

@@ -4,21 +4,22 @@
  * Mixture problems only.
  */
 import { MixtureProblem } from './mixtureProblem.js';
-import { axpy, type Point, type Problem } from './problem.js';
+import { descend, type DescendState } from './descend.js';
+import type { Point, Problem } from './problem.js';
 import type { Step, StepOutcome } from './step.js';
 
 /** A gradient-EM step with step η > 0. */
-export function gradientEm(options: { stepSize: number }): Step<MixtureProblem> {
+export function gradientEm(options: { stepSize: number; backtrack?: boolean }): Step<{ mix: MixtureProblem; bt?: DescendState }> {
   const { stepSize } = options;
   return {
     name: 'gradient-em',
-    init(problem: Problem): MixtureProblem {
+    init(problem: Problem) {
       if (!(problem instanceof MixtureProblem)) throw new TypeError('gradient-em needs a mixture problem');
-      return problem;
+      return { mix: problem, bt: options.backtrack ? { eta: stepSize } : undefined };
     },
-    async update(_problem: Problem, pt: Point, mix: MixtureProblem): Promise<StepOutcome> {
-      const next = await mix.evaluate(axpy(pt.x, stepSize, mix.emDirection(pt)));
-      return { point: next, kind: 'gd', stepSize };
+    async update(_problem: Problem, pt: Point, st: { mix: MixtureProblem; bt?: DescendState }): Promise<StepOutcome> {
+      const { point, stepSize: t } = await descend(st.mix, pt, st.mix.emDirection(pt), stepSize, st.bt);
+      return { point, kind: 'gd', stepSize: t };
     },
   };
 }

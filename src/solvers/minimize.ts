@@ -59,7 +59,7 @@ export async function minimize(objective: Objective, start: MixtureParams, optio
   });
   const x0 = param.toTheta(p0.means, p0.logWeights, startVariances(p0, o.covariance));
   const estimator = resolveEstimator(objective, o, param, variance);
-  const problem = new MixtureProblem(objective, param);
+  const problem = new MixtureProblem(objective, param, o.metric);
   const step = buildStep(o.solver, o, estimator.factory);
   const onIteration = o.onIteration;
   const run = await runSteps(problem, x0, step, {

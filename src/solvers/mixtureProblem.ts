@@ -13,6 +13,11 @@ function copyStats(s: PassStats): PassStats {
   return { totalWeight: s.totalWeight, sumLogLik: s.sumLogLik, R: s.R.slice(), S: s.S.slice(), Q: s.Q.slice() };
 }
 
+/** σ²_ij of component i in dimension j, whatever the layout. */
+function varianceAt(p: FlatParams, i: number, j: number): number {
+  return p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * p.d + j];
+}
+
 /** The mixture problem over one objective. */
 export class MixtureProblem implements Problem {
   readonly objective: Objective;
@@ -21,9 +26,13 @@ export class MixtureProblem implements Problem {
   private readonly flat: FlatParams;
   private readonly fgrad: FlatGradient;
 
-  constructor(objective: Objective, param: Parameterization) {
+  /** 'em': the point's gradient is the σ²-scaled one (see {@link MinimizeOptions.metric}). */
+  readonly metric: 'euclidean' | 'em';
+
+  constructor(objective: Objective, param: Parameterization, metric: 'euclidean' | 'em' = 'euclidean') {
     this.objective = objective;
     this.param = param;
+    this.metric = metric;
     this.flat = param.newParams();
     this.fgrad = newFlatGradient(this.flat);
   }
@@ -37,7 +46,19 @@ export class MixtureProblem implements Problem {
     const f = this.objective.lossFromStats(s);
     gradientFromStats(p, s, this.fgrad);
     const g = this.param.gradient(x, this.fgrad, new Float64Array(this.size));
-    return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
+    if (this.metric === 'euclidean') return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
+    // In the metric P = diag(σ² on the means, 1 elsewhere): the step direction is P∇ and its length
+    // √(∇ᵀP∇), so x − γ·(P∇) with γ = (f − f̂)/(∇ᵀP∇) is the Polyak step measured in that metric.
+    let q = 0;
+    for (let k = 0; k < g.length; k++) q += g[k] * g[k];
+    const { n, d } = this.param;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) {
+        const k = i * d + j, v = varianceAt(p, i, j);
+        q += (v - 1) * g[k] * g[k];
+        g[k] *= v;
+      }
+    return { x, f, g, gnorm: Math.sqrt(Math.max(q, 0)), stats: copyStats(s) };
   }
 
   /** FlatParams at θ (a fresh copy). */
@@ -51,13 +72,11 @@ export class MixtureProblem implements Problem {
    */
   emDirection(pt: Point): Float64Array {
     const { n, d } = this.param;
+    // Under the 'em' metric the point's gradient is already scaled.
+    if (this.metric === 'em') return pt.g.slice();
     const p = this.param.toFlat(pt.x, this.flat);
     const out = pt.g.slice();
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) {
-        const v = p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * d + j];
-        out[i * d + j] *= v;
-      }
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] *= varianceAt(p, i, j);
     return out;
   }
 

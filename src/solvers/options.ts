@@ -38,6 +38,15 @@ export interface MinimizeOptions {
   adaptive?: boolean;
   /** Reject long steps that increase the loss [true]. */
   monotone?: boolean;
+  /** Halve a gradient/short step while it increases the loss or is not finite ('gd', 'gradient-em', gd-polyak's short steps) [false; GaussianMixture: true]. */
+  backtrack?: boolean;
+  /**
+   * Geometry of the gradient steps: 'euclidean' (plain ∇θ, the paper's) or 'em' (the mean block scaled by
+   * σ², so steps and the Polyak length are measured as gradient EM measures them: scale-free in the data's
+   * units). Identical when σ² = 1. The gradient-norm tolerance is measured in the same metric.
+   * ['euclidean'; GaussianMixture: 'em']
+   */
+  metric?: 'euclidean' | 'em';
   /** Step of 'gd' and η of 'gradient-em' [shortStepSize, i.e. 1]. */
   learningRate?: number;
   /** Iterations (short step, long step or EM step each count one) [1000]. */
@@ -71,6 +80,8 @@ export interface ResolvedOptions {
   maxPolyakStep: number;
   adaptive: boolean;
   monotone: boolean;
+  backtrack: boolean;
+  metric: 'euclidean' | 'em';
   learningRate: number;
   maxIter: number;
   maxEvaluations: number;
@@ -102,6 +113,8 @@ export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = {
   maxPolyakStep: [positiveOrInf, 1e12],
   adaptive: [bool, false],
   monotone: [bool, true],
+  backtrack: [bool, false],
+  metric: [oneOf(['euclidean', 'em']), 'euclidean'],
   learningRate: [positive, undefined],
   maxIter: [intAtLeast(0), 1000],
   maxEvaluations: [intOrInf(1), Infinity],

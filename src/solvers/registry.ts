@@ -9,17 +9,18 @@ import { polyak } from './polyak.js';
 import type { AnyStep } from './step.js';
 
 /** The step settings that matter for building a solver (a subset of {@link ResolvedOptions}). */
-export type StepSettings = Pick<ResolvedOptions, 'shortSteps' | 'shortStepSize' | 'maxPolyakStep' | 'adaptive' | 'monotone' | 'learningRate'>;
+export type StepSettings = Pick<ResolvedOptions, 'shortSteps' | 'shortStepSize' | 'maxPolyakStep' | 'adaptive' | 'monotone' | 'learningRate'>
+  & Partial<Pick<ResolvedOptions, 'backtrack'>>;
 
 /** The step for `solver`; `optimum` is only used by the Polyak-based solvers. */
 export function buildStep(solver: SolverName, s: StepSettings, optimum: EstimatorFactory): AnyStep {
   switch (solver) {
-    case 'gd': return gd({ stepSize: s.learningRate });
-    case 'gradient-em': return gradientEm({ stepSize: s.learningRate });
+    case 'gd': return gd({ stepSize: s.learningRate, backtrack: s.backtrack });
+    case 'gradient-em': return gradientEm({ stepSize: s.learningRate, backtrack: s.backtrack });
     case 'em': return em();
     case 'polyak':
       return polyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, backtrack: true, fallbackStep: s.learningRate });
     case 'gd-polyak':
-      return gdPolyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, shortSteps: s.shortSteps, shortStepSize: s.shortStepSize, adaptive: s.adaptive });
+      return gdPolyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, shortSteps: s.shortSteps, shortStepSize: s.shortStepSize, adaptive: s.adaptive, backtrack: s.backtrack });
   }
 }

@@ -15,7 +15,7 @@ import { buildStep } from './registry.js';
 import { STATUS_TABLE, type MinimizeStatus } from './status.js';
 
 /** Options of {@link minimizeFunction}: those of `minimize` that apply to a plain vector. */
-export type FunctionMinimizeOptions = Omit<MinimizeOptions, 'weights' | 'covariance' | 'variance' | 'regCovar' | 'onIteration' | 'solver' | 'optimum'> & {
+export type FunctionMinimizeOptions = Omit<MinimizeOptions, 'weights' | 'covariance' | 'variance' | 'regCovar' | 'onIteration' | 'solver' | 'optimum' | 'metric' | 'lossChangeTol'> & {
   solver?: 'gd-polyak' | 'gd' | 'polyak';
   /** f* or an estimator; 'hazan-kakade' needs `lowerBound` [target-level]. */
   optimum?: number | 'target-level' | 'aitken' | 'hazan-kakade';
