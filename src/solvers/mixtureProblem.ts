@@ -47,18 +47,24 @@ export class MixtureProblem implements Problem {
     gradientFromStats(p, s, this.fgrad);
     const g = this.param.gradient(x, this.fgrad, new Float64Array(this.size));
     if (this.metric === 'euclidean') return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
-    // In the metric P = diag(σ² on the means, 1 elsewhere): the step direction is P∇ and its length
-    // √(∇ᵀP∇), so x − γ·(P∇) with γ = (f − f̂)/(∇ᵀP∇) is the Polyak step measured in that metric.
-    let q = 0;
-    for (let k = 0; k < g.length; k++) q += g[k] * g[k];
+    // The metric P of gradient EM, diagonal per block: σ² on the means, 1/w_i on learned logits and
+    // 2/(w_i·d_i) on learned log-variances (d_i = d shared by a spherical σ_i², 1 per diagonal entry) —
+    // to first order, a step of 1 along −P∇ is the EM update of that block. The step direction is P∇ and its
+    // length √(∇ᵀP∇), so x − γ·(P∇) with γ = (f − f̂)/(∇ᵀP∇) is the Polyak step measured in that metric.
+    // All factors are 1 in the paper's setting (σ² = 1, weights and variances fixed).
     const { n, d } = this.param;
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) {
-        const k = i * d + j, v = varianceAt(p, i, j);
-        q += (v - 1) * g[k] * g[k];
-        g[k] *= v;
-      }
-    return { x, f, g, gnorm: Math.sqrt(Math.max(q, 0)), stats: copyStats(s) };
+    const scale = (k: number, c: number) => { q += c * g[k] * g[k]; g[k] *= c; };
+    let q = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale(i * d + j, varianceAt(p, i, j));
+    // Weights are floored so an emptied component cannot get an unbounded step (backtracking guards the rest).
+    const w = (i: number) => Math.max(Math.exp(p.logWeights[i]), 1e-6);
+    if (this.param.learnWeights) for (let i = 0; i < n; i++) scale(this.param.logitOffset + i, 1 / w(i));
+    const { varOffset, varCount, layout } = this.param;
+    for (let k = 0; k < varCount; k++) {
+      const i = layout === 'component' ? k : Math.floor(k / d);
+      scale(varOffset + k, 2 / (w(i) * (layout === 'component' ? d : 1)));
+    }
+    return { x, f, g, gnorm: Math.sqrt(q), stats: copyStats(s) };
   }
 
   /** FlatParams at θ (a fresh copy). */
