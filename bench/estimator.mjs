@@ -45,6 +45,7 @@ const REG_COVAR = 1e-6;
  * |ΔL| ≤ lossChangeTol·max(1, |L|); we pass lossChangeTol = TOL / max(1, |scikit-learn's final mean
  * log-likelihood|), so both stop at the same absolute change (mixfit's EM also stops when ‖∇L‖ ≤ TOL).
  * gd-polyak has no loss-change rule: it stops when ‖∇L‖ ≤ TOL (or on its other rules, shown in the table).
+ * ‖∇L‖ is measured in GaussianMixture's default metric 'em' (√(∇ᵀP∇), P the diagonal metric of gradient EM).
  */
 const TOL = 1e-8;
 
@@ -246,8 +247,12 @@ async function main() {
     '',
     `Machine: ${machine}. scikit-learn: ${sk ? `${sk.env.sklearn} (numpy ${sk.env.numpy}, ${sk.env.blas}, OPENBLAS_NUM_THREADS=${sk.env.OPENBLAS_NUM_THREADS})` : 'not run'}.`,
     `Every method starts from mixfit's k-means++ start (seed 0), weights learned, regCovar ${REG_COVAR}, maxIter ${MAX_ITER}, tol ${TOL}`,
-    '(scikit-learn and mixfit em: absolute change of the mean log-likelihood per iteration; mixfit em and gd-polyak also stop when ‖∇L‖ ≤ tol).',
-    'mixfit gd-polyak: the default solver with its default short step (η = 1 on means, weight logits and log-variances); "(rejections)": 10 Polyak trials in a row rejected.',
+    '(scikit-learn and mixfit em: absolute change of the mean log-likelihood per iteration; mixfit em and gd-polyak also stop when ‖∇L‖ ≤ tol,',
+    'measured in the EM metric below).',
+    'mixfit gd-polyak: the default solver with GaussianMixture\'s defaults: epochs of 50 short steps of η = 1 and one Polyak long step (f* estimated',
+    'by target-level, rejected if it raises the loss), all in the metric of gradient EM (metric \'em\': σ² on the means, 1/w_i on weight logits,',
+    '2/(w_i·d_i) on log-variances, so a short step is to first order a gradient-EM step), short steps halved while they raise the loss',
+    '(backtrack: true). "(rejections)": 10 Polyak trials in a row rejected.',
     `Wall time of fit, median of ${REPS} after a warm-up. "(max)" / "(max-iter)": stopped at maxIter without meeting tol.`,
   ].join('\n');
   console.log('\n' + md + '\n' + notes);
