@@ -26,7 +26,7 @@ export class MixtureProblem implements Problem {
   private readonly flat: FlatParams;
   private readonly fgrad: FlatGradient;
 
-  /** 'em': the point's gradient is the σ²-scaled one (see {@link MinimizeOptions.metric}). */
+  /** 'em': the point's gradient is the one scaled by gradient EM's metric (see MinimizeOptions.metric). */
   readonly metric: 'euclidean' | 'em';
 
   constructor(objective: Objective, param: Parameterization, metric: 'euclidean' | 'em' = 'euclidean') {

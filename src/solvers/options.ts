@@ -41,10 +41,11 @@ export interface MinimizeOptions {
   /** Halve a gradient/short step while it increases the loss or is not finite ('gd', 'gradient-em', gd-polyak's short steps) [false; GaussianMixture: true]. */
   backtrack?: boolean;
   /**
-   * Geometry of the gradient steps: 'euclidean' (plain ∇θ, the paper's) or 'em' (the mean block scaled by
-   * σ², so steps and the Polyak length are measured as gradient EM measures them: scale-free in the data's
-   * units). Identical when σ² = 1. The gradient-norm tolerance is measured in the same metric.
-   * ['euclidean'; GaussianMixture: 'em']
+   * Geometry of the gradient steps: 'euclidean' (plain ∇θ, the paper's) or 'em' (the diagonal metric of
+   * gradient EM: σ² on the means, 1/w_i on learned logits, 2/(w_i·d_i) on learned log-variances, so a unit
+   * step is to first order the EM update and steps are scale-free in the data's units). The Polyak length
+   * and the gradient-norm tolerance are measured in the same metric. Identical to 'euclidean' when σ² = 1
+   * and weights and variances are fixed. ['euclidean'; GaussianMixture: 'em']
    */
   metric?: 'euclidean' | 'em';
   /** Step of 'gd' and η of 'gradient-em' [shortStepSize, i.e. 1]. */
