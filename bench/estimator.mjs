@@ -17,7 +17,7 @@
 // median of REPS repetitions after one warm-up fit. scikit-learn runs on one BLAS thread
 // (OPENBLAS_NUM_THREADS=1) and mixfit on one thread (threads: 1); the 1e5-row set adds mixfit with
 // threads 'auto' (one worker per core). Run it alone: `flock /tmp/mixfit-bench.lock npm run bench:estimator`.
-import { spawn } from 'node:child_process';
+import { runProcess } from './lib/runProcess.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,16 +161,7 @@ async function timeMixfit(X, n, covariance, start, solver, threads, scale) {
 // scikit-learn
 // ---------------------------------------------------------------------------------------------------
 
-function run(cmd, argv, env) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { env });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b) => { stdout += b; });
-    child.stderr.on('data', (b) => { stderr += b; });
-    child.on('error', (e) => resolve({ code: -1, stdout, stderr: String(e) }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cmd, argv, env) => runProcess(cmd, argv, { env });
 
 /** Runs every job in one Python process; returns { env, results: Map(name → result) } or null. */
 async function sklearnRun(jobs) {

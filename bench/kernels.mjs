@@ -10,7 +10,7 @@
 // S, about 15 for the log-sum-exp, exp and R/Q updates). Each repetition runs the pass enough times to
 // last ≥ 20 ms and reports the time of one pass; the table shows medians over the repetitions.
 // Run it alone on the machine (`flock /tmp/mixfit-bench.lock npm run bench`): other load skews ratios.
-import { spawn } from 'node:child_process';
+import { runProcess } from './lib/runProcess.mjs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadKernels } from '../dist/index.js';
@@ -88,18 +88,8 @@ async function numpyTimes(grid) {
   return map;
 }
 
-function run(cmd, argv, input) {
-  return new Promise((resolve) => {
-    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-    const child = spawn(cmd, argv, { env });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (b) => { stdout += b; });
-    child.stderr.on('data', (b) => { stderr += b; });
-    child.on('error', (e) => resolve({ code: -1, stdout, stderr: String(e) }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const run = (cmd, argv, input) => runProcess(cmd, argv, { env: PEER_ENV, input });
 
 /**
  * Copy+pack cost in ms per MB of X: into a fresh instance (its pages are touched for the first time) and
