@@ -211,6 +211,9 @@ export class GaussianMixture {
   }
 
   /** Per-row component index of the highest responsibility: number[] for number[][] input, Int32Array for a matrix. */
+  predict(X: number[][]): number[];
+  predict(X: Matrix): Int32Array;
+  predict(X: MatrixInput): number[] | Int32Array;
   predict(X: MatrixInput): number[] | Int32Array {
     const { M, resp, n } = this.pass(X, true);
     const out = new Int32Array(M.rows);
@@ -223,6 +226,9 @@ export class GaussianMixture {
   }
 
   /** Responsibilities N × n (rows sum to 1): number[][] for number[][] input, else `{ data, rows, cols: n }`. */
+  predictProba(X: number[][]): number[][];
+  predictProba(X: Matrix): Matrix;
+  predictProba(X: MatrixInput): number[][] | Matrix;
   predictProba(X: MatrixInput): number[][] | Matrix {
     const { M, resp, n } = this.pass(X, true);
     if (!Array.isArray(X)) return { data: resp!, rows: M.rows, cols: n };
@@ -232,6 +238,9 @@ export class GaussianMixture {
   }
 
   /** Per-row log-density log p(x) in nats: number[] for number[][] input, else Float64Array (N). */
+  scoreSamples(X: number[][]): number[];
+  scoreSamples(X: Matrix): Float64Array;
+  scoreSamples(X: MatrixInput): number[] | Float64Array;
   scoreSamples(X: MatrixInput): number[] | Float64Array {
     const { logDensity } = this.pass(X, false);
     return Array.isArray(X) ? Array.from(logDensity) : logDensity;
