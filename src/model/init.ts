@@ -7,30 +7,49 @@ import type { Covariance, Matrix } from '../types.js';
 import type { Rng } from './rng.js';
 
 /**
- * k-means++ seeding (Arthur & Vassilvitskii 2007): the first centre uniformly, each next one with
- * probability ∝ squared distance to the nearest centre chosen so far (∝ c_k·D² with sample weights c).
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; the variant scikit-learn uses): the first centre
+ * uniformly (∝ c_k with sample weights), then for each next one 2 + ⌊ln n⌋ candidates drawn with
+ * probability ∝ c_k·D² (squared distance to the nearest centre so far), keeping the candidate that
+ * lowers the total c_k·D² most. Plain D² sampling puts two starts in one cluster far more often.
  * Returns n × d means, row-major (n·d). Needs rows ≥ 1; duplicate rows may be chosen only when every
  * remaining distance is 0.
  */
 export function kmeansPlusPlus(X: Matrix, n: number, rng: Rng, sampleWeight?: Float64Array): Float64Array {
   const { data, rows, cols: d } = X;
   const means = new Float64Array(n * d);
-  const dist = new Float64Array(rows).fill(Infinity);
+  const trials = 2 + Math.floor(Math.log(n));
+  const c = (r: number) => (sampleWeight ? sampleWeight[r] : 1);
+  const sqDist = (r: number, q: number) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) { const t = data[r * d + j] - data[q * d + j]; s += t * t; }
+    return s;
+  };
+  let dist = new Float64Array(rows);
+  let bestDist = new Float64Array(rows), trial = new Float64Array(rows);
   const score = new Float64Array(rows);
-  let c = sampleWeight ? rng.categorical(sampleWeight) : rng.int(rows);
+  let pick = sampleWeight ? rng.categorical(sampleWeight) : rng.int(rows);
+  for (let r = 0; r < rows; r++) dist[r] = sqDist(r, pick);
   for (let i = 0; ; i++) {
-    means.set(data.subarray(c * d, (c + 1) * d), i * d);
+    means.set(data.subarray(pick * d, (pick + 1) * d), i * d);
     if (i + 1 === n) return means;
     let total = 0;
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) { const t = data[r * d + j] - data[c * d + j]; s += t * t; }
-      if (s < dist[r]) dist[r] = s;
-      score[r] = sampleWeight ? sampleWeight[r] * dist[r] : dist[r];
-      total += score[r];
-    }
+    for (let r = 0; r < rows; r++) { score[r] = c(r) * dist[r]; total += score[r]; }
     // All-zero scores (fewer distinct rows than components): fall back to a uniform draw.
-    c = total > 0 ? rng.categorical(score) : rng.int(rows);
+    if (!(total > 0)) {
+      pick = rng.int(rows);
+      for (let r = 0; r < rows; r++) dist[r] = Math.min(dist[r], sqDist(r, pick));
+      continue;
+    }
+    let bestPot = Infinity, best = -1;
+    for (let t = 0; t < trials; t++) {
+      const cand = rng.categorical(score);
+      let pot = 0;
+      for (let r = 0; r < rows; r++) { trial[r] = Math.min(dist[r], sqDist(r, cand)); pot += c(r) * trial[r]; }
+      if (pot < bestPot) { bestPot = pot; best = cand; [bestDist, trial] = [trial, bestDist]; }
+    }
+    // The kept candidate's distances become the base for the next centre.
+    [dist, bestDist] = [bestDist, dist];
+    pick = best;
   }
 }
 
