@@ -156,16 +156,29 @@ function passSimdBody(
       v128.store(R2 + (ii << 4), f64x2.add(v128.load(R2 + (ii << 4)), cr));
       const Si = S2 + ii * pairBytes;
       if (diag) {
+        // Centred accumulation: u = cr·(x − μ) feeds S' = Σ u (S = S' + μ·R, restored at the reduction) and
+        // Q' = Σ u·(x − μ) (Q = σ⁻²·Q', also at the reduction): 5 flops and no precision load per dimension.
         const mu = means + ii * rowBytes;
-        const pr = prec + ii * rowBytes;
         const Qi = Q2 + ii * pairBytes;
-        for (let j = 0; j < d; j++) {
-          const jj = <usize>j;
-          const xj = v128.load(xp + (jj << 4));
-          v128.store(Si + (jj << 4), f64x2.add(v128.load(Si + (jj << 4)), f64x2.mul(cr, xj)));
-          const t = f64x2.sub(xj, v128.load64_splat(mu + (jj << 3)));
-          const w = f64x2.mul(cr, v128.load64_splat(pr + (jj << 3)));
-          v128.store(Qi + (jj << 4), f64x2.add(v128.load(Qi + (jj << 4)), f64x2.mul(w, f64x2.mul(t, t))));
+        let j = 0;
+        for (; j + 2 <= d; j += 2) {
+          const jv = <usize>j << 4;
+          const js = <usize>j << 3;
+          const t0 = f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + js));
+          const t1 = f64x2.sub(v128.load(xp + jv, 16), v128.load64_splat(mu + js, 8));
+          const u0 = f64x2.mul(cr, t0);
+          const u1 = f64x2.mul(cr, t1);
+          v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
+          v128.store(Si + jv, f64x2.add(v128.load(Si + jv, 16), u1), 16);
+          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv), f64x2.mul(u0, t0)));
+          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv, 16), f64x2.mul(u1, t1)), 16);
+        }
+        if (j < d) {
+          const jv = <usize>j << 4;
+          const t0 = f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + (<usize>j << 3)));
+          const u0 = f64x2.mul(cr, t0);
+          v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
+          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv), f64x2.mul(u0, t0)));
         }
       } else {
         v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), f64x2.mul(cr, v128.load(D + (ii << 4)))));
@@ -187,8 +200,19 @@ function passSimdBody(
   const Sout = Rout + (<usize>n << 3);
   const Qout = Sout + (<usize>(n * d) << 3);
   for (let i = 0; i < n; i++) store<f64>(Rout + (<usize>i << 3), hsum(v128.load(R2 + (<usize>i << 4))));
-  for (let k = 0; k < n * d; k++) store<f64>(Sout + (<usize>k << 3), hsum(v128.load(S2 + (<usize>k << 4))));
-  for (let k = 0; k < qLen; k++) store<f64>(Qout + (<usize>k << 3), hsum(v128.load(Q2 + (<usize>k << 4))));
+  if (diag) {
+    for (let i = 0; i < n; i++) {
+      const r = load<f64>(Rout + (<usize>i << 3));
+      for (let j = 0; j < d; j++) {
+        const k = <usize>(i * d + j);
+        store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(means + (k << 3)) * r);
+        store<f64>(Qout + (k << 3), hsum(v128.load(Q2 + (k << 4))) * load<f64>(prec + (k << 3)));
+      }
+    }
+  } else {
+    for (let k = 0; k < n * d; k++) store<f64>(Sout + (<usize>k << 3), hsum(v128.load(S2 + (<usize>k << 4))));
+    for (let k = 0; k < qLen; k++) store<f64>(Qout + (<usize>k << 3), hsum(v128.load(Q2 + (<usize>k << 4))));
+  }
   if (!unit) return hsum(ll);
   const logProd = logv(prod);
   return hsum(ll) + (hsum(logProd) + hsum(prodExp) * LN2);
