@@ -154,6 +154,9 @@ function passSimdBody(
       const ii = <usize>i;
       const cr = f64x2.mul(v128.load(A + (ii << 4)), inv);
       v128.store(R2 + (ii << 4), f64x2.add(v128.load(R2 + (ii << 4)), cr));
+      // Both points' responsibilities underflowed to exactly 0 (common with separated clusters or small
+      // variances): the S and Q updates would add +0, so skipping them changes no bit and saves n·d work.
+      if (!v128.any_true(cr)) continue;
       const Si = S2 + ii * pairBytes;
       if (diag) {
         // Centred accumulation: u = cr·(x − μ) feeds S' = Σ u (S = S' + μ·R, restored at the reduction) and

@@ -137,6 +137,31 @@ describe('fused pass and scoring agree with a float64 reference', () => {
   }
 });
 
+describe('separated components (responsibilities that underflow to exactly 0)', () => {
+  // Components 60σ apart: a point's responsibility for every other component is exactly 0 in float64, so the
+  // SIMD pass takes its skip path for whole component/point pairs; the statistics must not change.
+  const rng = new Rng(Date.UTC(2026, 10, 29));
+  for (const layout of ['shared', 'component', 'diagonal'] as VarianceLayout[]) for (const d of [1, 3, 8]) {
+    it(`${layout} d=${d}`, () => {
+      const n = 5, N = 203;
+      const p = randomParams(rng, n, d, layout);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) p.means[i * d + j] = 60 * i * Math.sqrt(2.5) + 0.1 * rng.normal();
+      const X = randomData(rng, N, d, p);
+      const ref = reference(X, N, p);
+      expect(ref.resp.filter((r) => r === 0).length).toBeGreaterThan(N * (n - 1) / 2);
+      for (const v of VARIANTS) {
+        const be = kernelsOf[v].createBackend(X, N, d);
+        const s = be.pass(p, newStats(p));
+        expectClose([s.sumLogLik], [ref.ll], [ref.llAbs], `${v} Σcℓ`);
+        expectClose(s.R, ref.R, ref.R, `${v} R`);
+        expectClose(s.S, ref.S, ref.SAbs, `${v} S`);
+        expectClose(s.Q, ref.Q, ref.QAbs, `${v} Q`);
+        be.dispose();
+      }
+    });
+  }
+});
+
 describe('row ranges (for workers)', () => {
   it('passes over [0, k) and [k, N) add up to the whole pass', () => {
     const rng = new Rng(11);
