@@ -5,23 +5,13 @@
 //   node bench/kernels-diagonal.mjs [--before old.simd.wasm] [--reps 7]
 import { readFileSync } from 'node:fs';
 import { loadKernels } from '../dist/index.js';
+import { normals } from './lib/normals.mjs';
 
 const args = process.argv.slice(2);
 const at = (k) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : undefined; };
 const REPS = Math.max(5, Number(at('--reps') ?? 5));
 const before = at('--before');
 
-function normals(count, seed) {
-  let s = seed >>> 0 || 1;
-  const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return (s + 0.5) / 4294967296; };
-  const out = new Float64Array(count);
-  for (let k = 0; k < count; k += 2) {
-    const r = Math.sqrt(-2 * Math.log(u())), t = 2 * Math.PI * u();
-    out[k] = r * Math.cos(t);
-    if (k + 1 < count) out[k + 1] = r * Math.sin(t);
-  }
-  return out;
-}
 function params(n, d, layout) {
   const means = normals(n * d, 7 + n * 131 + d);
   const variances = layout === 'diagonal'

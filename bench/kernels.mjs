@@ -14,6 +14,7 @@ import { runProcess } from './lib/runProcess.mjs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadKernels } from '../dist/index.js';
+import { normals } from './lib/normals.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.MIXFIT_BENCH_QUICK === '1';
@@ -28,21 +29,6 @@ const ds = [1, 2, 10, 50];
 const VARIANTS = ['simd', 'scalar', 'js'];
 const PYTHON = '/usr/bin/python3';
 
-/** Deterministic normal draws (so every variant sees the same data): xorshift + Box–Muller. */
-function normals(count, seed) {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float64Array(count);
-  for (let k = 0; k < count; k += 2) {
-    const r = Math.sqrt(-2 * Math.log(u())), t = 2 * Math.PI * u();
-    out[k] = r * Math.cos(t);
-    if (k + 1 < count) out[k + 1] = r * Math.sin(t);
-  }
-  return out;
-}
 
 function params(n, d) {
   const means = normals(n * d, 7 + n * 131 + d);
