@@ -19,7 +19,7 @@ import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSo
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
-import { readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
+import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
 
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
 export type FitProgress = HistoryRecord & { params: Required<MixtureParams>; restart: number };
@@ -150,11 +150,7 @@ export class GaussianMixture {
       const p = readParams(o.init, 'options.init');
       if (p.n !== n) throw new MixfitError('options.init.means', `must have nComponents = ${n} rows`, `${p.n} rows`);
       // A private copy: later edits to the caller's object must not change this estimator.
-      const v = o.init.variances;
-      o.init = {
-        means: o.init.means.map((r) => Array.from(r)), weights: o.init.weights && Array.from(o.init.weights),
-        variances: v === undefined || typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((r) => Array.from(r)) : Array.from(v as number[]),
-      };
+      o.init = clonePublicParams(o.init);
     }
     if (o.kernel !== 'auto') resolveVariant(o.kernel);
     this.options = Object.freeze(o);
@@ -248,11 +244,7 @@ export class GaussianMixture {
 
   /** Mean log-likelihood of `X` (weighted mean with `sampleWeight`). */
   score(X: MatrixInput, sampleWeight?: ArrayLike<number>): number {
-    const { M, logDensity } = this.pass(X, false);
-    const w = readSampleWeight(sampleWeight, M.rows, 'sampleWeight');
-    let s = 0, c = 0;
-    for (let r = 0; r < M.rows; r++) { const cr = w ? w[r] : 1; s += cr * logDensity[r]; c += cr; }
-    return s / c;
+    return this.meanLogLik(X, sampleWeight).mean;
   }
 
   /** `n` rows drawn from the model with a seeded generator, and the component of each. */
@@ -265,14 +257,14 @@ export class GaussianMixture {
 
   /** Bayesian information criterion on `X` (lower is better; learned parameters only). */
   bic(X: MatrixInput): number {
-    const rows = readMatrix(X, 'X').rows;
-    return bic(this.score(X), rows, this.parameterCount());
+    const { mean, rows } = this.meanLogLik(X);
+    return bic(mean, rows, this.parameterCount());
   }
 
   /** Akaike information criterion on `X` (lower is better; learned parameters only). */
   aic(X: MatrixInput): number {
-    const rows = readMatrix(X, 'X').rows;
-    return aic(this.score(X), rows, this.parameterCount());
+    const { mean, rows } = this.meanLogLik(X);
+    return aic(mean, rows, this.parameterCount());
   }
 
   /** Free parameters the fit learns (means; weights and variances when learned). */
@@ -306,10 +298,7 @@ export class GaussianMixture {
   /** n weights (a copy). */
   get weights(): number[] | undefined { return this.learned?.params.weights.slice(); }
   /** Variances as modelled: a number, n values or n × d (a copy). */
-  get variances(): number | number[] | number[][] | undefined {
-    const v = this.learned?.params.variances;
-    return v === undefined || typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((r) => r.slice()) : (v as number[]).slice();
-  }
+  get variances(): number | number[] | number[][] | undefined { return cloneVariances(this.learned?.params.variances); }
   /** d, the number of features seen by fit (or in the loaded model). */
   get nFeatures(): number | undefined { return this.learned?.flat.d; }
   /** Whether the last fit met its tolerance (undefined for a model loaded by fromJSON). */
@@ -331,6 +320,16 @@ export class GaussianMixture {
   /** The last fit's per-iteration records (copies). */
   get history(): HistoryRecord[] | undefined { return this.learned?.result?.history.map((h) => ({ ...h })); }
 
+  /** One score pass: the (sample-weighted) mean log-density of X and its row count. */
+  private meanLogLik(X: MatrixInput, sampleWeight?: ArrayLike<number>): { mean: number; rows: number } {
+    const M = this.readX(X);
+    const w = readSampleWeight(sampleWeight, M.rows, 'sampleWeight');
+    const { logDensity } = this.scoreMatrix(M, false);
+    let s = 0, c = 0;
+    for (let r = 0; r < M.rows; r++) { const cr = w ? w[r] : 1; s += cr * logDensity[r]; c += cr; }
+    return { mean: s / c, rows: M.rows };
+  }
+
   private fitted(): Learned {
     if (!this.learned) throw new MixfitError('this', 'is not fitted yet: call fit(X) or use GaussianMixture.fromJSON first');
     return this.learned;
@@ -338,8 +337,16 @@ export class GaussianMixture {
 
   /** One score pass over X with the committed model: log-densities (N) and, when asked, responsibilities (N × n). */
   private pass(X: MatrixInput, withResp: boolean): { M: Matrix; logDensity: Float64Array; resp?: Float64Array; n: number } {
+    return this.scoreMatrix(this.readX(X), withResp);
+  }
+
+  /** X validated against the committed model's dimension. @throws MixfitError before a fit or on bad data. */
+  private readX(X: MatrixInput): Matrix {
+    return readMatrix(X, 'X', this.fitted().flat.d);
+  }
+
+  private scoreMatrix(M: Matrix, withResp: boolean): { M: Matrix; logDensity: Float64Array; resp?: Float64Array; n: number } {
     const state = this.fitted();
-    const M = readMatrix(X, 'X', state.flat.d);
     state.kernels ??= loadKernelsSync({ kernel: this.options.kernel });
     const backend = state.kernels.createBackend(M.data, M.rows, M.cols);
     try {
@@ -429,14 +436,7 @@ function rows(flat: Float64Array, n: number, d: number): number[][] {
 }
 
 function copyResult(r: FitResult): FitResult {
-  const v = r.params.variances;
-  return {
-    ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })),
-    params: {
-      means: r.params.means.map((x) => x.slice()), weights: r.params.weights.slice(),
-      variances: typeof v === 'number' ? v : Array.isArray(v[0]) ? (v as number[][]).map((x) => x.slice()) : (v as number[]).slice(),
-    },
-  };
+  return { ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })), params: clonePublicParams(r.params) };
 }
 
 /** A signal that aborts when either given signal does (AbortSignal.any is not in every runtime we support). */

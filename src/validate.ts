@@ -152,6 +152,18 @@ export function toPublicParams(p: FlatParams): Required<MixtureParams> {
   return { means, weights, variances };
 }
 
+/** A deep copy of public variances (a number, n values or n × d rows), as plain arrays. */
+export function cloneVariances<V extends MixtureParams['variances']>(v: V): V {
+  if (v === undefined || typeof v === 'number') return v;
+  const a = v as ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+  return (a.length > 0 && typeof a[0] === 'object' ? Array.from(a as ArrayLike<ArrayLike<number>>, (r) => Array.from(r)) : Array.from(a as ArrayLike<number>)) as V;
+}
+
+/** A deep copy of public parameters (fresh plain arrays; the caller's object is never aliased). */
+export function clonePublicParams<P extends MixtureParams>(p: P): P {
+  return { ...p, means: p.means.map((r) => Array.from(r)), weights: p.weights && Array.from(p.weights), variances: cloneVariances(p.variances) };
+}
+
 /** A deep copy of flat parameters. */
 export function cloneParams(p: FlatParams): FlatParams {
   return { ...p, means: p.means.slice(), logWeights: p.logWeights.slice(), variances: p.variances.slice() };

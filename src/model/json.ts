@@ -5,7 +5,7 @@
  */
 import { MixfitError } from '../errors.js';
 import type { Covariance, FlatParams, MixtureParams } from '../types.js';
-import { readParams } from '../validate.js';
+import { clonePublicParams, readParams } from '../validate.js';
 
 /** The MODEL.json document. */
 export interface ModelJSON {
@@ -23,9 +23,8 @@ const COVARIANCE_OF: Record<FlatParams['layout'], Covariance> = { shared: 'fixed
 
 /** A model document from public parameters (deep copies). */
 export function modelToJSON(p: Required<MixtureParams>, covariance: Covariance): ModelJSON {
-  const variances = typeof p.variances === 'number' ? p.variances
-    : Array.isArray(p.variances[0]) ? (p.variances as number[][]).map((r) => r.slice()) : (p.variances as number[]).slice();
-  return { means: p.means.map((r) => r.slice()), weights: p.weights.slice(), variances, covariance };
+  const { means, weights, variances } = clonePublicParams(p);
+  return { means, weights, variances, covariance };
 }
 
 /**
@@ -47,11 +46,10 @@ export function modelFromJSON(json: unknown): { params: Required<MixtureParams>;
   if (!(covariance in LAYOUT_OF)) throw new MixfitError('json.covariance', "must be one of 'fixed', 'spherical', 'diagonal'", covariance);
   if (LAYOUT_OF[covariance] !== flat.layout)
     throw new MixfitError('json.covariance', `must match the shape of json.variances (${inferred})`, covariance);
-  const params: Required<MixtureParams> = {
-    means: (o.means as number[][]).map((r) => Array.from(r)),
-    weights: o.weights ? Array.from(o.weights) : Array.from(flat.logWeights, Math.exp),
-    variances: flat.layout === 'shared' ? flat.variances[0]
-      : flat.layout === 'component' ? Array.from(flat.variances) : (o.variances as number[][]).map((r) => Array.from(r)),
-  };
+  const params: Required<MixtureParams> = clonePublicParams({
+    means: o.means as number[][],
+    weights: o.weights ?? Array.from(flat.logWeights, Math.exp),
+    variances: o.variances ?? 1,
+  });
   return { params, flat, covariance };
 }
