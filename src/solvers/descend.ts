@@ -34,5 +34,8 @@ export async function descend(problem: Problem, pt: Point, dir: Float64Array, et
       return { point: trial, stepSize: t };
     }
   }
+  // No step helped (the loss is flat to rounding along dir): start the next search from the smallest step
+  // tried, so a stalled run does not pay 41 evaluations per iteration; success grows it back ×2 per step.
+  state.eta = t;
   return { point: pt, stepSize: 0 };
 }

@@ -6,19 +6,20 @@
  */
 import { alternate } from './compose.js';
 import { gd } from './gd.js';
-import { polyak, polyakTrial, type PolyakOptions, type PolyakState } from './polyak.js';
+import type { DescendState } from './descend.js';
+import { polyak, polyakState, polyakTrial, type PolyakOptions, type PolyakState } from './polyak.js';
 import type { Point, Problem } from './problem.js';
 import type { Step, StepOutcome } from './step.js';
 
 /** Options of {@link gdPolyak}. */
-export interface GdPolyakOptions extends Omit<PolyakOptions, 'fallbackStep' | 'backtrack'> {
+export interface GdPolyakOptions extends Omit<PolyakOptions, 'fallbackStep' | 'halveOnReject' | 'backtrackFallback'> {
   /** K ≥ 1 short steps per epoch. */
   shortSteps: number;
   /** η > 0. */
   shortStepSize: number;
   /** Probe the long step early (default false). */
   adaptive?: boolean;
-  /** Backtrack short steps that increase the loss (default false). */
+  /** Backtrack short steps (and the gradient step taken when f̂ ≥ f) that increase the loss (default false). */
   backtrack?: boolean;
 }
 
@@ -27,13 +28,13 @@ interface AdaptiveState {
   /** Whether the probe due at this count has been made (so the next update is a short step). */
   probed: boolean;
   polyak: PolyakState;
-  short: ReturnType<ReturnType<typeof gd>['init']>;
+  short: DescendState | undefined;
 }
 
 /** The gd-polyak step. */
 export function gdPolyak(options: GdPolyakOptions): Step {
   const K = options.shortSteps, eta = options.shortStepSize;
-  const pOpts: PolyakOptions = { ...options, fallbackStep: eta, backtrack: false };
+  const pOpts: PolyakOptions = { ...options, fallbackStep: eta, halveOnReject: false, backtrackFallback: options.backtrack };
   const short = gd({ stepSize: eta, kind: 'short', backtrack: options.backtrack });
   if (!options.adaptive) {
     const s = alternate([short, K], [polyak(pOpts), 1]);
@@ -42,7 +43,7 @@ export function gdPolyak(options: GdPolyakOptions): Step {
   const every = Math.max(1, Math.ceil(K / 5));
   const step: Step<AdaptiveState> = {
     name: 'gd-polyak',
-    init: (p: Problem, start: Point): AdaptiveState => ({ count: 0, probed: false, polyak: { estimator: options.optimum(start.f), scale: 1 }, short: short.init(p, start) }),
+    init: (p: Problem, start: Point): AdaptiveState => ({ count: 0, probed: false, polyak: polyakState(pOpts, start.f), short: short.init(p, start) }),
     async update(problem: Problem, pt: Point, st: AdaptiveState): Promise<StepOutcome> {
       if (st.count >= K) {
         st.count = 0;

@@ -47,24 +47,38 @@ export class MixtureProblem implements Problem {
     gradientFromStats(p, s, this.fgrad);
     const g = this.param.gradient(x, this.fgrad, new Float64Array(this.size));
     if (this.metric === 'euclidean') return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
-    // The metric P of gradient EM, diagonal per block: σ² on the means, 1/w_i on learned logits and
-    // 2/(w_i·d_i) on learned log-variances (d_i = d shared by a spherical σ_i², 1 per diagonal entry) —
-    // to first order, a step of 1 along −P∇ is the EM update of that block. The step direction is P∇ and its
-    // length √(∇ᵀP∇), so x − γ·(P∇) with γ = (f − f̂)/(∇ᵀP∇) is the Polyak step measured in that metric.
-    // All factors are 1 in the paper's setting (σ² = 1, weights and variances fixed).
-    const { n, d } = this.param;
-    const scale = (k: number, c: number) => { q += c * g[k] * g[k]; g[k] *= c; };
+    const q = this.applyMetric(p, g);
+    return { x, f, g, gnorm: Math.sqrt(q), stats: copyStats(s) };
+  }
+
+  /**
+   * Scales ∇θ in place by the metric P of gradient EM, diagonal per block — σ² on the means, 1/w_i on learned
+   * logits, 2/(w_i·d_i) on learned log-variances (d_i = d for a spherical σ_i², 1 per diagonal entry) — and
+   * returns ∇ᵀP∇. To first order a step of 1 along −P∇ is the EM update of each block, and x − γ·(P∇) with
+   * γ = (f − f̂)/(∇ᵀP∇) is the Polyak step measured in that metric. All factors are 1 in the paper's setting
+   * (σ² = 1, weights and variances fixed).
+   */
+  private applyMetric(p: FlatParams, g: Float64Array): number {
+    // Every entry of θ is in exactly one scaled block, so q sums c·g² over all of them.
     let q = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale(i * d + j, varianceAt(p, i, j));
+    const scale = (k: number, c: number) => { q += c * g[k] * g[k]; g[k] *= c; };
+    this.scaleMeans(p, g, scale);
+    const { n, d, learnWeights, logitOffset, varOffset, varCount, layout } = this.param;
+    if (!learnWeights && varCount === 0) return q;
     // Weights are floored so an emptied component cannot get an unbounded step (backtracking guards the rest).
-    const w = (i: number) => Math.max(Math.exp(p.logWeights[i]), 1e-6);
-    if (this.param.learnWeights) for (let i = 0; i < n; i++) scale(this.param.logitOffset + i, 1 / w(i));
-    const { varOffset, varCount, layout } = this.param;
+    const w = Array.from(p.logWeights, (a) => Math.max(Math.exp(a), 1e-6));
+    if (learnWeights) for (let i = 0; i < n; i++) scale(logitOffset + i, 1 / w[i]);
     for (let k = 0; k < varCount; k++) {
       const i = layout === 'component' ? k : Math.floor(k / d);
-      scale(varOffset + k, 2 / (w(i) * (layout === 'component' ? d : 1)));
+      scale(varOffset + k, 2 / (w[i] * (layout === 'component' ? d : 1)));
     }
-    return { x, f, g, gnorm: Math.sqrt(q), stats: copyStats(s) };
+    return q;
+  }
+
+  /** Multiplies the mean block of a θ-vector by σ²_ij: the one place both gradient EM and the 'em' metric scale means. */
+  private scaleMeans(p: FlatParams, v: Float64Array, scale: (k: number, c: number) => void = (k, c) => { v[k] *= c; }): void {
+    const { n, d } = this.param;
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale(i * d + j, varianceAt(p, i, j));
   }
 
   /** FlatParams at θ (a fresh copy). */
@@ -77,12 +91,9 @@ export class MixtureProblem implements Problem {
    * μ_i ← μ_i + η (S_i − R_i μ_i)/Σc, the [XFD] update), other blocks unchanged.
    */
   emDirection(pt: Point): Float64Array {
-    const { n, d } = this.param;
-    // Under the 'em' metric the point's gradient is already scaled.
-    if (this.metric === 'em') return pt.g.slice();
-    const p = this.param.toFlat(pt.x, this.flat);
     const out = pt.g.slice();
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] *= varianceAt(p, i, j);
+    // Under the 'em' metric the point's gradient is already scaled.
+    if (this.metric === 'euclidean') this.scaleMeans(this.param.toFlat(pt.x, this.flat), out);
     return out;
   }
 

@@ -3,9 +3,11 @@
  * the step cap γ_max, the monotone check (a trial that increases the loss is rejected and the point is
  * kept), the NaN guard (a non-finite trial is always rejected) and the skip rule (when f̂ ≥ f there is
  * no long step; a plain gradient step of size `fallbackStep` is taken instead, so the iteration still
- * makes progress). Used alone, a rejected trial halves the next step (`backtrack`).
+ * makes progress; with `backtrackFallback` that step is backtracked like the short steps). Used alone, a
+ * rejected trial halves the next long step (`halveOnReject`).
  */
 import type { EstimatorFactory, OptimumEstimator } from './optimum/estimator.js';
+import { descend, type DescendState } from './descend.js';
 import { axpy, type Point, type Problem } from './problem.js';
 import type { Step, StepOutcome } from './step.js';
 
@@ -17,8 +19,10 @@ export interface PolyakOptions {
   maxStep: number;
   /** Reject trials that increase the loss (default true). */
   monotone?: boolean;
-  /** Halve the step after each rejection until one is accepted (for Polyak alone; default false). */
-  backtrack?: boolean;
+  /** Halve the long step after each rejection until one is accepted (for Polyak alone; default false). */
+  halveOnReject?: boolean;
+  /** Backtrack the fallback gradient step (see descend.ts) (default false). */
+  backtrackFallback?: boolean;
   /** Step size of the gradient step taken when f̂ ≥ f. */
   fallbackStep: number;
 }
@@ -27,6 +31,13 @@ export interface PolyakOptions {
 export interface PolyakState {
   estimator: OptimumEstimator;
   scale: number;
+  /** Backtracking memory of the fallback gradient step (when `backtrackFallback`). */
+  fallback?: DescendState;
+}
+
+/** A fresh Polyak state for a run starting at loss `f0`. */
+export function polyakState(options: PolyakOptions, f0: number): PolyakState {
+  return { estimator: options.optimum(f0), scale: 1, fallback: options.backtrackFallback ? { eta: options.fallbackStep } : undefined };
 }
 
 /**
@@ -37,8 +48,8 @@ export async function polyakTrial(problem: Problem, pt: Point, state: PolyakStat
   const est = state.estimator;
   const fhat = est.estimate(pt.f, pt.gnorm);
   if (!(fhat < pt.f) || !(pt.gnorm > 0)) {
-    const next = await problem.evaluate(axpy(pt.x, options.fallbackStep, pt.g));
-    return { point: next, kind: 'short', stepSize: options.fallbackStep, optimumEstimate: fhat };
+    const { point, stepSize } = await descend(problem, pt, pt.g, options.fallbackStep, state.fallback);
+    return { point, kind: 'short', stepSize, optimumEstimate: fhat };
   }
   const gamma = Math.min((pt.f - fhat) / (pt.gnorm * pt.gnorm), options.maxStep) * state.scale;
   const trial = await problem.evaluate(axpy(pt.x, gamma, pt.g));
@@ -49,7 +60,7 @@ export async function polyakTrial(problem: Problem, pt: Point, state: PolyakStat
     state.scale = 1;
     return { point: trial, kind: 'polyak', stepSize: gamma, optimumEstimate: fhat, probe };
   }
-  if (options.backtrack && !probe) state.scale *= 0.5;
+  if (options.halveOnReject && !probe) state.scale *= 0.5;
   return { point: pt, kind: 'polyak-rejected', stepSize: gamma, optimumEstimate: fhat, probe };
 }
 
@@ -57,7 +68,7 @@ export async function polyakTrial(problem: Problem, pt: Point, state: PolyakStat
 export function polyak(options: PolyakOptions): Step<PolyakState> {
   return {
     name: 'polyak',
-    init: (_problem: Problem, start: Point): PolyakState => ({ estimator: options.optimum(start.f), scale: 1 }),
+    init: (_problem: Problem, start: Point): PolyakState => polyakState(options, start.f),
     update: (problem: Problem, pt: Point, state: PolyakState) => polyakTrial(problem, pt, state, options),
     estimate: (state: PolyakState) => state.estimator.current(),
   };

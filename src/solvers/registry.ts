@@ -19,7 +19,7 @@ export function buildStep(solver: SolverName, s: StepSettings, optimum: Estimato
     case 'gradient-em': return gradientEm({ stepSize: s.learningRate, backtrack: s.backtrack });
     case 'em': return em();
     case 'polyak':
-      return polyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, backtrack: true, fallbackStep: s.learningRate });
+      return polyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, halveOnReject: true, backtrackFallback: s.backtrack, fallbackStep: s.learningRate });
     case 'gd-polyak':
       return gdPolyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, shortSteps: s.shortSteps, shortStepSize: s.shortStepSize, adaptive: s.adaptive, backtrack: s.backtrack });
   }
