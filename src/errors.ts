@@ -13,13 +13,18 @@ export class MixfitError extends Error {
   readonly received: string;
 
   constructor(argument: string, rule: string, received?: unknown) {
-    const got = received === undefined ? '' : describeValue(received);
+    const got = received === undefined ? '' : received instanceof RenderedValue ? received.text : describeValue(received);
     super(`${argument}: ${rule}${got ? ` (received ${got})` : ''}`);
     this.name = 'MixfitError';
     this.argument = argument;
     this.rule = rule;
     this.received = got;
   }
+}
+
+/** A value already described (e.g. a MixfitError's `received` sent from a worker): used verbatim. */
+export class RenderedValue {
+  constructor(readonly text: string) {}
 }
 
 /** Thrown when an operation is aborted through an `AbortSignal`. */

@@ -2,7 +2,7 @@
  * The main-thread side of `mixfit/worker`: send data and options once, receive progress, abort through an
  * AbortSignal, and get the result and the model JSON back as a promise.
  */
-import { AbortError, MixfitError } from '../errors.js';
+import { AbortError, MixfitError, RenderedValue } from '../errors.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
 import type {
@@ -92,12 +92,9 @@ export function fitInWorker(
       const w = m.error;
       let err: Error;
       if (w.name === 'AbortError') err = Object.assign(new AbortError(w.message), { result: m.result, model: m.model });
-      else if (w.name === 'MixfitError' && w.argument !== undefined) {
-        err = new MixfitError(w.argument, w.rule ?? '');
-        // The worker's message already has the received value rendered; keep it verbatim.
-        Object.defineProperty(err, 'message', { value: w.message });
-        Object.defineProperty(err, 'received', { value: w.received ?? '' });
-      } else err = Object.assign(new Error(w.message), { name: w.name });
+      // The worker rendered the received value already: rebuild the same error from its parts.
+      else if (w.name === 'MixfitError' && w.argument !== undefined) err = new MixfitError(w.argument, w.rule ?? '', w.received ? new RenderedValue(w.received) : undefined);
+      else err = Object.assign(new Error(w.message), { name: w.name });
       reject(err);
     };
     worker.addEventListener('message', onMessage);

@@ -65,14 +65,13 @@ export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
 
 /**
  * Loads (and caches) the kernel build named by `options.kernel`. `simd` throws when the runtime cannot
- * validate SIMD; `auto` never does, and falls back to `js` when compiling is forbidden (strict CSP). Each data backend gets its own instance, so disposing one frees its
- * memory without touching the others.
+ * validate SIMD; `auto` never does, and falls back to `js` when compiling is forbidden (strict CSP). Each
+ * data backend gets its own instance, so disposing one frees its memory without touching the others.
  */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   const variant = resolveVariant(options.kernel ?? 'auto');
   if (variant === 'js') return jsKernels();
-  if (variant === 'simd' && !hasWasmSimd() && !options.wasm)
-    throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+  if (!options.wasm) requireSimdSupport(variant);
   let modPromise: Promise<WebAssembly.Module>;
   if (options.wasm) modPromise = compileFrom(options.wasm);
   else {
@@ -106,8 +105,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
 export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}): Kernels {
   const variant = resolveVariant(options.kernel ?? 'auto');
   if (variant === 'js') return jsKernels();
-  if (variant === 'simd' && !hasWasmSimd())
-    throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+  requireSimdSupport(variant);
   let mod = ready.get(variant);
   if (!mod) {
     try {
@@ -120,6 +118,12 @@ export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}
     }
   }
   return kernelsFrom(variant, mod);
+}
+
+/** An explicit 'simd' on a runtime that does not validate SIMD is an error (a user-supplied module is not checked). */
+function requireSimdSupport(variant: KernelVariant): void {
+  if (variant === 'simd' && !hasWasmSimd())
+    throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
 }
 
 function jsKernels(): Kernels {
