@@ -64,9 +64,11 @@ export class LineSplitter {
 
   /** Emits the last line (one without a line end). */
   end(): void {
-    const last = this.rest.endsWith('\r') ? this.rest.slice(0, -1) : this.rest;
+    const rest = this.rest;
     this.rest = '';
-    if (last !== '') this.emit(last);
+    // A held CR ends a line (maybe an empty one, which still counts for row numbers).
+    if (rest.endsWith('\r')) this.emit(rest.slice(0, -1));
+    else if (rest !== '') this.emit(rest);
   }
 }
 
