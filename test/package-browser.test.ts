@@ -31,7 +31,7 @@ describe('finding a Chromium for the browser suites', () => {
   });
 
   it('without any browser, npm test skips the browser suites with one line, and fails with MIXFIT_REQUIRE_BROWSER=1', () => {
-    const env = { ...process.env, CHROMIUM_BIN: '/nonexistent/chromium', MIXFIT_NO_BUNDLED_CHROMIUM: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, CHROMIUM_BIN: '/nonexistent/chromium', MIXFIT_NO_BUNDLED_CHROMIUM: '1' };
     delete env.MIXFIT_REQUIRE_BROWSER;
     const vitest = [resolve(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'test/plot.test.ts', '--project', 'node'];
     const skip = spawnSync(process.execPath, vitest, { cwd: repo, env, encoding: 'utf8', timeout: 120_000 });
