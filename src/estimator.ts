@@ -136,7 +136,7 @@ export class GaussianMixture {
   /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
   constructor(options: GaussianMixtureOptions) {
     if (options === null || typeof options !== 'object') throw new MixfitError('options', 'must be an object with at least nComponents', options);
-    if (options.nComponents === undefined) throw new MixfitError('options.nComponents', 'is required (an integer ≥ 1)');
+    if (!Object.hasOwn(options, 'nComponents') || options.nComponents === undefined) throw new MixfitError('options.nComponents', 'is required (an integer ≥ 1)');
     const o = resolveTable(TABLE, options) as unknown as Resolved;
     const n = o.nComponents;
     if (o.weightsInit !== undefined) {

@@ -175,6 +175,7 @@ describe('5: option names that are Object.prototype members', () => {
     const inherited = Object.create({ seed: 'not a number' });
     inherited.nComponents = 1;
     expect(new GaussianMixture(inherited).options.seed).toBe(0);
+    await expectMixfit(() => new GaussianMixture(Object.create({ nComponents: 2 })), 'options.nComponents: is required (an integer ≥ 1)');
   });
 
   it('unknown options of the objectives are rejected', async () => {
@@ -258,6 +259,21 @@ describe('9: WASM memory stays bounded when the parameter shape changes', () => 
       expect(be.memoryBytes()).toBe(after10);
       be.dispose();
     }
+  });
+
+  it('one objective evaluated at 2 and 3 components alternately 8000 times keeps its memory', async () => {
+    const X = clustered(8, 300, [[0, 0], [3, 3]], 1);
+    const obj = await empiricalObjective(X, { kernel: 'simd' });
+    const starts = [2, 3].map((n) => ({ means: X.slice(0, n), variances: Array.from({ length: n }, () => 1) }));
+    const bytes = () => (obj.live() as unknown as { memoryBytes(): number }).memoryBytes();
+    let after10 = 0;
+    for (let t = 0; t < 8000; t++) {
+      obj.valueAndGrad(starts[t % 2]);
+      if (t === 10) after10 = bytes();
+    }
+    expect(bytes()).toBe(after10);
+    expect(after10).toBeLessThanOrEqual(3 * 65536);
+    obj.dispose();
   });
 });
 
