@@ -33,17 +33,17 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
     ],
   },
   eval: {
-    usage: 'mixfit eval MODEL.json DATA [--json]',
+    usage: 'mixfit eval MODEL.json DATA [--header] [--json]',
     about: 'Mean negative log-likelihood of DATA under the model and its gradient with respect to the means.',
     options: [HEADER, JSON_OPT, HELP],
   },
   score: {
-    usage: 'mixfit score MODEL.json DATA [--json]',
+    usage: 'mixfit score MODEL.json DATA [--header] [--json]',
     about: 'Per-row log-density (one per line), then the mean on stderr; --json: {"logDensity": [..], "mean": m}.',
     options: [HEADER, JSON_OPT, HELP],
   },
   predict: {
-    usage: 'mixfit predict MODEL.json DATA [--proba] [--json]',
+    usage: 'mixfit predict MODEL.json DATA [--proba] [--header] [--json]',
     about: 'Most likely component (0-based) per row; --proba: responsibilities per row as CSV.',
     options: [{ flag: 'proba', value: false, help: 'print responsibilities instead of labels' }, HEADER, JSON_OPT, HELP],
   },
