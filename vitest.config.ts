@@ -75,6 +75,8 @@ export default defineConfig({
             'test/plot.test.ts',
             'test/objective.test.ts',
             'test/estimator.test.ts',
+            'test/reliability.test.ts',
+            'test/public-entries.test.ts',
             'test/browser/**/*.test.ts',
           ],
           browser: {

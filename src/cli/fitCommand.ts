@@ -145,6 +145,8 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
     },
   });
   const covariance = options.covariance as Covariance;
+  // The estimator's default ('fixed') unless --weights learned: recorded in a model written after Ctrl-C.
+  const weights = options.weights === 'learned' ? 'learned' : 'fixed';
   const solver = String(options.solver);
   let result: FitResult;
   try {
@@ -154,12 +156,12 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
     // GaussianMixture rejects an aborted fit with AbortError; `.result` is the best fit so far (not committed).
     // By name too: an abort raised inside the signal plumbing may be a DOMException without `.result`.
     if (e instanceof AbortError || (e as Error)?.name === 'AbortError')
-      return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, json, X, solver);
+      return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, weights, json, X, solver);
     throw e;
   }
   clearProgress();
   // A Ctrl-C that lands after the last iteration finished: the fit is complete, but the user asked to stop.
-  if (interrupted()) return interruptedExit(result, outputs, files, covariance, json, X, solver);
+  if (interrupted()) return interruptedExit(result, outputs, files, covariance, weights, json, X, solver);
   const seconds = (performance.now() - started) / 1000;
   const model = gm.toJSON();
   outputs.commit(outputTexts(files, result, model, X, solver));
@@ -177,12 +179,13 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
 }
 
 /** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
-function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance, json: boolean,
+function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance,
+  weights: 'fixed' | 'learned', json: boolean,
   X: Matrix, solver: string): number {
   const paths = outputs.paths;
   const written = paths.length > 0 && best?.params !== undefined;
   if (written) {
-    outputs.commit(outputTexts(files, best!, modelToJSON(best!.params, covariance), X, solver));
+    outputs.commit(outputTexts(files, best!, modelToJSON(best!.params, covariance, weights), X, solver));
     note(`interrupted: wrote the best model so far (loss ${best!.loss}) to ${paths.join(', ')}`);
   } else {
     outputs.discard();
