@@ -23,6 +23,14 @@ export function alloc(bytes: usize): usize {
   return ptr;
 }
 
+/**
+ * Forgets `ptr` and every block allocated after it (the bridge's parameter blocks, when their shape
+ * changes), so a later `alloc` reuses that memory. A pointer outside the live range is ignored.
+ */
+export function releaseTo(ptr: usize): void {
+  if (ptr >= base() && ptr <= top) top = ptr;
+}
+
 /** Forgets every block: the next `alloc` starts from the heap base again. Memory is kept, not returned. */
 export function resetArena(): void {
   top = base();

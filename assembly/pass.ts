@@ -184,7 +184,10 @@ function passSimdBody(
           v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv), f64x2.mul(u0, t0)));
         }
       } else {
-        v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), f64x2.mul(cr, v128.load(D + (ii << 4)))));
+        // A lane with r = 0 adds 0 even when its distance overflowed (0·∞ would be NaN): data of 1e160
+        // put every far component at an infinite distance.
+        const rq = v128.and(f64x2.mul(cr, v128.load(D + (ii << 4))), f64x2.ne(cr, f64x2.splat(0.0)));
+        v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), rq));
         let j = 0;
         for (; j + 2 <= d; j += 2) {
           const jj = <usize>j << 4;
@@ -311,7 +314,8 @@ function passScalar(
         }
         if (!diag) {
           const qp = Qout + (<usize>i << 3);
-          store<f64>(qp, load<f64>(qp) + cr * load<f64>(D + (<usize>i << 3)));
+          // r = 0 adds 0 even when the distance overflowed (0·∞ would be NaN).
+          if (cr != 0) store<f64>(qp, load<f64>(qp) + cr * load<f64>(D + (<usize>i << 3)));
         }
       }
     }

@@ -21,7 +21,9 @@ for (const extra of ['src/worker.ts', 'src/parallel/nodeWorker.ts', 'src/paralle
   if (!existsSync(extra)) continue;
   const name = extra.split('/').pop().replace('.ts', '.js');
   const browser = !extra.includes('node');
+  // The worker entries export nothing; `export {}` marks them as the ES modules they are (module workers), so
+  // tools that sniff the syntax (publint) do not take them for CommonJS.
   jobs.push(build({ ...common, entryPoints: [extra], outfile: browser ? `dist/browser/${name}` : `dist/${name}`, format: 'esm',
-    platform: browser ? 'browser' : 'node', target: browser ? browserTarget : nodeTarget }));
+    platform: browser ? 'browser' : 'node', target: browser ? browserTarget : nodeTarget, footer: { js: 'export {};' } }));
 }
 await Promise.all(jobs);

@@ -7,13 +7,14 @@
  */
 import { AbortError, FitError, MixfitError } from './errors.js';
 import { aic, bic, parameterCount } from './model/criteria.js';
+import { columnVariances, regCovarWarning, spreadMessage } from './model/dataScale.js';
 import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
-import { sampleMixture } from './model/sample.js';
-import { objectiveOver, resolveThreads, type ThreadsOption } from './parallel/objective.js';
+import { checkSampleSize, sampleMixture } from './model/sample.js';
+import { objectiveOver, resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/objective.js';
 import {
-  any, finite, intAtLeast, oneOf, resolveTable, signalLike, type Check, type OptionTable,
+  any, finite, intAtLeast, oneOf, resolveTable, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
 } from './optionTable.js';
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
@@ -84,12 +85,10 @@ export interface FitResult {
 type Resolved = Required<Omit<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>>
   & Pick<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>;
 
-const threadsCheck: Check = (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 1) ? null : "must be 'auto' or an integer ≥ 1");
 const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'must be an array of numbers');
 const initCheck: Check = (v) =>
   (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
-const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
 
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {
@@ -106,9 +105,9 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   init: [initCheck, 'kmeans++'],
   nInit: [intAtLeast(1), 1],
   seed: [finite, 0],
-  threads: [threadsCheck, 'auto'],
+  threads: [threadsOption, 'auto'],
   kernel: [oneOf(['auto', 'simd', 'scalar', 'js']), 'auto'],
-  wasm: [wasmCheck, undefined],
+  wasm: [wasmSource, undefined],
   onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
   signal: [signalLike, undefined],
 };
@@ -137,7 +136,7 @@ export class GaussianMixture {
   /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
   constructor(options: GaussianMixtureOptions) {
     if (options === null || typeof options !== 'object') throw new MixfitError('options', 'must be an object with at least nComponents', options);
-    if (options.nComponents === undefined) throw new MixfitError('options.nComponents', 'is required (an integer ≥ 1)');
+    if (!Object.hasOwn(options, 'nComponents') || options.nComponents === undefined) throw new MixfitError('options.nComponents', 'is required (an integer ≥ 1)');
     const o = resolveTable(TABLE, options) as unknown as Resolved;
     const n = o.nComponents;
     if (o.weightsInit !== undefined) {
@@ -163,12 +162,14 @@ export class GaussianMixture {
    * @throws MixfitError for bad data (empty, ragged, NaN/Inf with row and column, fewer rows than components,
    *   a start model of another dimension, bad sample weights) before any work.
    * @throws AbortError when aborted; `.result` holds the best fit reached so far, which is NOT committed.
-   * @throws FitError when every restart's loss became NaN or infinite (e.g. data too large for float64).
+   * @throws FitError when every restart's loss became NaN or infinite, or when the start variances overflow
+   *   float64 (data spread wider than about 1e154): data too large for float64.
    */
   async fit(X: MatrixInput, fitOptions: FitOptions = {}): Promise<FitResult> {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined] }, fitOptions) as FitOptions;
     const o = this.options;
-    const M = readMatrix(X, 'X');
+    // A private copy, taken before the first await: the caller may reuse its buffer while the fit runs.
+    const M = readMatrix(X, 'X', undefined, true);
     if (M.rows < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${M.rows} rows`);
     if (typeof o.init === 'object') readParams(o.init, 'options.init', M.cols);
@@ -181,7 +182,8 @@ export class GaussianMixture {
     const objective = objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
-    const warnings: string[] = [];
+    const warnings = [threadsCapNote(o.threads, threads, M.rows),
+      o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
     let best: { r: MinimizeResult; restart: number } | undefined;
     let total = 0, aborted = false;
     try {
@@ -251,6 +253,7 @@ export class GaussianMixture {
   sample(n: number, seed = 0): { X: number[][]; labels: number[] } {
     const state = this.fitted();
     if (!Number.isInteger(n) || n < 1) throw new MixfitError('n', 'must be an integer ≥ 1', n);
+    checkSampleSize(n, state.flat.d);
     if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('seed', 'must be a finite number', seed);
     return sampleMixture(state.flat, n, new Rng(seed));
   }
@@ -275,19 +278,24 @@ export class GaussianMixture {
 
   /** The model document `{ means, weights, variances, covariance }` (DESIGN.md §4), deep copies. */
   toJSON(): ModelJSON {
-    return modelToJSON(this.fitted().params, this.options.covariance);
+    return modelToJSON(this.fitted().params, this.options.covariance, this.options.weights);
   }
 
   /**
    * A fitted estimator from a model document or its JSON text (exact round trip of {@link toJSON}).
    * `options` (e.g. `kernel`, solver settings for a later refit) may be given; nComponents and covariance
-   * come from the document.
+   * come from the document, and so do the learned weights (`json.learned.weights`, version-2 files).
    * @throws MixfitError naming `json.<field>` for a malformed document.
    */
   static fromJSON(json: ModelJSON | string, options: Omit<GaussianMixtureOptions, 'nComponents' | 'covariance'> = {}): GaussianMixture {
-    const { params, flat, covariance } = modelFromJSON(json);
+    const { params, flat, covariance, learned } = modelFromJSON(json);
+    const given = options !== null && typeof options === 'object' && Object.hasOwn(options, 'weights') ? options.weights : undefined;
+    // A version-1 file did not record it: the caller's option (default 'fixed') decides, as it did then.
+    const weights = learned ? (learned.weights ? 'learned' : 'fixed') : given ?? 'fixed';
+    if (given !== undefined && given !== weights)
+      throw new MixfitError('options.weights', `must agree with the model file, whose weights are ${weights}`, given);
     const gm = new GaussianMixture({
-      ...options, nComponents: flat.n, covariance, ...(covariance === 'fixed' ? { variance: flat.variances[0] } : {}),
+      ...options, nComponents: flat.n, covariance, weights, ...(covariance === 'fixed' ? { variance: flat.variances[0] } : {}),
     });
     gm.learned = { params, flat, result: undefined, kernels: undefined };
     return gm;
@@ -374,6 +382,7 @@ export class GaussianMixture {
     if (o.covariance === 'fixed') variances = o.variance ?? (typeof variances === 'number' ? variances : 1);
     else if (variances === undefined) {
       const v = startVariances(M, means, n, o.covariance, o.regCovar, w);
+      if (!v.every(Number.isFinite)) throw new FitError(spreadMessage(M.data.reduce((a, x) => Math.max(a, Math.abs(x)), 0)));
       variances = o.covariance === 'spherical' ? Array.from(v) : rows(v, n, d);
     }
     return { means: rows(means, n, d), weights, variances };

@@ -8,6 +8,11 @@ import { MixfitError } from './errors.js';
 /** Returns null when `v` is acceptable, else the rule it broke, in words. */
 export type Check = (v: unknown) => string | null;
 
+/** Whether `key` is an own entry of the lookup table `t` (never an Object.prototype member such as 'constructor'). */
+export function isKeyOf<T extends object>(t: T, key: unknown): key is keyof T {
+  return typeof key === 'string' && Object.hasOwn(t, key);
+}
+
 /** One string out of `vals`. */
 export const oneOf = (vals: readonly string[]): Check => (v) =>
   (typeof v === 'string' && vals.includes(v) ? null : `must be one of ${vals.map((s) => `'${s}'`).join(', ')}`);
@@ -31,6 +36,10 @@ export const fn: Check = (v) => (typeof v === 'function' ? null : 'must be a fun
 /** Anything with a boolean `aborted` (an AbortSignal from any realm). */
 export const signalLike: Check = (v) =>
   (v !== null && typeof v === 'object' && typeof (v as AbortSignal).aborted === 'boolean' ? null : 'must be an AbortSignal');
+/** 'auto' or an integer ≥ 1 (worker threads). */
+export const threadsOption: Check = (v) => (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v >= 1) ? null : "must be 'auto' or an integer ≥ 1");
+/** A compiled module, bytes or a URL (a user's own copy of the kernel build). */
+export const wasmSource: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
 /** No check (validated elsewhere, e.g. against the data). */
 export const any: Check = () => null;
 
@@ -46,15 +55,17 @@ export function resolveTable<T>(table: OptionTable<T>, options: unknown): Record
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options)))
     throw new MixfitError('options', 'must be an object', options);
   const o = (options ?? {}) as Record<string, unknown>;
+  // Own keys only, on both sides: `key in table` would accept Object.prototype members (constructor,
+  // toString, a JSON "__proto__") as options, and reading o[key] would see inherited values.
   for (const key of Object.keys(o)) {
-    if (!(key in table)) {
+    if (!Object.hasOwn(table, key)) {
       const near = Object.keys(table).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
-      throw new MixfitError(`options.${key}`, `is not an option${near ? ` (did you mean ${near}?)` : ''}`, o[key]);
+      throw new MixfitError(`options.${key}`, `is not an option${near ? ` (did you mean ${near}?)` : ''}`, Object.getOwnPropertyDescriptor(o, key)?.value);
     }
   }
   const out: Record<string, unknown> = {};
   for (const [key, [check, def]] of Object.entries(table) as [string, readonly [Check, unknown]][]) {
-    const v = o[key];
+    const v = Object.hasOwn(o, key) ? o[key] : undefined;
     if (v === undefined) { out[key] = def; continue; }
     const err = check(v);
     if (err) throw new MixfitError(`options.${key}`, err, v);

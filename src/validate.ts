@@ -10,10 +10,10 @@ export const WEIGHT_SUM_TOLERANCE = 1e-9;
 
 /**
  * Reads `X` (`number[][]` or `{ data, rows, cols }`) into a validated row-major matrix (a copy for arrays,
- * the same `data` for matrices). Throws {@link MixfitError} naming `name` for empty input, ragged rows,
- * non-numbers, NaN or ±Inf (with row and column), or a dimension other than `expectedCols`.
+ * the same `data` for matrices unless `copy`). Throws {@link MixfitError} naming `name` for empty input,
+ * ragged rows, non-numbers, NaN or ±Inf (with row and column), or a dimension other than `expectedCols`.
  */
-export function readMatrix(X: MatrixInput, name = 'X', expectedCols?: number): Matrix {
+export function readMatrix(X: MatrixInput, name = 'X', expectedCols?: number, copy = false): Matrix {
   let data: Float64Array, rows: number, cols: number;
   if (Array.isArray(X)) {
     rows = X.length;
@@ -44,6 +44,7 @@ export function readMatrix(X: MatrixInput, name = 'X', expectedCols?: number): M
     if (cols === 0) throw new MixfitError(name, 'must have at least one column', 'cols=0');
     if (data.length !== rows * cols)
       throw new MixfitError(name, `data length must equal rows × cols = ${rows * cols}`, `length ${data.length}`);
+    if (copy) data = data.slice();
   } else {
     throw new MixfitError(name, 'must be number[][] or { data: Float64Array, rows, cols }', X);
   }
@@ -58,22 +59,50 @@ export function readMatrix(X: MatrixInput, name = 'X', expectedCols?: number): M
   return { data, rows, cols };
 }
 
-/** Validates per-row weights: length N, finite, ≥ 0, not all zero. Returns a Float64Array copy. */
+/** Sample weights whose largest · N is above this, or whose largest is below its inverse, are rescaled. */
+const WEIGHT_RANGE = 2 ** 256;
+
+/**
+ * Validates per-row weights: length N, finite, ≥ 0, not all zero. Returns a Float64Array copy. When their
+ * sum, or Σ c·ℓ, could overflow (N weights of 1e308) or their size underflow, the copy is scaled by a power of two so that the largest is in
+ * [1/2, 1): every consumer uses weights only relative to their sum, which the exact scaling leaves unchanged.
+ */
 export function readSampleWeight(w: ArrayLike<number> | undefined, rows: number, name = 'sampleWeight'): Float64Array | undefined {
   if (w === undefined) return undefined;
   if (!Array.isArray(w) && !ArrayBuffer.isView(w)) throw new MixfitError(name, 'must be an array of numbers', w);
   if (w.length !== rows) throw new MixfitError(name, `must have one weight per row (${rows})`, `length ${w.length}`);
   const out = new Float64Array(rows);
-  let total = 0;
+  let max = 0;
   for (let k = 0; k < rows; k++) {
     const v = w[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new MixfitError(name, 'entries must be finite numbers', `${describeValue(v)} at index ${k}`);
     if (v < 0) throw new MixfitError(name, 'entries must be ≥ 0', `${v} at index ${k}`);
     out[k] = v;
-    total += v;
+    if (v > max) max = v;
   }
-  if (!(total > 0)) throw new MixfitError(name, 'must not be all zero', 'all-zero weights');
-  return out;
+  if (!(max > 0)) throw new MixfitError(name, 'must not be all zero', 'all-zero weights');
+  // Ordinary weights are kept as given (statistics such as R = Σ c·r are reported in their units).
+  return max * rows <= WEIGHT_RANGE && max >= 1 / WEIGHT_RANGE ? out : scaleByPowerOfTwo(out, -(exponentOf(max) + 1));
+}
+
+/** ⌊log2 |v|⌋ for finite v ≠ 0 (exact, subnormals included). */
+export function exponentOf(v: number): number {
+  let e = Math.floor(Math.log2(Math.abs(v)));
+  // log2 may round across an integer near powers of two: correct by one either way.
+  if (2 ** e > Math.abs(v)) e--;
+  else if (2 ** (e + 1) <= Math.abs(v)) e++;
+  return e;
+}
+
+/** a ← a·2^k in place, exactly (in steps, since 2^k alone over- or underflows for |k| > 1022). */
+export function scaleByPowerOfTwo(a: Float64Array, k: number): Float64Array {
+  while (k !== 0) {
+    const step = Math.max(-1000, Math.min(1000, k));
+    const f = 2 ** step;
+    for (let i = 0; i < a.length; i++) a[i] *= f;
+    k -= step;
+  }
+  return a;
 }
 
 /**
@@ -97,9 +126,16 @@ export function readWeights(w: unknown, n: number, name: string): Float64Array {
   return logWeights;
 }
 
+/**
+ * The smallest variance accepted: the smallest normal float64 (2^-1022). Below it 1/σ² overflows to
+ * Infinity and the density of a point at the mean becomes −Infinity instead of a large finite value.
+ */
+export const MIN_VARIANCE = 2 ** -1022;
+
 function finitePositive(v: unknown, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new MixfitError(name, 'must be a finite number', v);
   if (v <= 0) throw new MixfitError(name, 'must be > 0 (variances are positive)', v);
+  if (v < MIN_VARIANCE) throw new MixfitError(name, `must be ≥ ${MIN_VARIANCE} (the smallest normal float64; 1/σ² overflows below it)`, v);
   return v;
 }
 

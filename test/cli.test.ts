@@ -1,6 +1,6 @@
 // Spawns the BUILT command (dist/cli.js; `npm run build` first) and compares its outputs with the JS API.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ beforeAll(() => {
   writeFileSync(f('bad-cell.csv'), 'x,y\n1,2\n3,abc\n');
   writeFileSync(f('ragged.csv'), '1,2\n3,4,5\n');
   writeFileSync(f('empty.csv'), '');
+  writeFileSync(f('start.json'), JSON.stringify({ means: [[-1, 0.5], [1, -0.5]], weights: [0.5, 0.5], variances: 1, covariance: 'fixed' }));
 });
 
 const FIT = ['--components', '2', '--seed', '3', '--max-iter', '300', '--solver', 'gd-polyak'];
@@ -39,11 +40,153 @@ describe('mixfit CLI', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: mixfit ${c}`);
     }
-    expect(run(['--help']).stdout).toContain('Commands:');
+    const main = run(['--help']);
+    expect(main.stdout).toContain('Commands:');
+    // Every exit code the command uses is documented in the help, with what it means.
+    for (const [code, what] of [[0, 'success'], [1, '--strict'], [2, 'bad input'], [3, 'the fit failed'], [4, 'could not be written'], [70, 'internal error'], [130, 'interrupted']] as const)
+      expect(main.stdout).toMatch(new RegExp(`^  ${code} +.*${what}`, 'm'));
+    expect(run(['fit', '--help']).stdout).toMatch(/--header/);
+  });
+
+  it('a fit that fails (FitError: non-finite loss on data too large for float64) exits 3 with one line, no stack, nothing written', () => {
+    // Squared distances of 1e200-scale data overflow float64 whatever the start: every restart's loss is infinite.
+    writeFileSync(f('huge.csv'), '1e160,1e160\n-1e160,2e160\n3e160,-1e160\n1e200,1e199\n');
+    for (const covariance of ['spherical', 'diagonal']) {
+      const r = run(['fit', 'huge.csv', '--components', '2', '--covariance', covariance, '--out', 'huge-model.json', '--quiet']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^mixfit: the fit failed: /);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(f('huge-model.json'))).toBe(false);
+    }
+  });
+
+  it('an unknown command named like an Object.prototype member exits 2', () => {
+    for (const c of ['constructor', 'toString', '__proto__']) {
+      const r = run([c]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`mixfit: unknown command "${c}" (commands: fit, eval, score, predict, sample, demo)\n`);
+    }
+  });
+
+  describe('output paths are checked before fitting, and written all together or not at all', () => {
+    const outDir = join(dir, 'outs');
+    const temps = () => readdirSync(outDir).filter((n) => n.endsWith('.tmp'));
+    // A fit of a million iterations, not --quiet: had it started, stderr would show its progress lines.
+    const slow = ['fit', '../data.csv', '--components', '2', '--solver', 'gd', '--tol', '0', '--max-iter', '1000000'];
+    const cases: [string, string[], string][] = [
+      ['--out in /proc', ['--out', '/proc/x'], 'mixfit: --out /proc/x: cannot write there (ENOENT for directory /proc)'],
+      ['--out in a missing directory', ['--out', 'missing/m.json'], 'mixfit: --out missing/m.json: cannot write there (ENOENT for directory missing)'],
+      ['--out naming a directory', ['--out', '.'], 'mixfit: --out .: is a directory (give a file name)'],
+      ['--history bad after a good --out', ['--out', 'ok.json', '--history', 'missing/h.csv'], 'mixfit: --history missing/h.csv: cannot write there (ENOENT for directory missing)'],
+      ['--plot bad after good --out and --history', ['--out', 'ok.json', '--history', 'h.csv', '--plot', 'missing/p.svg'], 'mixfit: --plot missing/p.svg: cannot write there (ENOENT for directory missing)'],
+      ['--plot whose scatter plot is --out', ['--out', 'p-scatter.svg', '--plot', 'p.svg'], 'mixfit: --plot p-scatter.svg: the same file as --out'],
+      ['one file for two options', ['--out', 'same.json', '--history', 'same.json'], 'mixfit: --history same.json: the same file as --out'],
+    ];
+    for (const [name, extra, message] of cases) {
+      it(`exit 2, one line naming the option, nothing written: ${name}`, () => {
+        rmSync(outDir, { recursive: true, force: true });
+        mkdirSync(outDir);
+        const r = spawnSync(process.execPath, [CLI, ...slow, ...extra], { encoding: 'utf8', cwd: outDir, timeout: 60_000 });
+        expect(r.status).toBe(2);
+        expect(r.stderr).toBe(message + '\n');
+        expect(r.stdout).toBe('');
+        // Checked before the fit: stderr above holds no progress line; neither the good outputs nor a temp file exist.
+        expect(readdirSync(outDir)).toEqual([]);
+      });
+    }
+
+    it('all outputs written with no temp files left; demo checks --out-dir before running', () => {
+      rmSync(outDir, { recursive: true, force: true });
+      mkdirSync(outDir);
+      const r = spawnSync(process.execPath, [CLI, 'fit', '../data.csv', '--components', '2', '--out', 'm.json', '--history', 'h.csv', '--plot', 'p.svg', '--quiet'], { encoding: 'utf8', cwd: outDir });
+      expect(r.status).toBe(0);
+      expect(readdirSync(outDir).sort()).toEqual(['h.csv', 'm.json', 'p-scatter.svg', 'p.svg']);
+      expect(temps()).toEqual([]);
+      const d = run(['demo', '--out-dir', 'no/such/dir']);
+      expect(d.code).toBe(2);
+      expect(d.stderr).toBe('mixfit: --out-dir no/such/dir/demo-convergence.svg: cannot write there (ENOENT for directory no/such/dir)\n');
+    });
+  });
+
+  describe('DATA files: header rule, quoting, line ends, 1-based rows for CSV and JSON', () => {
+    const fitJson = (file: string, ...extra: string[]) => {
+      const r = run(['fit', file, '--components', '1', '--init', 'one.json', '--max-iter', '20', '--quiet', '--json', ...extra]);
+      return { ...r, doc: r.code === 0 ? JSON.parse(r.stdout) : undefined };
+    };
+    beforeAll(() => writeFileSync(f('one.json'), JSON.stringify({ means: [[0.5, 0.5]], weights: [1], variances: 1, covariance: 'fixed' })));
+
+    it('a first line with a number is data: "3.99,abc" exits 2 naming row 1, column 2; --header makes it a header', () => {
+      writeFileSync(f('mixed-head.csv'), '3.99,abc\n1,2\n3,4\n');
+      const r = fitJson('mixed-head.csv');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('mixfit: mixed-head.csv: row 1, column 2: not a finite number ("abc") (a first line is a header only when none of its cells is a number; or pass --header)\n');
+      const h = fitJson('mixed-head.csv', '--header');
+      expect(h.code).toBe(0);
+      writeFileSync(f('two-rows.csv'), '1,2\n3,4\n');
+      expect(h.doc.model).toEqual(fitJson('two-rows.csv').doc.model);
+      // --header on a file whose first line is numeric drops that line (the user said it is a header).
+      expect(fitJson('two-rows.csv', '--header').doc.model.means).toEqual([[3, 4]]);
+    });
+
+    it('quoted numbers, CR-only, CRLF and LF files give the same fit', () => {
+      const body = rows.slice(0, 50);
+      writeFileSync(f('lf.csv'), 'x,y\n' + body.map((r) => r.join(',')).join('\n'));
+      writeFileSync(f('cr.csv'), 'x,y\r' + body.map((r) => r.join(',')).join('\r') + '\r');
+      writeFileSync(f('crlf.csv'), '"x","y"\r\n' + body.map((r) => r.join(',')).join('\r\n'));
+      writeFileSync(f('quoted.csv'), '"x";"y"\n' + body.map((r) => `"${r[0]}";"${r[1]}"`).join('\n'));
+      const want = fitJson('lf.csv');
+      expect(want.code).toBe(0);
+      for (const file of ['cr.csv', 'crlf.csv', 'quoted.csv']) expect(fitJson(file).doc.model).toEqual(want.doc.model);
+      writeFileSync(f('json-50.json'), JSON.stringify(body));
+      expect(fitJson('json-50.json').doc.model).toEqual(want.doc.model);
+    });
+
+    it('the same bad cell is "row 3, column 2" in a CSV file and in a JSON file', () => {
+      writeFileSync(f('cell.csv'), '1,2\n3,4\n5,x\n');
+      writeFileSync(f('cell.json'), '[[1, 2], [3, 4], [5, "x"]]');
+      writeFileSync(f('ragged.json'), '[[1, 2], [3, 4, 5]]');
+      writeFileSync(f('notrows.json'), '[[1, 2], 3]');
+      const expectOne = (file: string, message: string) => {
+        const r = run(['fit', file, '--components', '1']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe(`mixfit: ${message}\n`);
+      };
+      expectOne('cell.csv', 'cell.csv: row 3, column 2: not a finite number ("x")');
+      expectOne('cell.json', 'cell.json: row 3, column 2: not a finite number ("x")');
+      expectOne('ragged.json', 'ragged.json: row 2 has 3 columns, expected 2 (ragged rows)');
+      expectOne('ragged.csv', 'ragged.csv: row 2 has 3 columns, expected 2 (ragged rows)');
+      expectOne('notrows.json', 'notrows.json: row 2: must be an array of numbers (received 3)');
+    });
+  });
+
+  it('--max-iter 0 is accepted, as by the API: the model is the start', async () => {
+    const { GaussianMixture } = await api();
+    const r = run(['fit', 'data.csv', ...FIT.slice(0, 4), '--max-iter', '0', '--init', 'start.json', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.nIter).toBe(0);
+    const gm = new GaussianMixture({ nComponents: 2, seed: 3, maxIter: 0, init: { means: [[-1, 0.5], [1, -0.5]], weights: [0.5, 0.5], variances: 1 } });
+    const res = await gm.fit(rows);
+    expect(doc.model).toEqual(gm.toJSON());
+    expect(doc.loss).toBe(res.loss);
+    expect(doc.model.means).toEqual([[-1, 0.5], [1, -0.5]]);
+    expect(run(['fit', 'data.csv', '--components', '2', '--max-iter', '-1']).stderr).toBe('mixfit: --max-iter must be ≥ 0 (received -1)\n');
+  });
+
+  it('score --json and eval --json write -Infinity and NaN as strings (JSON has no such numbers), not null', () => {
+    // A point 1e200 away from a component of variance 1e-10: its log-density is below the float64 range.
+    writeFileSync(f('narrow.json'), JSON.stringify({ means: [[0]], weights: [1], variances: 1e-10, covariance: 'fixed' }));
+    writeFileSync(f('far.csv'), '0\n1e200\n');
+    const sc = JSON.parse(run(['score', 'narrow.json', 'far.csv', '--json']).stdout);
+    expect(sc.logDensity[0]).toBeCloseTo(-0.5 * Math.log(2 * Math.PI * 1e-10), 10);
+    expect(sc.logDensity[1]).toBe('-Infinity');
+    expect(sc.mean).toBe('-Infinity');
+    const ev = JSON.parse(run(['eval', 'narrow.json', 'far.csv', '--json']).stdout);
+    expect(ev.nll).toBe('Infinity');
   });
 
   it('fit --json writes one JSON document matching the JS API (same start), and the model file', async () => {
-    writeFileSync(f('start.json'), JSON.stringify({ means: [[-1, 0.5], [1, -0.5]], weights: [0.5, 0.5], variances: 1, covariance: 'fixed' }));
     const r = run(['fit', 'data.csv', ...FIT, '--init', 'start.json', '--json', '--out', 'model.json', '--history', 'h.csv', '--plot', 'p.svg']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
@@ -55,7 +198,8 @@ describe('mixfit CLI', () => {
     expect(doc.loss).toBe(res.loss);
     expect(doc.nEvaluations).toBe(res.nEvaluations);
     const model = JSON.parse(readFileSync(f('model.json'), 'utf8'));
-    expect(model).toEqual({ ...res.params, covariance: 'fixed' });
+    // The file may carry more (a schema version, which blocks were learned); the parameters are the API's.
+    expect({ means: model.means, weights: model.weights, variances: model.variances, covariance: model.covariance }).toEqual({ ...res.params, covariance: 'fixed' });
     expect(doc.model).toEqual(model);
     const hist = readFileSync(f('h.csv'), 'utf8').trim().split('\n');
     expect(hist[0]).toBe('iteration,evaluations,loss,gradNorm,kind,stepSize,optimumEstimate');
@@ -217,7 +361,7 @@ describe('mixfit CLI', () => {
     for (let i = 0; i < 100_000; i++) lines.push(`${(i % 2 ? 2 : -2) + big.normal()},${big.normal()}`);
     writeFileSync(f('big.csv'), lines.join('\n'));
     const child = spawn(process.execPath, [CLI, 'fit', 'big.csv', '--components', '6', '--solver', 'gd', '--tol', '0',
-      '--max-iter', '100000000', '--out', 'interrupted.json'], { cwd: dir });
+      '--max-iter', '100000000', '--out', 'interrupted.json', '--history', 'interrupted.csv', '--plot', 'interrupted.svg'], { cwd: dir });
     let stderr = '';
     const code = await new Promise<number | null>((done) => {
       child.stderr.on('data', (b) => {
@@ -231,6 +375,31 @@ describe('mixfit CLI', () => {
     const m = JSON.parse(readFileSync(f('interrupted.json'), 'utf8'));
     expect(m.means).toHaveLength(6);
     expect(m.means[0]).toHaveLength(2);
+    // All outputs or none: the history and both plots of the same best-so-far fit are there too, and no temp file.
+    const hist = readFileSync(f('interrupted.csv'), 'utf8').trim().split('\n');
+    expect(hist.length).toBeGreaterThan(1);
+    expect(readFileSync(f('interrupted.svg'), 'utf8')).toContain('<svg');
+    expect(readFileSync(f('interrupted-scatter.svg'), 'utf8')).toContain('<svg');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
+  it('a second SIGINT exits 130 at once and leaves no temp file behind', async () => {
+    const sub = join(dir, 'twice');
+    mkdirSync(sub, { recursive: true });
+    const child = spawn(process.execPath, [CLI, 'fit', '../big.csv', '--components', '6', '--solver', 'gd', '--tol', '0',
+      '--max-iter', '100000000', '--out', 'm.json', '--history', 'h.csv'], { cwd: sub });
+    let stderr = '';
+    let sent = 0;
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (b) => {
+        stderr += b;
+        // Both signals before the fit can react to the first: the second one takes the immediate-exit path.
+        if (/iter \d+/.test(stderr) && sent === 0) { sent = 2; child.kill('SIGINT'); child.kill('SIGINT'); }
+      });
+      child.on('exit', (c) => done(c));
+    });
+    expect(code).toBe(130);
+    expect(readdirSync(sub).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
   it('demo prints the comparison table and writes demo-convergence.svg', () => {

@@ -774,7 +774,8 @@ describe('GaussianMixture: toJSON / fromJSON', () => {
       const gm = new GaussianMixture({ nComponents: 3, covariance, weights: 'learned', seed: 6 });
       await gm.fit(blobs.X);
       const json = gm.toJSON();
-      expect(Object.keys(json).sort()).toStrictEqual(['covariance', 'means', 'variances', 'weights']);
+      expect(Object.keys(json).sort()).toStrictEqual(['covariance', 'learned', 'means', 'variances', 'version', 'weights']);
+      expect(json.learned).toStrictEqual({ weights: true, variances: covariance !== 'fixed' });
       expect(json.covariance).toBe(covariance);
       expect(json.means).toStrictEqual(gm.means);
       expect(json.weights).toStrictEqual(gm.weights);

@@ -12,12 +12,20 @@ import { sampleObjective } from '../src/objective/sample.js';
 import type { BackendObjective } from '../src/objective/objective.js';
 import { ParallelObjective, resolveThreads } from '../src/parallel/objective.js';
 import { shardBounds } from '../src/parallel/pool.js';
+import { loadKernels } from '../src/runtime/kernels.js';
 import { minimize } from '../src/solvers/minimize.js';
 import type { FlatParams, PassStats } from '../src/types.js';
 // @ts-expect-error plain .mjs build helper without types
 import { workerCodeEsbuild } from '../scripts/worker-code.mjs';
 
 const open: BackendObjective[] = [];
+
+/** An objective over M with exactly `threads` workers (the `threads` option is capped by cores and rows). */
+async function exactThreads(M: { data: Float64Array; rows: number; cols: number }, threads: number, c?: number[]): Promise<BackendObjective> {
+  if (threads === 1) return empiricalObjective(M, { threads: 1, sampleWeight: c });
+  const kernels = await loadKernels();
+  return new ParallelObjective(kernels, M.data, M.rows, M.cols, c && Float64Array.from(c), { kind: 'empirical', threads });
+}
 afterEach(() => { for (const o of open.splice(0)) o.dispose(); });
 
 function data(rng: Rng, rows: number, cols: number): Float64Array {
@@ -96,7 +104,9 @@ describe('threads option', () => {
     const cores = (await import('node:os')).availableParallelism();
     expect(await resolveThreads('auto', 20_000, 10)).toBe(cores);
     expect(await resolveThreads('auto', 1_000_000, 10)).toBe(cores);
-    expect(await resolveThreads(3, 10, 1)).toBe(3);
+    // A number is capped at the cores and one worker per 1000 rows (issue 13).
+    expect(await resolveThreads(3, 10, 1)).toBe(1);
+    expect(await resolveThreads(3, 3000, 1)).toBe(Math.min(3, cores));
     for (const bad of [0, -1, 1.5, NaN, 'many']) {
       await expect(empiricalObjective([[1], [2]], { threads: bad as never })).rejects.toSatisfy(
         (e: unknown) => e instanceof MixfitError && /options\.threads/.test((e as Error).message));
@@ -116,7 +126,7 @@ describe('parallel passes', () => {
         const X = data(rng, rows, d);
         const c = weighted ? Array.from({ length: rows }, () => rng.uniform() * 2) : undefined;
         const M = { data: X, rows, cols: d };
-        const objs = await Promise.all([1, 2, 3].map((threads) => empiricalObjective(M, { threads, sampleWeight: c, kernel: 'auto' })));
+        const objs = await Promise.all([1, 2, 3].map((threads) => exactThreads(M, threads, c)));
         open.push(...objs);
         expect(objs[0]).not.toBeInstanceOf(ParallelObjective);
         expect(objs[1]).toBeInstanceOf(ParallelObjective);
@@ -152,7 +162,9 @@ describe('parallel passes', () => {
     const rng = new Rng(7);
     const X = data(rng, 5, 2);
     const one = await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 1 });
-    const many = (await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 8 })) as ParallelObjective;
+    // The option is capped at one worker per 1000 rows; the class itself only at one row per worker.
+    expect(await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 8 })).not.toBeInstanceOf(ParallelObjective);
+    const many = (await exactThreads({ data: X, rows: 5, cols: 2 }, 8)) as ParallelObjective;
     open.push(one, many);
     expect(many.threads).toBe(5);
     const p = params(rng, 3, 2, 'diagonal');
@@ -165,7 +177,7 @@ describe('parallel passes', () => {
   it('scoreAsync gathers per-row densities and responsibilities in row order', async () => {
     const rng = new Rng(8);
     const X = data(rng, 1001, 2);
-    const obj = (await empiricalObjective({ data: X, rows: 1001, cols: 2 }, { threads: 3 })) as ParallelObjective;
+    const obj = (await exactThreads({ data: X, rows: 1001, cols: 2 }, 3)) as ParallelObjective;
     open.push(obj);
     const p = params(rng, 3, 2, 'component');
     const l1 = new Float64Array(1001), r1 = new Float64Array(3003), l2 = new Float64Array(1001), r2 = new Float64Array(3003);
@@ -179,7 +191,7 @@ describe('parallel passes', () => {
     const rng = new Rng(9);
     const rows2 = 4000;
     const X = data(rng, rows2, 2);
-    const objs = await Promise.all([1, 2, 3].map((threads) => empiricalObjective({ data: X, rows: rows2, cols: 2 }, { threads })));
+    const objs = await Promise.all([1, 2, 3].map((threads) => exactThreads({ data: X, rows: rows2, cols: 2 }, threads)));
     open.push(...objs);
     const start = { means: [[-1, 0], [1, 1], [3, 2]] };
     const fits = [];
@@ -200,7 +212,7 @@ describe('population and sample objectives', () => {
     const truth = { means: [[-2, 0], [2, 1]], variances: [1, 0.5] };
     const p = params(new Rng(11), 3, 2, 'component');
     const pairs = [
-      await Promise.all([populationObjective(truth, { threads: 1 }), populationObjective(truth, { threads: 2 })]),
+      await Promise.all([populationObjective(truth, { threads: 1, nodes: 60 }), populationObjective(truth, { threads: 2, nodes: 60 })]),
       await Promise.all([sampleObjective(truth, { rows: 5000, seed: 4, threads: 1 }), sampleObjective(truth, { rows: 5000, seed: 4, threads: 3 })]),
     ];
     for (const [one, par] of pairs) {

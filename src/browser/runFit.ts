@@ -23,7 +23,7 @@ export async function runFit(
   } catch (e) {
     // An aborted fit is not committed (gm.toJSON would throw): the model is the best parameters reached.
     const r = (e as { result?: WorkerFitResult }).result;
-    if (r?.params) Object.assign(e as object, { model: modelToJSON(r.params, options.covariance ?? 'fixed') });
+    if (r?.params) Object.assign(e as object, { model: modelToJSON(r.params, options.covariance ?? 'fixed', options.weights) });
     throw e;
   }
 }

@@ -11,7 +11,7 @@ const TABLE: Record<string, (p: Parsed) => Promise<number>> = {
 
 /** Runs subcommand `name`; resolves to the exit code. */
 export function runCommand(name: string, p: Parsed): Promise<number> {
-  const f = TABLE[name];
+  const f = Object.hasOwn(TABLE, name) ? TABLE[name] : undefined;
   if (!f) throw new UsageError(`unknown command ${name}`);
   return f(p);
 }

@@ -1,7 +1,7 @@
 /** `mixfit eval MODEL.json DATA`: mean negative log-likelihood and its gradient with respect to the means. */
 import { empiricalObjective } from '../objective/empirical.js';
 import { positionals, UsageError, type Parsed } from './args.js';
-import { readData } from './input.js';
+import { headerOption, readData } from './input.js';
 import { readModel } from './modelFile.js';
 import { printJson } from './output.js';
 
@@ -13,7 +13,7 @@ import { printJson } from './output.js';
 export async function evalCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'eval');
   const model = (await readModel(modelPath!)).toJSON();
-  const X = await readData(dataPath!);
+  const X = await readData(dataPath!, headerOption(p));
   checkDims(model.means[0]!.length, X.cols, dataPath!);
   const obj = await empiricalObjective(X);
   try {

@@ -1,7 +1,7 @@
 /**
- * `mixfit fit DATA --components N ...`: validates everything before fitting, shows progress on stderr,
- * aborts cleanly on Ctrl-C (writing the best model so far to --out when given), and writes --out, --history
- * and --plot only after a successful (or interrupted) fit, each atomically.
+ * `mixfit fit DATA --components N ...`: validates everything before fitting (options, data, and every output
+ * path), shows progress on stderr, aborts cleanly on Ctrl-C (writing the best fit so far to the outputs), and
+ * writes --out, --history and --plot together after the fit, all of them or none (see outputFiles.ts).
  */
 import { existsSync } from 'node:fs';
 import { AbortError } from '../errors.js';
@@ -10,9 +10,11 @@ import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import type { Covariance, Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
-import { readData, toRows } from './input.js';
+import { EXIT } from './help.js';
+import { headerOption, readData, toRows } from './input.js';
 import { modelText, readModel } from './modelFile.js';
-import { clearProgress, note, printJson, progress, writeFileAtomic } from './output.js';
+import { clearProgress, note, printJson, progress } from './output.js';
+import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js';
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
 
@@ -49,7 +51,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     else if (opt.trim() !== '' && Number.isFinite(Number(opt))) o.optimum = Number(opt);
     else throw new UsageError(`--optimum must be a number, target-level, aitken or hazan-kakade (received ${JSON.stringify(opt)})`);
   }
-  const maxIter = numberOption(p, 'max-iter', { integer: true, min: 1 });
+  const maxIter = numberOption(p, 'max-iter', { integer: true, min: 0 });
   if (maxIter !== undefined) o.maxIter = maxIter;
   const maxEv = numberOption(p, 'max-evaluations', { integer: true, min: 1 });
   if (maxEv !== undefined) o.maxEvaluations = maxEv;
@@ -80,23 +82,54 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
 /** `mixfit fit`: resolves to the exit code (0, 1 with --strict when not converged, 130 when interrupted). */
 export async function fitCommand(p: Parsed): Promise<number> {
   const [dataPath] = positionals(p, ['DATA'], 'fit');
-  const json = p.options.has('json'), quiet = p.options.has('quiet');
-  const out = stringOption(p, 'out'), historyPath = stringOption(p, 'history'), plotPath = stringOption(p, 'plot');
+  const files: OutputPaths = { out: stringOption(p, 'out'), history: stringOption(p, 'history'), plot: stringOption(p, 'plot') };
   // Cheap checks first, so an obviously bad command line fails before a large file is read.
   if (!p.options.has('components')) throw new UsageError('--components N is required');
   numberOption(p, 'components', { integer: true, min: 1 });
   choiceOption(p, 'solver', SOLVERS);
   if (!existsSync(dataPath!)) throw new UsageError(`${dataPath}: cannot read (ENOENT)`);
-  const X = await readData(dataPath!);
+  const X = await readData(dataPath!, headerOption(p));
   const options = await fitOptions(p, X.rows);
   const controller = new AbortController();
   let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
+  // Ctrl-C (or a kill) stops the fit; a second one exits at once, and the exit hook removes the temp files.
+  const onSignal = () => {
+    if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    return await withOutputs(outputTargets(files, X.cols), (outputs) => fitAndWrite(p, X, options, controller, () => interrupted, outputs, files));
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
+
+/** The output paths a fit was given (--out, --history, --plot). */
+interface OutputPaths { out?: string; history?: string; plot?: string }
+
+/** Every output file of a fit, in writing order: --out, --history, --plot (and its scatter plot for 2-D data). */
+function outputTargets({ out, history, plot }: OutputPaths, cols: number): OutputTarget[] {
+  const t: OutputTarget[] = [];
+  if (out) t.push({ option: 'out', path: out });
+  if (history) t.push({ option: 'history', path: history });
+  if (plot) {
+    t.push({ option: 'plot', path: plot });
+    if (cols === 2) t.push({ option: 'plot', path: scatterPath(plot) });
+  }
+  return t;
+}
+
+/** P.svg → P-scatter.svg (P → P-scatter.svg without the extension). */
+function scatterPath(plot: string): string {
+  return plot.replace(/(\.svg)?$/i, '-scatter.svg');
+}
+
+async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions, controller: AbortController,
+  interrupted: () => boolean, outputs: OutputSet, files: OutputPaths): Promise<number> {
+  const json = p.options.has('json'), quiet = p.options.has('quiet');
   const started = performance.now();
   let last = 0;
   const gm = new GaussianMixture({
@@ -112,47 +145,54 @@ export async function fitCommand(p: Parsed): Promise<number> {
     },
   });
   const covariance = options.covariance as Covariance;
+  // The estimator's default ('fixed') unless --weights learned: recorded in a model written after Ctrl-C.
+  const weights = options.weights === 'learned' ? 'learned' : 'fixed';
+  const solver = String(options.solver);
   let result: FitResult;
   try {
     result = await gm.fit(X);
   } catch (e) {
-    process.off('SIGINT', onSigint);
     clearProgress();
     // GaussianMixture rejects an aborted fit with AbortError; `.result` is the best fit so far (not committed).
     // By name too: an abort raised inside the signal plumbing may be a DOMException without `.result`.
-    if (e instanceof AbortError || (e as Error)?.name === 'AbortError') return interruptedExit((e as AbortError & { result?: FitResult }).result, out, covariance, json);
+    if (e instanceof AbortError || (e as Error)?.name === 'AbortError')
+      return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, weights, json, X, solver);
     throw e;
   }
-  process.off('SIGINT', onSigint);
   clearProgress();
   // A Ctrl-C that lands after the last iteration finished: the fit is complete, but the user asked to stop.
-  if (interrupted) return interruptedExit(result, out, covariance, json);
+  if (interrupted()) return interruptedExit(result, outputs, files, covariance, weights, json, X, solver);
   const seconds = (performance.now() - started) / 1000;
   const model = gm.toJSON();
-  if (out) await writeFileAtomic(out, modelText(model));
-  if (historyPath) await writeFileAtomic(historyPath, historyCsv(result.history));
-  const plots = plotPath ? await writePlots(plotPath, result, model, X, String(options.solver)) : [];
+  outputs.commit(outputTexts(files, result, model, X, solver));
   note(`${result.converged ? 'converged' : 'did not converge'}: ${result.message} (${result.status}); loss ${result.loss}, ${result.nIter} iterations, ${result.nEvaluations} evaluations, ${seconds.toFixed(2)} s`);
   // The non-convergence warning repeats the line above; the others (collapsed or empty components) are news.
   for (const w of result.warnings) if (!w.startsWith('did not converge')) note(`warning: ${w}`);
-  for (const f of [out, historyPath, ...plots]) if (f) note(`wrote ${f}`);
+  for (const f of outputs.paths) note(`wrote ${f}`);
   const summary = {
     converged: result.converged, status: result.status, message: result.message, loss: result.loss, nIter: result.nIter,
     nEvaluations: result.nEvaluations, warnings: result.warnings, seconds, model,
   };
   if (json) printJson(summary);
-  else if (!out) process.stdout.write(modelText(model));
-  return !result.converged && p.options.has('strict') ? 1 : 0;
+  else if (!files.out) process.stdout.write(modelText(model));
+  return !result.converged && p.options.has('strict') ? EXIT.notConverged : EXIT.ok;
 }
 
-/** Ctrl-C: write the best-so-far model to --out when there is one, say so, and exit 130. */
-async function interruptedExit(best: FitResult | undefined, out: string | undefined, covariance: Covariance, json: boolean): Promise<number> {
-  if (out && best?.params) {
-    await writeFileAtomic(out, modelText(modelToJSON(best.params, covariance)));
-    note(`interrupted: wrote the best model so far (loss ${best.loss}) to ${out}`);
-  } else note('interrupted: no model written' + (out ? ' (no iterate yet)' : ' (no --out given)'));
-  if (json) printJson({ interrupted: true, loss: best?.loss ?? null, out: out && best?.params ? out : null });
-  return 130;
+/** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
+function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance,
+  weights: 'fixed' | 'learned', json: boolean,
+  X: Matrix, solver: string): number {
+  const paths = outputs.paths;
+  const written = paths.length > 0 && best?.params !== undefined;
+  if (written) {
+    outputs.commit(outputTexts(files, best!, modelToJSON(best!.params, covariance, weights), X, solver));
+    note(`interrupted: wrote the best model so far (loss ${best!.loss}) to ${paths.join(', ')}`);
+  } else {
+    outputs.discard();
+    note('interrupted: nothing written' + (paths.length ? ' (no iterate yet)' : ' (no --out given)'));
+  }
+  if (json) printJson({ interrupted: true, loss: best?.loss ?? null, out: written && files.out ? files.out : null, written: written ? paths : [] });
+  return EXIT.interrupted;
 }
 
 /** History as CSV with a header: iteration, evaluations, loss, gradNorm, kind, stepSize, optimumEstimate. */
@@ -162,19 +202,22 @@ export function historyCsv(h: HistoryRecord[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** Writes P.svg (loss − min loss vs evaluations, log axes) and, for 2-D data, P-scatter.svg. */
-async function writePlots(path: string, r: FitResult, model: ModelJSON, X: Matrix, solver: string): Promise<string[]> {
-  const best = Math.min(r.loss, ...r.history.map((h) => h.loss));
-  const written = [path];
-  await writeFileAtomic(path, lineChartSvg({
-    title: `mixfit fit (${solver}): final loss ${r.loss.toPrecision(10)}`, xLabel: 'evaluations (kernel passes)',
-    yLabel: 'loss − final best loss (nats)', logX: true, logY: true,
-    series: [{ name: solver, x: r.history.map((h) => h.evaluations), y: r.history.map((h) => h.loss - best) }],
-  }));
-  if (X.cols === 2) {
-    const scatterPath = path.replace(/(\.svg)?$/i, '-scatter.svg');
-    await writeFileAtomic(scatterPath, scatterSvg({ title: `Data and fitted components (${model.means.length})`, points: toRows(X), means: model.means, weights: model.weights, variances: model.variances }));
-    written.push(scatterPath);
-  }
-  return written;
+/**
+ * The text of each output path: the model (--out), the history CSV (--history), the convergence plot
+ * (--plot P.svg: loss − min loss vs evaluations, log axes) and, for 2-D data, P-scatter.svg.
+ */
+function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: ModelJSON, X: Matrix, solver: string): (path: string) => string {
+  return (path) => {
+    if (path === out) return modelText(model);
+    if (path === history) return historyCsv(r.history);
+    if (path === plot) {
+      const best = Math.min(r.loss, ...r.history.map((h) => h.loss));
+      return lineChartSvg({
+        title: `mixfit fit (${solver}): final loss ${r.loss.toPrecision(10)}`, xLabel: 'evaluations (kernel passes)',
+        yLabel: 'loss − final best loss (nats)', logX: true, logY: true,
+        series: [{ name: solver, x: r.history.map((h) => h.evaluations), y: r.history.map((h) => h.loss - best) }],
+      });
+    }
+    return scatterSvg({ title: `Data and fitted components (${model.means.length})`, points: toRows(X), means: model.means, weights: model.weights, variances: model.variances });
+  };
 }

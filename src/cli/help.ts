@@ -2,7 +2,8 @@
 import type { OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
-const JSON_OPT: OptionSpec = { flag: 'json', value: false, help: 'write one JSON document to stdout, messages to stderr' };
+const JSON_OPT: OptionSpec = { flag: 'json', value: false, help: 'write one JSON document to stdout, messages to stderr (-Infinity, Infinity, NaN as strings)' };
+const HEADER: OptionSpec = { flag: 'header', value: false, help: 'the first line of a CSV DATA file is a header (default: only when none of its cells is a number)' };
 
 /** Per-subcommand usage line, description and options. */
 export const COMMANDS: Record<string, { usage: string; about: string; options: OptionSpec[] }> = {
@@ -16,7 +17,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
       { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal' },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
       { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
-      { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000)' },
+      { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000; 0 keeps the start)' },
       { flag: 'max-evaluations', value: true, arg: 'E', help: 'kernel-pass limit (default unlimited)' },
       { flag: 'tol', value: true, arg: 'T', help: 'gradient-norm tolerance; for em also the loss-change tolerance (default 1e-10)' },
       { flag: 'seed', value: true, arg: 'S', help: 'random seed for initialisation (default 0)' },
@@ -28,23 +29,23 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
       { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses)' },
       { flag: 'strict', value: false, help: 'exit 1 when the fit did not converge' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },
-      JSON_OPT, HELP,
+      HEADER, JSON_OPT, HELP,
     ],
   },
   eval: {
-    usage: 'mixfit eval MODEL.json DATA [--json]',
+    usage: 'mixfit eval MODEL.json DATA [--header] [--json]',
     about: 'Mean negative log-likelihood of DATA under the model and its gradient with respect to the means.',
-    options: [JSON_OPT, HELP],
+    options: [HEADER, JSON_OPT, HELP],
   },
   score: {
-    usage: 'mixfit score MODEL.json DATA [--json]',
+    usage: 'mixfit score MODEL.json DATA [--header] [--json]',
     about: 'Per-row log-density (one per line), then the mean on stderr; --json: {"logDensity": [..], "mean": m}.',
-    options: [JSON_OPT, HELP],
+    options: [HEADER, JSON_OPT, HELP],
   },
   predict: {
-    usage: 'mixfit predict MODEL.json DATA [--proba] [--json]',
+    usage: 'mixfit predict MODEL.json DATA [--proba] [--header] [--json]',
     about: 'Most likely component (0-based) per row; --proba: responsibilities per row as CSV.',
-    options: [{ flag: 'proba', value: false, help: 'print responsibilities instead of labels' }, JSON_OPT, HELP],
+    options: [{ flag: 'proba', value: false, help: 'print responsibilities instead of labels' }, HEADER, JSON_OPT, HELP],
   },
   sample: {
     usage: 'mixfit sample MODEL.json -n N [--seed S] [--json]',
@@ -62,6 +63,22 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
   },
 };
 
+/** Exit codes of every subcommand (main.ts maps failures to them; mainHelp prints them). */
+export const EXIT = {
+  ok: 0, notConverged: 1, badInput: 2, fitFailed: 3, outputFailed: 4, internal: 70, interrupted: 130,
+} as const;
+
+const EXIT_HELP = `Exit codes:
+  ${EXIT.ok}    success
+  ${EXIT.notConverged}    the fit did not converge (only with --strict)
+  ${EXIT.badInput}    bad input: command line, DATA or MODEL file, or an output path that cannot be written (checked before any work)
+  ${EXIT.fitFailed}    the fit failed: no restart kept a finite loss (FitError, e.g. data too large for float64); nothing written
+  ${EXIT.outputFailed}    an output file could not be written after the fit (e.g. disk full); none was written
+  ${EXIT.internal}   internal error: a bug in mixfit (the only case that prints a stack trace)
+  ${EXIT.interrupted}  interrupted (Ctrl-C or SIGTERM); fit writes the best model so far to its outputs
+Every error is one line on stderr, "mixfit: <what was wrong>"; rows and columns in messages count from 1.
+`;
+
 /** The --help text of one subcommand. */
 export function commandHelp(name: string): string {
   const c = COMMANDS[name]!;
@@ -69,11 +86,11 @@ export function commandHelp(name: string): string {
     const left = `${o.alias && o.alias !== `--${o.flag}` ? `${o.alias}, ` : ''}--${o.flag}${o.value ? ` ${o.arg ?? 'VALUE'}` : ''}`;
     return `  ${left.padEnd(30)} ${o.help}`;
   });
-  return `Usage: ${c.usage}\n\n${c.about}\n\nOptions:\n${rows.join('\n')}\n`;
+  return `Usage: ${c.usage}\n\n${c.about}\n\nOptions:\n${rows.join('\n')}\n\n${EXIT_HELP}`;
 }
 
 /** The top-level help. */
 export function mainHelp(): string {
   const rows = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(9)} ${c.about}`);
-  return `Usage: mixfit <command> [options]   (mixfit <command> --help for details)\n\nCommands:\n${rows.join('\n')}\n\nExit codes: 0 success, 1 fit did not converge (--strict only), 2 bad input, 130 interrupted.\n`;
+  return `Usage: mixfit <command> [options]   (mixfit <command> --help for details)\n\nCommands:\n${rows.join('\n')}\n\n${EXIT_HELP}`;
 }

@@ -1,27 +1,36 @@
 /**
  * Reads DATA arguments (CSV or JSON array of rows) and MODEL.json files, turning every problem into a
- * one-line {@link UsageError} that names the file.
+ * one-line {@link UsageError} that names the file (and, for DATA, the row and column, counted from 1).
  */
 import { open, readFile } from 'node:fs/promises';
-import { MixfitError } from '../errors.js';
+import { describeValue } from '../errors.js';
 import type { Matrix } from '../types.js';
-import { readMatrix } from '../validate.js';
-import { UsageError } from './args.js';
-import { readCsvFile } from './csv.js';
+import { UsageError, type Parsed } from './args.js';
+import { readCsvFile, type HeaderMode } from './csv.js';
+import { MatrixBuilder } from './matrixBuilder.js';
+
+/** The --header switch of the commands that read DATA. */
+export function headerOption(p: Parsed): HeaderMode {
+  return p.options.has('header') ? true : 'auto';
+}
 
 /** Reads DATA (N × d, row-major) from a CSV file or a JSON file holding an array of rows. */
-export async function readData(path: string): Promise<Matrix> {
-  if (await looksLikeJson(path)) {
-    const rows = await readJson(path);
-    try {
-      return readMatrix(rows as number[][], path);
-    } catch (e) {
-      if (e instanceof MixfitError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
-  const t = await readCsvFile(path);
+export async function readData(path: string, header: HeaderMode = 'auto'): Promise<Matrix> {
+  const t = await looksLikeJson(path) ? jsonRows(await readJson(path), path) : await readCsvFile(path, header);
   return { data: t.data, rows: t.rows, cols: t.cols };
+}
+
+/** A JSON array of rows as a matrix; row r of a message is the r-th element (from 1), as in CSV files. */
+function jsonRows(doc: unknown, path: string) {
+  if (!Array.isArray(doc)) throw new UsageError(`${path}: must be a JSON array of rows, e.g. [[1, 2], [3, 4]] (received ${describeValue(doc)})`);
+  const rows = new MatrixBuilder(path);
+  const toNumber = (v: unknown) => (typeof v === 'number' ? v : NaN);
+  for (let r = 0; r < doc.length; r++) {
+    const row: unknown = doc[r];
+    if (!Array.isArray(row)) throw new UsageError(`${path}: row ${r + 1}: must be an array of numbers (received ${describeValue(row)})`);
+    rows.add(r + 1, row, toNumber);
+  }
+  return rows.finish();
 }
 
 /** Reads and parses a JSON file; unreadable or malformed files become UsageErrors. */

@@ -3,15 +3,16 @@ import type { GaussianMixture } from '../estimator.js';
 import type { Matrix } from '../types.js';
 import { numberOption, positionals, UsageError, type Parsed } from './args.js';
 import { checkDims } from './evalCommand.js';
-import { readData } from './input.js';
+import type { HeaderMode } from './csv.js';
+import { headerOption, readData } from './input.js';
 import { readModel } from './modelFile.js';
 import { note, printJson } from './output.js';
 
 /** The model, and the data checked against its dimension (read as a matrix, so results come back typed). */
-async function load(modelPath: string, dataPath?: string): Promise<{ gm: GaussianMixture; X?: Matrix }> {
+async function load(modelPath: string, dataPath?: string, header: HeaderMode = 'auto'): Promise<{ gm: GaussianMixture; X?: Matrix }> {
   const gm = await readModel(modelPath);
   if (dataPath === undefined) return { gm };
-  const X = await readData(dataPath);
+  const X = await readData(dataPath, header);
   checkDims(gm.nFeatures!, X.cols, dataPath);
   return { gm, X };
 }
@@ -35,7 +36,7 @@ function asRows(m: unknown): number[][] {
 /** `mixfit score`: per-row log-density (gm.scoreSamples) and its mean. */
 export async function scoreCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'score');
-  const { gm, X } = await load(modelPath!, dataPath!);
+  const { gm, X } = await load(modelPath!, dataPath!, headerOption(p));
   const ld = Array.from(gm.scoreSamples(X!));
   // The plain mean of the per-row values (gm.score(X) is the same sum; one pass is enough).
   const mean = ld.reduce((a, b) => a + b, 0) / ld.length;
@@ -47,7 +48,7 @@ export async function scoreCommand(p: Parsed): Promise<number> {
 /** `mixfit predict`: component index per row (gm.predict), or responsibilities with --proba (gm.predictProba). */
 export async function predictCommand(p: Parsed): Promise<number> {
   const [modelPath, dataPath] = positionals(p, ['MODEL.json', 'DATA'], 'predict');
-  const { gm, X } = await load(modelPath!, dataPath!);
+  const { gm, X } = await load(modelPath!, dataPath!, headerOption(p));
   if (p.options.has('proba')) {
     const proba = asRows(gm.predictProba(X!));
     if (p.options.has('json')) printJson({ proba }); else writeRows(proba);

@@ -2,12 +2,17 @@
  * Where output goes: with --json, stdout carries exactly one JSON document; messages and progress always go
  * to stderr, as one updating line on a terminal and as plain lines otherwise.
  */
-import { writeFile, rename } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
 
-/** Writes one JSON document (plus newline) to stdout. */
+/**
+ * Writes one JSON document (plus newline) to stdout. JSON has no Infinity or NaN (JSON.stringify would write
+ * null): a non-finite number is written as the string "-Infinity", "Infinity" or "NaN".
+ */
 export function printJson(doc: unknown): void {
-  process.stdout.write(JSON.stringify(doc) + '\n');
+  process.stdout.write(JSON.stringify(doc, nonFiniteAsString) + '\n');
+}
+
+function nonFiniteAsString(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
 }
 
 /** Writes a message line to stderr. */
@@ -30,13 +35,6 @@ export function progress(line: string): void {
 /** Ends an in-place progress line so the next message starts on a fresh line. */
 export function clearProgress(): void {
   if (progressShown) { process.stderr.write('\n'); progressShown = false; }
-}
-
-/** Writes a file atomically (temp file + rename) so a failed or interrupted run never leaves half a file. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 /** Formats a number for tables: fixed for moderate values, exponential for tiny/huge ones. */

@@ -1,5 +1,5 @@
 import type { FlatParams, PassStats } from '../types.js';
-import { componentConstants, type DataBackend } from './backend.js';
+import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
 
 /**
  * The fused pass in plain TypeScript (float64, max-shifted log-sum-exp). It is the test oracle for the
@@ -67,7 +67,8 @@ export class JsBackend implements DataBackend {
           if (diag) out.Q[i * d + j] += cr * t * t * prec[i * d + j];
           else q += t * t;
         }
-        if (!diag) out.Q[i] += cr * q * prec[i * d];
+        // r = 0 adds 0 even when the distance overflowed (0·∞ would be NaN).
+        if (!diag && cr !== 0) out.Q[i] += cr * q * prec[i * d];
       }
     }
     out.sumLogLik = sumLL;
@@ -86,6 +87,7 @@ export class JsBackend implements DataBackend {
         a[i] = logNorm[i] - 0.5 * q;
         if (a[i] > m) m = a[i];
       }
+      if (m === -Infinity) { logDensity[k] = scoreFarRow(X.subarray(k * d, (k + 1) * d), p, logNorm, prec, a, resp, k * n); continue; }
       let s = 0;
       for (let i = 0; i < n; i++) { a[i] = Math.exp(a[i] - m); s += a[i]; }
       logDensity[k] = m + Math.log(s);

@@ -1,10 +1,12 @@
+import { MixfitError } from '../errors.js';
 import type { FlatParams, PassStats } from '../types.js';
-import { componentConstants, type DataBackend } from './backend.js';
+import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
+  releaseTo(ptr: number): void;
   resetArena(): void;
   arenaUsed(): number;
   passScratchBytes(n: number, d: number, diag: number): number;
@@ -20,7 +22,10 @@ export interface KernelExports {
   logArray(x: number, y: number, count: number): void;
 }
 
-/** Parameter-sized blocks: allocated on the first evaluation for a given (n, layout), then reused. */
+/**
+ * Parameter-sized blocks: allocated on the first evaluation for a given (n, d, layout) and reused while the
+ * shape stays; a new shape releases them (and the score blocks after them) before allocating its own.
+ */
 interface ParamBlocks {
   key: string;
   means: number;
@@ -61,6 +66,7 @@ export class Workspace implements DataBackend {
    */
   constructor(kernels: KernelExports, variant: 'simd' | 'scalar', X: Float64Array, rows: number, cols: number, weights?: Float64Array,
     private readonly release?: (k: KernelExports) => void) {
+    checkKernelCapacity(rows, cols);
     this.k = kernels;
     this.variant = variant;
     this.rows = rows;
@@ -78,7 +84,10 @@ export class Workspace implements DataBackend {
 
   private alloc(bytes: number): number {
     const p = this.live().alloc(bytes);
-    if (p === 0) throw new RangeError(`mixfit: WebAssembly memory could not grow by ${bytes} bytes`);
+    if (p === 0) {
+      throw new MixfitError('X', `needs more WebAssembly memory than this runtime could reserve (${this.rows} rows × ${this.cols} columns; `
+        + `memory could not grow by ${bytes} bytes); use fewer rows per kernel instance (threads) or kernel: 'js'`);
+    }
     return p;
   }
 
@@ -101,6 +110,9 @@ export class Workspace implements DataBackend {
     const { n, d } = p;
     const qLen = diag ? n * d : n;
     const k = this.live();
+    // Every block after the data belongs to the old shape: without this, alternating shapes (2 ↔ 3
+    // components) would grow the arena by one set of blocks per change.
+    if (this.blocks) { k.releaseTo(this.blocks.means); this.blocks = null; }
     const means = this.alloc(n * d * 8);
     const logNorm = this.alloc(n * 8);
     const prec = this.alloc(n * d * 8);
@@ -148,6 +160,15 @@ export class Workspace implements DataBackend {
     const h = this.heap();
     logDensity.set(h.subarray(b.logDens >> 3, (b.logDens >> 3) + this.rows));
     if (resp) resp.set(h.subarray(b.resp >> 3, (b.resp >> 3) + this.rows * p.n));
+    for (let k = 0; k < this.rows; k++) if (!(logDensity[k] > -Infinity)) logDensity[k] = this.scoreFar(p, k, resp);
+  }
+
+  /** Row k again when every squared distance overflowed (see {@link scoreFarRow}); rare, so done here in JS. */
+  private scoreFar(p: FlatParams, k: number, resp?: Float64Array): number {
+    const h = this.heap(), d = p.d, x = new Float64Array(d);
+    const o = (this.xPtr >> 3) + (k >> 1) * 2 * d + (k & 1);
+    for (let j = 0; j < d; j++) x[j] = h[o + 2 * j];
+    return scoreFarRow(x, p, this.logNormTmp, this.precTmp, new Float64Array(p.n), resp, k * p.n);
   }
 
   /** Bytes of WASM memory currently reserved (for tests that check evaluations do not grow it). */
@@ -163,6 +184,24 @@ export class Workspace implements DataBackend {
     this.release?.(k);
     this.blocks = null;
     this.f64 = new Float64Array(0);
+  }
+}
+
+/** Most bytes of memory one kernel instance can address (wasm32: 65 536 pages of 64 KiB, 4 GiB). */
+export const KERNEL_MEMORY_BYTES = 2 ** 32;
+/** Memory kept free for the parameter, output and scratch blocks beside the data. */
+const BLOCK_RESERVE = 2 ** 24;
+
+/**
+ * Checks that `rows` × `cols` fit one kernel instance: the packed data and weights take
+ * ⌈rows/2⌉·2·(cols + 1)·8 bytes, which must stay below 4 GiB − 16 MiB (about 5.3e8 values).
+ * @throws MixfitError naming `name` (default `X`) with the bytes needed.
+ */
+export function checkKernelCapacity(rows: number, cols: number, name = 'X'): void {
+  const bytes = Math.ceil(rows / 2) * 2 * (cols + 1) * 8;
+  if (bytes > KERNEL_MEMORY_BYTES - BLOCK_RESERVE) {
+    throw new MixfitError(name, `is too large for one kernel instance: rows × (cols + 1) × 8 bytes must stay below 4 GiB − 16 MiB `
+      + `of WebAssembly memory (${rows} × ${cols} needs ${bytes} bytes); use fewer rows, or kernel: 'js' (plain float64 arrays)`);
   }
 }
 

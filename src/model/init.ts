@@ -4,6 +4,7 @@
  * seed fixes the start in every runtime.
  */
 import type { Covariance, Matrix } from '../types.js';
+import { columnVariances, inverseScale } from './dataScale.js';
 import type { Rng } from './rng.js';
 
 /**
@@ -19,9 +20,11 @@ export function kmeansPlusPlus(X: Matrix, n: number, rng: Rng, sampleWeight?: Fl
   const means = new Float64Array(n * d);
   const trials = 2 + Math.floor(Math.log(n));
   const c = (r: number) => (sampleWeight ? sampleWeight[r] : 1);
+  const inv = inverseScale(X);
+  // Distances in units of the data's scale: only their ratios matter here.
   const sqDist = (r: number, q: number) => {
     let s = 0;
-    for (let j = 0; j < d; j++) { const t = data[r * d + j] - data[q * d + j]; s += t * t; }
+    for (let j = 0; j < d; j++) { const t = data[r * d + j] * inv - data[q * d + j] * inv; s += t * t; }
     return s;
   };
   let dist = new Float64Array(rows);
@@ -72,50 +75,45 @@ export function randomRows(X: Matrix, n: number, rng: Rng): Float64Array {
  * variance is the (weighted) mean squared deviation of its rows (per dimension for 'diagonal', averaged
  * over dimensions for 'spherical'), plus regCovar. A component with no rows, or only rows equal to its
  * mean, takes the variance of the whole data set instead — a zero start variance would make the first
- * pass degenerate. Returns n ('spherical') or n·d ('diagonal') values.
+ * pass degenerate. Computed in units of the data's scale (see {@link inverseScale}), so only a variance
+ * that float64 cannot hold (data spread wider than about 1e154) comes out as Infinity.
+ * Returns n ('spherical') or n·d ('diagonal') values.
  */
 export function startVariances(X: Matrix, means: Float64Array, n: number, covariance: Exclude<Covariance, 'fixed'>,
   regCovar: number, sampleWeight?: Float64Array): Float64Array {
   const { data, rows, cols: d } = X;
+  const inv = inverseScale(X);
   const mass = new Float64Array(n);
   const sq = new Float64Array(n * d);
-  const total = new Float64Array(d), totalSq = new Float64Array(d);
-  let totalMass = 0;
   for (let r = 0; r < rows; r++) {
     const c = sampleWeight ? sampleWeight[r] : 1;
     let best = 0, bestD = Infinity;
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let j = 0; j < d; j++) { const t = data[r * d + j] - means[i * d + j]; s += t * t; }
+      for (let j = 0; j < d; j++) { const t = data[r * d + j] * inv - means[i * d + j] * inv; s += t * t; }
       if (s < bestD) { bestD = s; best = i; }
     }
     mass[best] += c;
-    totalMass += c;
     for (let j = 0; j < d; j++) {
-      const x = data[r * d + j];
-      const t = x - means[best * d + j];
+      const t = data[r * d + j] * inv - means[best * d + j] * inv;
       sq[best * d + j] += c * t * t;
-      total[j] += c * x;
-      totalSq[j] += c * x * x;
     }
   }
-  const globalVar = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    const m = total[j] / totalMass;
-    globalVar[j] = Math.max(totalSq[j] / totalMass - m * m, 0);
-  }
+  const globalVar = columnVariances(X, sampleWeight, inv, false);
   const globalMean = globalVar.reduce((a, b) => a + b, 0) / d;
+  // Back to the data's units: (v / inv) / inv, since 1/inv² alone may overflow.
+  const unscaled = (v: number) => v / inv / inv + regCovar;
   const out = new Float64Array(covariance === 'spherical' ? n : n * d);
   for (let i = 0; i < n; i++) {
     let sum = 0;
     for (let j = 0; j < d; j++) sum += sq[i * d + j];
     const usable = mass[i] > 0 && sum > 0;
     if (covariance === 'spherical') {
-      out[i] = (usable ? sum / (d * mass[i]) : globalMean || 1) + regCovar;
+      out[i] = unscaled(usable ? sum / (d * mass[i]) : globalMean || 1);
     } else {
       for (let j = 0; j < d; j++) {
         const v = usable ? sq[i * d + j] / mass[i] : 0;
-        out[i * d + j] = (v > 0 ? v : globalVar[j] || globalMean || 1) + regCovar;
+        out[i * d + j] = unscaled(v > 0 ? v : globalVar[j] || globalMean || 1);
       }
     }
   }

@@ -1,14 +1,30 @@
 /**
- * The model file (DESIGN.md §4): `{ means, weights, variances, covariance }` — exactly what
+ * The model file (DESIGN.md §4): `{ version, means, weights, variances, covariance, learned }` — exactly what
  * `GaussianMixture#toJSON` writes and `GaussianMixture.fromJSON` and `mixfit score|predict|sample` read.
- * Numbers go through JSON unchanged (JS prints the shortest round-tripping decimal), so a round trip is exact.
+ * Numbers go through JSON unchanged (JS prints the shortest round-tripping decimal), so a round trip is exact,
+ * and `learned` records which blocks the fit estimated, so that parameterCount, bic and aic survive it too.
  */
 import { MixfitError } from '../errors.js';
+import { isKeyOf } from '../optionTable.js';
 import type { Covariance, FlatParams, MixtureParams } from '../types.js';
 import { clonePublicParams, readParams } from '../validate.js';
 
+/**
+ * The schema version written by {@link modelToJSON}. 1 (or no `version`): the first format, without
+ * `learned` (read as weights fixed, variances learned unless covariance is 'fixed'); 2: adds `learned`.
+ */
+export const MODEL_VERSION = 2;
+
+/** Which parameter blocks a fit estimated (means always are). */
+export interface LearnedBlocks {
+  weights: boolean;
+  variances: boolean;
+}
+
 /** The MODEL.json document. */
 export interface ModelJSON {
+  /** Schema version ({@link MODEL_VERSION}); absent in version-1 files. */
+  version?: number;
   /** n × d. */
   means: number[][];
   /** n, summing to 1. */
@@ -16,40 +32,63 @@ export interface ModelJSON {
   /** One shared σ² ('fixed'), n values ('spherical') or n × d ('diagonal'). */
   variances: number | number[] | number[][];
   covariance: Covariance;
+  /** Which blocks were learned (version ≥ 2); `variances` is true exactly when covariance is not 'fixed'. */
+  learned?: LearnedBlocks;
 }
 
 const LAYOUT_OF: Record<Covariance, FlatParams['layout']> = { fixed: 'shared', spherical: 'component', diagonal: 'diagonal' };
 const COVARIANCE_OF: Record<FlatParams['layout'], Covariance> = { shared: 'fixed', component: 'spherical', diagonal: 'diagonal' };
 
-/** A model document from public parameters (deep copies). */
-export function modelToJSON(p: Required<MixtureParams>, covariance: Covariance): ModelJSON {
-  const { means, weights, variances } = clonePublicParams(p);
-  return { means, weights, variances, covariance };
+/** A model document from public parameters (deep copies); `weights` says whether the fit learned them. */
+export function modelToJSON(p: Required<MixtureParams>, covariance: Covariance, weights: 'fixed' | 'learned' = 'fixed'): ModelJSON {
+  const { means, weights: w, variances } = clonePublicParams(p);
+  return { version: MODEL_VERSION, means, weights: w, variances, covariance, learned: { weights: weights === 'learned', variances: covariance !== 'fixed' } };
 }
 
 /**
- * Reads a model document (an object or its JSON text). `covariance` may be omitted (inferred from the
- * shape of `variances`); when given it must agree with that shape. `weights` default to uniform and
- * `variances` to 1.
+ * Reads a model document (an object or its JSON text), version 1 or 2. `covariance` may be omitted
+ * (inferred from the shape of `variances`); when given it must agree with that shape. `weights` default to
+ * uniform and `variances` to 1; `learned` is undefined for a version-1 file (it did not record it).
  * @throws MixfitError naming `json` or `json.<field>`.
  */
-export function modelFromJSON(json: unknown): { params: Required<MixtureParams>; flat: FlatParams; covariance: Covariance } {
+export function modelFromJSON(json: unknown): { params: Required<MixtureParams>; flat: FlatParams; covariance: Covariance; learned: LearnedBlocks | undefined } {
   let doc = json;
   if (typeof json === 'string') {
     try { doc = JSON.parse(json); } catch (e) { throw new MixfitError('json', 'must be valid JSON', (e as Error).message); }
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new MixfitError('json', 'must be an object { means, weights, variances, covariance }', doc);
   const o = doc as Partial<ModelJSON>;
-  const flat = readParams({ means: o.means as number[][], weights: o.weights, variances: o.variances }, 'json');
+  const own = <K extends keyof ModelJSON>(k: K): ModelJSON[K] | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
+  const version = own('version') ?? 1;
+  if (version !== 1 && version !== MODEL_VERSION)
+    throw new MixfitError('json.version', `must be 1 or ${MODEL_VERSION} (this mixfit reads model files up to version ${MODEL_VERSION})`, version);
+  const flat = readParams({ means: own('means') as number[][], weights: own('weights'), variances: own('variances') }, 'json');
   const inferred = COVARIANCE_OF[flat.layout];
-  const covariance = o.covariance ?? inferred;
-  if (!(covariance in LAYOUT_OF)) throw new MixfitError('json.covariance', "must be one of 'fixed', 'spherical', 'diagonal'", covariance);
+  const covariance = own('covariance') ?? inferred;
+  if (!isKeyOf(LAYOUT_OF, covariance)) throw new MixfitError('json.covariance', "must be one of 'fixed', 'spherical', 'diagonal'", covariance);
   if (LAYOUT_OF[covariance] !== flat.layout)
     throw new MixfitError('json.covariance', `must match the shape of json.variances (${inferred})`, covariance);
+  const learned = readLearned(own('learned'), version, covariance);
   const params: Required<MixtureParams> = clonePublicParams({
-    means: o.means as number[][],
-    weights: o.weights ?? Array.from(flat.logWeights, Math.exp),
-    variances: o.variances ?? 1,
+    means: own('means') as number[][],
+    weights: own('weights') ?? Array.from(flat.logWeights, Math.exp),
+    variances: own('variances') ?? 1,
   });
-  return { params, flat, covariance };
+  return { params, flat, covariance, learned };
+}
+
+function readLearned(v: unknown, version: number, covariance: Covariance): LearnedBlocks | undefined {
+  const variances = covariance !== 'fixed';
+  if (v === undefined) {
+    if (version >= 2) throw new MixfitError('json.learned', `is required in version ${version} files ({ weights: boolean, variances: boolean })`);
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new MixfitError('json.learned', 'must be an object { weights: boolean, variances: boolean }', v);
+  const l = v as Record<string, unknown>;
+  for (const key of Object.keys(l)) if (key !== 'weights' && key !== 'variances') throw new MixfitError(`json.learned.${key}`, 'is not a field (weights, variances)', l[key]);
+  const w = Object.hasOwn(l, 'weights') ? l.weights : undefined;
+  const s = Object.hasOwn(l, 'variances') ? l.variances : undefined;
+  if (typeof w !== 'boolean') throw new MixfitError('json.learned.weights', 'must be true or false', w);
+  if (s !== variances) throw new MixfitError('json.learned.variances', `must be ${variances} for covariance '${covariance}'`, s);
+  return { weights: w, variances };
 }

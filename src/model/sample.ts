@@ -1,4 +1,5 @@
 /** Drawing rows from a mixture with a seeded generator. */
+import { MixfitError } from '../errors.js';
 import type { FlatParams } from '../types.js';
 import type { Rng } from './rng.js';
 
@@ -20,4 +21,16 @@ export function sampleMixture(p: FlatParams, count: number, rng: Rng): { X: numb
     labels.push(i);
   }
   return { X, labels };
+}
+
+/**
+ * Most values (rows × d) one `sample` call returns: 2^27 numbers, 1 GiB as float64 and several times that
+ * as number[][]; beyond it the draw would run for minutes and end in an out-of-memory crash.
+ */
+export const MAX_SAMPLE_VALUES = 2 ** 27;
+
+/** @throws MixfitError naming `n` when count × d exceeds {@link MAX_SAMPLE_VALUES}. */
+export function checkSampleSize(count: number, d: number): void {
+  if (count * d > MAX_SAMPLE_VALUES)
+    throw new MixfitError('n', `must be at most ${Math.floor(MAX_SAMPLE_VALUES / d)} for d = ${d} (n × d ≤ 2^27 = ${MAX_SAMPLE_VALUES} values per call; draw in batches with different seeds)`, count);
 }

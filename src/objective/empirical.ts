@@ -1,8 +1,10 @@
+import { resolveTable } from '../optionTable.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
 import type { BackendObjective } from './objective.js';
+import { EMPIRICAL_TABLE } from './options.js';
 
 /** Options of {@link empiricalObjective}. */
 export interface EmpiricalOptions extends LoadKernelsOptions {
@@ -18,12 +20,15 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
  * The mean negative log-likelihood of data `X` (N × d; `number[][]` or `{ data, rows, cols }`):
  * L(θ) = −Σ_k c_k ℓ(x_k) / Σ_k c_k with c_k = 1 or the sample weights. The data are validated and copied
  * into the kernel's memory once; each evaluation is one fused pass.
- * @throws MixfitError for empty, ragged or non-finite data and bad sample weights (before any WASM work).
+ * @throws MixfitError for empty, ragged or non-finite data, bad sample weights and unknown or bad options
+ *   (before any WASM work).
  */
 export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptions = {}): Promise<BackendObjective> {
-  const M = readMatrix(X, 'X');
+  resolveTable(EMPIRICAL_TABLE, options);
+  // Copied before the first await: the caller may reuse its buffer meanwhile.
+  const M = readMatrix(X, 'X', undefined, true);
   const w = readSampleWeight(options.sampleWeight, M.rows);
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
-  const kernels = await loadKernels(options);
+  const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
   return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal });
 }

@@ -1,6 +1,6 @@
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
-import { newPassStats } from '../kernel/backend.js';
+import { statsBuffer } from '../kernel/backend.js';
 import type { FlatParams, KernelVariant, MixtureGradient, MixtureParams, PassStats } from '../types.js';
 import { readParams } from '../validate.js';
 import { gradientFromStats, newFlatGradient, type FlatGradient } from './gradient.js';
@@ -40,7 +40,7 @@ export interface Objective {
 }
 
 function isFlat(p: MixtureParams | FlatParams): p is FlatParams {
-  return (p as FlatParams).means instanceof Float64Array && (p as FlatParams).layout !== undefined;
+  return p !== null && typeof p === 'object' && (p as FlatParams).means instanceof Float64Array && (p as FlatParams).layout !== undefined;
 }
 
 /** Objective over one resident data backend. Population and sample objectives are this with other data. */
@@ -69,18 +69,12 @@ export class BackendObjective implements Objective {
     return this.backend;
   }
 
-  private buffer(p: FlatParams): PassStats {
-    const key = `${p.n}:${p.d}:${p.layout === 'diagonal'}`;
-    let b = this.buffers.get(key);
-    if (!b) { b = newPassStats(p.n, p.d, p.layout === 'diagonal'); this.buffers.set(key, b); }
-    return b;
-  }
-
-  stats(p: FlatParams): PassStats {
+  stats(params: FlatParams): PassStats {
     const be = this.live();
+    const p = this.flat(params);
     if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
     this.evaluations++;
-    return be.pass(p, this.buffer(p));
+    return be.pass(p, statsBuffer(this.buffers, p));
   }
 
   statsAsync(p: FlatParams): Promise<PassStats> {
@@ -88,10 +82,13 @@ export class BackendObjective implements Objective {
   }
 
   lossFromStats(s: PassStats): number {
+    if (s === null || typeof s !== 'object' || typeof s.sumLogLik !== 'number' || typeof s.totalWeight !== 'number')
+      throw new MixfitError('stats', 'must be the PassStats of a stats() or statsAsync() call', s);
     return this.offset - s.sumLogLik / s.totalWeight;
   }
 
-  private flat(params: MixtureParams | FlatParams): FlatParams {
+  /** Flat parameters as given, or public ones validated against the data dimension (MixfitError naming `params`). */
+  protected flat(params: MixtureParams | FlatParams): FlatParams {
     return isFlat(params) ? params : readParams(params, 'params', this.dim);
   }
 

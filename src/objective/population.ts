@@ -1,4 +1,5 @@
 import { MixfitError } from '../errors.js';
+import { resolveTable } from '../optionTable.js';
 import { newPassStats } from '../kernel/backend.js';
 import { Rng } from '../model/rng.js';
 import { ParallelObjective, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
@@ -6,6 +7,7 @@ import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
 import { BackendObjective } from './objective.js';
+import { POPULATION_TABLE } from './options.js';
 import { tensorGaussHermite } from './quadrature.js';
 import { sampleMixture } from './sample.js';
 
@@ -44,6 +46,7 @@ export const DEFAULT_POPULATION_SAMPLES = 200_000;
  */
 export async function populationObjective(truth: MixtureParams, options: PopulationOptions = {}): Promise<BackendObjective> {
   const p = readParams(truth, 'truth');
+  resolveTable(POPULATION_TABLE, options);
   const nodes = options.nodes ?? 40;
   if (typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 2 || nodes > 200)
     throw new MixfitError('options.nodes', 'must be an integer in [2, 200]', nodes);
@@ -53,7 +56,7 @@ export async function populationObjective(truth: MixtureParams, options: Populat
   const seed = options.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('options.seed', 'must be a finite number', seed);
 
-  const kernels = await loadKernels(options);
+  const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
   let X: Float64Array, c: Float64Array | undefined, rows: number;
   if (samples === undefined) ({ X, c, rows } = quadraturePoints(p, nodes));
   else { X = sampleMixture(p, samples, new Rng(seed)); rows = samples; c = undefined; }

@@ -1,10 +1,13 @@
 import { MixfitError } from '../errors.js';
+import { checkKernelCapacity } from '../kernel/workspace.js';
+import { resolveTable } from '../optionTable.js';
 import { Rng } from '../model/rng.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
-import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
+import { loadKernels, resolveVariant, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
 import { BackendObjective } from './objective.js';
+import { SAMPLE_TABLE } from './options.js';
 
 /**
  * Draws `rows` points from the mixture `p` with `rng`: returns N × d row-major float64. The component is
@@ -42,13 +45,17 @@ export interface SampleObjectiveOptions extends LoadKernelsOptions {
  */
 export async function sampleObjective(truth: MixtureParams, options: SampleObjectiveOptions): Promise<BackendObjective> {
   const p = readParams(truth, 'truth');
-  const rows = options?.rows;
+  if (options === undefined) throw new MixfitError('options', 'is required ({ rows, seed?, threads?, kernel?, wasm? })');
+  resolveTable(SAMPLE_TABLE, options);
+  const rows = options.rows;
   if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 1)
     throw new MixfitError('options.rows', 'must be an integer ≥ 1', rows);
   const seed = options.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('options.seed', 'must be a finite number', seed);
+  // Before drawing: a sample too large for one kernel instance would otherwise be drawn and then fail.
+  if (resolveVariant(options.kernel) !== 'js') checkKernelCapacity(rows, p.d, 'options.rows');
   const X = sampleMixture(p, rows, new Rng(seed));
   const threads = await resolveThreads(options.threads, rows, p.d);
-  const kernels = await loadKernels(options);
+  const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
   return objectiveOver(kernels, X, rows, p.d, undefined, { kind: 'sample', threads });
 }

@@ -4,7 +4,7 @@
  * never calls them never holds a second copy of the data in WASM memory.
  */
 import { MixfitError } from '../errors.js';
-import { newPassStats, type DataBackend } from '../kernel/backend.js';
+import { statsBuffer, type DataBackend } from '../kernel/backend.js';
 import { BackendObjective, type ObjectiveKind } from '../objective/objective.js';
 import type { Kernels } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
@@ -76,17 +76,15 @@ export class ParallelObjective extends BackendObjective {
   /** Whether the pool's workers are running. */
   get workersRunning(): boolean { return this.pool.running; }
 
-  override statsAsync(p: FlatParams): Promise<PassStats> {
+  override statsAsync(params: FlatParams): Promise<PassStats> {
     this.live();
+    const p = this.flat(params);
     // After an abort the workers are gone; the solver still finishes its step (and reports 'aborted'),
     // so the remaining passes run on the local instance rather than failing.
     if (this.signal?.aborted) return Promise.resolve(this.stats(p));
     if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
     this.evaluations++;
-    const key = `${p.n}:${p.d}:${p.layout === 'diagonal'}`;
-    let b = this.asyncBuffers.get(key);
-    if (!b) { b = newPassStats(p.n, p.d, p.layout === 'diagonal'); this.asyncBuffers.set(key, b); }
-    const run = this.pool.pass(p, b);
+    const run = this.pool.pass(p, statsBuffer(this.asyncBuffers, p));
     const tracked = run.finally(() => { if (this.inflight === tracked) this.inflight = null; });
     tracked.catch(() => {});
     this.inflight = tracked;
@@ -96,7 +94,7 @@ export class ParallelObjective extends BackendObjective {
   /** Per-row log-density and responsibilities computed on the workers (see {@link ShardPool.score}). */
   scoreAsync(p: FlatParams, logDensity: Float64Array, resp?: Float64Array): Promise<void> {
     this.live();
-    return this.pool.score(p, logDensity, resp);
+    return this.pool.score(this.flat(p), logDensity, resp);
   }
 
   /** Stops the workers now; the next asynchronous pass starts them again. */
@@ -120,17 +118,31 @@ export class ParallelObjective extends BackendObjective {
  */
 export const PARALLEL_MIN_WORK = 20_000 * 65;
 
+/**
+ * Fewest rows per worker that a requested thread count is held to: each worker holds its own kernel
+ * instance (about 10 MB with its thread), which a shard of fewer rows never pays back.
+ */
+export const MIN_ROWS_PER_WORKER = 1000;
+
 /** Threads option: a positive integer, or 'auto' (1 below {@link PARALLEL_MIN_WORK}, else all cores). */
 export type ThreadsOption = number | 'auto';
 
 /**
- * Resolves `threads` for data of `rows` × `cols`.
+ * Resolves `threads` for data of `rows` × `cols`. A number is capped at the available cores and at one
+ * worker per {@link MIN_ROWS_PER_WORKER} rows (at least 1), so `threads: 1000` on 100 rows runs one thread;
+ * {@link threadsCapNote} words the cap. ({@link ParallelObjective} itself takes its count as given.)
  * @throws MixfitError when `threads` is neither 'auto' nor a positive integer.
  */
 export async function resolveThreads(threads: ThreadsOption | undefined, rows: number, cols: number, argument = 'options.threads'): Promise<number> {
   if (threads === undefined || threads === 'auto') return rows * (5 * cols + 15) < PARALLEL_MIN_WORK ? 1 : availableCores();
   if (!Number.isInteger(threads) || threads < 1) throw new MixfitError(argument, "must be 'auto' or a positive integer", threads);
-  return threads;
+  return Math.max(1, Math.min(threads, await availableCores(), Math.floor(rows / MIN_ROWS_PER_WORKER)));
+}
+
+/** Why fewer threads than requested run (for a result's warnings), or undefined when none were cut. */
+export function threadsCapNote(requested: ThreadsOption | undefined, used: number, rows: number): string | undefined {
+  if (typeof requested !== 'number' || used >= requested) return undefined;
+  return `threads: ${requested} requested, ${used} used (capped at the available cores and at one worker per ${MIN_ROWS_PER_WORKER} rows; X has ${rows} rows)`;
 }
 
 /**

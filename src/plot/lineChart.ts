@@ -1,6 +1,7 @@
 /**
  * A dependency-free SVG line chart for convergence curves (loss or loss gap vs evaluations), readable on its own.
  */
+import { MixfitError } from '../errors.js';
 import { COLORS, DASHES, axesSvg, legendSvg, makeScale, px, svgOpen, type Frame } from './axes.js';
 
 /** One curve: x[i], y[i] pairs of equal length, in data units. */
@@ -23,6 +24,9 @@ export interface LineChartOptions {
  * or ≤ 0 on a log axis) break the line into separate segments rather than being joined across.
  */
 export function lineChartSvg(opts: LineChartOptions): string {
+  if (!opts || typeof opts !== 'object') throw new MixfitError('opts', 'must be an object { title, xLabel, yLabel, series }', opts);
+  if (!Array.isArray(opts.series) || opts.series.some((c) => !c || typeof c !== 'object' || !c.x || !c.y))
+    throw new MixfitError('opts.series', 'must be an array of { name, x, y }', opts.series);
   const width = opts.width ?? 720, height = opts.height ?? 440;
   const fr: Frame = { width, height, left: 72, right: 20, top: 36, bottom: 48 };
   const xs = makeScale(allValues(opts.series, 'x'), fr.left, width - fr.right, !!opts.logX);

@@ -2,6 +2,7 @@
  * A dependency-free SVG scatter of 2-D data with fitted Gaussian components drawn as 1σ and 2σ ellipses
  * (circles when the component is spherical and the axes share a scale).
  */
+import { MixfitError } from '../errors.js';
 import { COLORS, axesSvg, esc, legendSvg, makeScale, px, svgOpen, type Frame } from './axes.js';
 
 /** Options for {@link scatterSvg}: points are N rows of [x, y]; means n × 2; variances as in MixtureParams. */
@@ -30,6 +31,10 @@ export function componentSigma(variances: ScatterOptions['variances'], k: number
 
 /** Renders the scatter as one SVG document (string). Only the first two columns of points and means are used. */
 export function scatterSvg(o: ScatterOptions): string {
+  if (!o || typeof o !== 'object') throw new MixfitError('o', 'must be an object { title, points, means, variances }', o);
+  const rowsOk = (r: unknown) => Array.isArray(r) && r.every((p) => p !== null && typeof p === 'object' && typeof (p as ArrayLike<number>).length === 'number');
+  if (!rowsOk(o.points)) throw new MixfitError('o.points', 'must be an array of rows', o.points);
+  if (!rowsOk(o.means)) throw new MixfitError('o.means', 'must be an array of rows', o.means);
   const width = o.width ?? 600, height = o.height ?? 520;
   const fr: Frame = { width, height, left: 64, right: 20, top: 36, bottom: 48 };
   const n = o.means.length;

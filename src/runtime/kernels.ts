@@ -6,6 +6,7 @@
 import simdBytes from '../../build/kernels.simd.wasm';
 import scalarBytes from '../../build/kernels.scalar.wasm';
 import { MixfitError } from '../errors.js';
+import { resolveTable, wasmSource, type Check, type OptionTable } from '../optionTable.js';
 import type { DataBackend } from '../kernel/backend.js';
 import { JsBackend } from '../kernel/jsPass.js';
 import { Workspace, type KernelExports } from '../kernel/workspace.js';
@@ -35,6 +36,9 @@ export interface Kernels {
 }
 
 const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'simd', 'scalar', 'js'];
+/** One of {@link KERNEL_CHOICES}, in the words resolveVariant uses. */
+export const kernelChoice: Check = (v) => (KERNEL_CHOICES.includes(v as KernelChoice) ? null : `must be one of ${KERNEL_CHOICES.join(', ')}`);
+const LOAD_TABLE: OptionTable<LoadKernelsOptions> = { kernel: [kernelChoice, undefined], wasm: [wasmSource, undefined] };
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 /** The same builds once compiled, for {@link loadKernelsSync}. */
 const ready = new Map<string, WebAssembly.Module>();
@@ -69,6 +73,7 @@ export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
  * data backend gets its own instance, so disposing one frees its memory without touching the others.
  */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  resolveTable(LOAD_TABLE, options);
   const variant = resolveVariant(options.kernel ?? 'auto');
   if (variant === 'js') return jsKernels();
   if (!options.wasm) requireSimdSupport(variant);
@@ -103,6 +108,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
  * falls back to the `js` kernel (same results to ~1e-12, slower).
  */
 export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}): Kernels {
+  resolveTable({ kernel: LOAD_TABLE.kernel }, options);
   const variant = resolveVariant(options.kernel ?? 'auto');
   if (variant === 'js') return jsKernels();
   requireSimdSupport(variant);

@@ -50,6 +50,7 @@ export async function minimizeFunction(
   fg: (x: Float64Array, g: Float64Array) => number, x0: ArrayLike<number>, options: FunctionMinimizeOptions = {},
 ): Promise<FunctionMinimizeResult> {
   if (typeof fg !== 'function') throw new MixfitError('fg', 'must be a function (x, g) => f(x) that fills g', fg);
+  if (options === null || typeof options !== 'object') throw new MixfitError('options', 'must be an object', options);
   if (!x0 || typeof x0.length !== 'number' || x0.length < 1) throw new MixfitError('x0', 'must be a non-empty array of numbers', x0);
   const x = Float64Array.from(x0);
   x.forEach((v, k) => { if (!Number.isFinite(v)) throw new MixfitError('x0', 'entries must be finite numbers', `${v} at index ${k}`); });
