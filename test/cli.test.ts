@@ -4,7 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../src/cli/demo.js';
 import { Rng } from '../src/model/rng.js';
+import { SOLVERS } from '../src/solvers/options.js';
+
+const DEMO_BUDGET = DEMO.maxEvaluations;
 
 const CLI = process.env.MIXFIT_CLI ?? resolve(__dirname, '../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'mixfit-cli-'));
@@ -233,10 +237,29 @@ describe('mixfit CLI', () => {
     expect(m.means[0]).toHaveLength(2);
   }, 60_000);
 
-  it('demo prints the comparison table and writes demo-convergence.svg', () => {
-    const r = run(['demo']);
-    expect(r.code).toBe(0);
-    for (const s of ['em', 'gradient-em', 'gd-polyak']) expect(r.stdout).toMatch(new RegExp(`^${s}\\s`, 'm'));
-    expect(readFileSync(f('demo-convergence.svg'), 'utf8')).toContain('data-name="gd-polyak"');
-  }, 60_000);
+  it('demo runs every solver from one start, prints the comparison table and writes all curves to demo-convergence.svg', () => {
+    const r = spawnSync(process.execPath, [CLI, 'demo'], { encoding: 'utf8', cwd: dir, timeout: 170_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const best = Number(/best = ([0-9.]+) nats/.exec(r.stdout)![1]);
+    const gaps: number[] = [];
+    for (const s of SOLVERS) {
+      // solver, 4 × "evals (s)" or "—", final loss, final loss − best, evaluations used
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`${s} `));
+      expect(line, s).toBeDefined();
+      const cells = line!.trim().split(/\s{2,}/);
+      expect(cells, s).toHaveLength(8);
+      const evals = cells.slice(1, 5).map((c) => (c === '—' ? Infinity : Number(/^(\d+) \(\d+\.\d+\)$/.exec(c)![1])));
+      for (let k = 1; k < evals.length; k++) expect(evals[k]!, s).toBeGreaterThanOrEqual(evals[k - 1]!);   // smaller gaps take longer
+      const [finalLoss, gap, used] = [Number(cells[5]), Number(cells[6]), Number(cells[7])];
+      // The gap column has 2–3 significant digits, the loss 12.
+      expect(Math.abs(finalLoss - best - gap), s).toBeLessThanOrEqual(0.05 * gap + 2e-11);
+      expect(gap, s).toBeGreaterThanOrEqual(0);
+      expect(used, s).toBeLessThanOrEqual(DEMO_BUDGET);
+      if (Number.isFinite(evals[3]!)) expect(evals[3]!, s).toBeLessThanOrEqual(used);
+      gaps.push(gap);
+    }
+    expect(Math.min(...gaps)).toBe(0);   // best is the lowest loss some solver reached
+    const svg = readFileSync(f('demo-convergence.svg'), 'utf8');
+    for (const s of SOLVERS) expect(svg, s).toContain(`data-name="${s}"`);
+  }, 180_000);
 });
