@@ -91,6 +91,9 @@ const initCheck: Check = (v) =>
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
 const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
 
+/** Solvers stopped by the loss-change rule in the estimator (those that take EM-map steps). */
+const EM_MAP_SOLVERS: ReadonlySet<string> = new Set(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
+
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {
   ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
@@ -99,6 +102,7 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   // solvers neither crawl (large variances) nor diverge (collapsing ones). Identical to the paper's
   // steps when σ² = 1 and η ≤ 1/L.
   backtrack: [MINIMIZE_TABLE.backtrack[0], true],
+  solver: [MINIMIZE_TABLE.solver[0], 'auto'],
   metric: [MINIMIZE_TABLE.metric[0], 'em'],
   optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
   nComponents: [intAtLeast(1), undefined],
@@ -123,7 +127,7 @@ interface Learned {
 
 /**
  * A Gaussian mixture with diagonal-free (fixed, spherical or diagonal) covariances, fitted by any solver
- * of ALGORITHM.md §3 — by default the short/long-step `gd-polyak` with a target-level f* estimate.
+ * of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
  * @example
  * const gm = new GaussianMixture({ nComponents: 3, weights: 'learned', covariance: 'spherical', seed: 1 });
  * const r = await gm.fit([[0, 0], [0.1, 0.2], [5, 5], [5.1, 4.9], [-5, 5], [-4.8, 5.2]]);
@@ -389,8 +393,9 @@ export class GaussianMixture {
       if (v !== undefined) (solver as Record<string, unknown>)[key] = v;
     }
     if (o.covariance === 'fixed') solver.variance = start.variances as number;
-    // EM's own convergence rule (scikit-learn's), at the same tolerance unless set explicitly.
-    if (o.solver === 'em' && solver.lossChangeTol === undefined) solver.lossChangeTol = o.tol;
+    // EM's own convergence rule (scikit-learn's), at the same tolerance unless set explicitly, for every
+    // solver that moves by the EM map (its fixed point with learned variances is not a zero of the gradient).
+    if (EM_MAP_SOLVERS.has(o.solver) && solver.lossChangeTol === undefined) solver.lossChangeTol = o.tol;
     const user = o.onIteration;
     return { ...solver, signal, onIteration: user && ((info) => user({ ...info, restart })) };
   }

@@ -126,7 +126,7 @@ describe('mixfit CLI', () => {
       const doc = JSON.parse(r.stdout);
       const opt = (name: string) => { const i = extra.indexOf(`--${name}`); return i < 0 ? undefined : extra[i + 1]; };
       const gm = new GaussianMixture({
-        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'gd-polyak', covariance: opt('covariance') ?? 'fixed',
+        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'auto', covariance: opt('covariance') ?? 'fixed',
         weights: opt('weights') ?? 'fixed', init: opt('init') ?? 'kmeans++',
       });
       const res = await gm.fit(rows);
