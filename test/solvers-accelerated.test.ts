@@ -375,3 +375,41 @@ describe('abort and atomic commit through GaussianMixture', () => {
     });
   }
 });
+
+describe("issue 11 fixes: 'gd' vs 'gradient-em' under metric 'em', and when rejections stop a fit", () => {
+  it("under metric 'em' the two differ once variances are learned, coincide with only means learned, and label their steps", async () => {
+    const X = sample(90, 6);
+    const obj = await empiricalObjective({ data: X.data, rows: X.rows, cols: X.cols }, { threads: 1, kernel: 'js' });
+    const start: MixtureParams = { means: [[-1, 0], [1, 1], [0, -1]] };
+    const run = (solver: 'gd' | 'gradient-em', over: MinimizeOptions) =>
+      minimize(obj, start, { solver, metric: 'em', backtrack: true, maxIter: 30, tol: 0, learningRate: 0.5, ...over });
+    const learned = { weights: 'learned', covariance: 'spherical', regCovar: REG } as const;
+    const [a, b] = [await run('gd', learned), await run('gradient-em', learned)];
+    expect(a.history.every((h) => h.kind === 'gd')).toBe(true);
+    expect(b.history.every((h) => h.kind === 'gradient-em')).toBe(true);
+    expect(a.params.variances).not.toEqual(b.params.variances);
+    const [c, d] = [await run('gd', { variance: 2 }), await run('gradient-em', { variance: 2 })];
+    expect(d.params.means).toEqual(c.params.means);
+  });
+
+  it('rejected long steps do not stop a fit while short steps still lower the loss; a real stall does', async () => {
+    const X = sample(120, 7);
+    const obj = await empiricalObjective({ data: X.data, rows: X.rows, cols: X.cols }, { threads: 1, kernel: 'js' });
+    const start: MixtureParams = { means: [[-1, 0], [1, 1], [0, -1]] };
+    // f̂ far below any reachable loss: every long step overshoots and is rejected, one per K = 2 short steps.
+    const base = { solver: 'gd-polyak', optimum: -1e6, shortSteps: 2, maxRejections: 3, tol: 0, maxIter: 30 } as const;
+    const r = await minimize(obj, start, base);
+    const rejected = r.history.filter((h) => h.kind === 'polyak-rejected').length;
+    expect(rejected).toBeGreaterThan(3);
+    expect(r.status).toBe('max-iter');
+    // Run on, the same fit stops on 'rejections' only once the short steps no longer move the loss.
+    const long = await minimize(obj, start, { ...base, maxIter: 5000 });
+    expect(long.status).toBe('rejections');
+    const tail = long.history.slice(-9).map((h) => h.loss);
+    expect(Math.max(...tail) - Math.min(...tail)).toBeLessThan(1e-12 * Math.abs(tail[0]));
+    // A stall: short steps of η = 1e-300 change nothing, so 3 rejections in a row stop the fit.
+    const s = await minimize(obj, start, { ...base, shortStepSize: 1e-300 });
+    expect(s.status).toBe('rejections');
+    expect(s.history.filter((h) => h.kind === 'polyak-rejected')).toHaveLength(3);
+  });
+});
