@@ -43,6 +43,10 @@ const SOLVERS_UNKNOWN = [
   ['gd-polyak (hazan-kakade)', { solver: 'gd-polyak', optimum: 'hazan-kakade' }],
 ];
 
+// Every other solver of mixfit's SOLVERS list (the accelerated EMs, 'auto', …) joins both lists with its defaults.
+const LISTED = new Set([...SOLVERS_KNOWN, ...SOLVERS_UNKNOWN].map(([, o]) => o.solver));
+for (const s of mf.SOLVERS ?? []) if (!LISTED.has(s)) { SOLVERS_KNOWN.push([s, { solver: s }]); SOLVERS_UNKNOWN.push([s, { solver: s }]); }
+
 function populationExp(id, title, d, truth, n, modelWeights, solvers, note) {
   return {
     id, title, note, solvers, makeObjective: () => mf.populationObjective(truth),

@@ -32,7 +32,8 @@ export async function rSquaremAvailable() {
  */
 export async function runRSquarem({ id, peer, starts, options, d, budget, workDir }) {
   const n = starts[0].means.length;
-  const flatVariances = (v) => (options.covariance === 'fixed' ? [options.variance ?? 1] : [v].flat(2));
+  const count = { fixed: 1, spherical: n, diagonal: n * d }[options.covariance];
+  const flatVariances = (v) => (options.covariance === 'fixed' ? [options.variance ?? 1] : typeof v === 'number' ? new Array(count).fill(v) : [v].flat(2));
   const job = {
     ...peer, d, n, learnWeights: options.weights === 'learned', covariance: options.covariance, variance: options.variance ?? 1,
     regCovar: options.regCovar ?? 1e-6, maxiter: budget, ...R_CONTROL,
