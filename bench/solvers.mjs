@@ -42,6 +42,7 @@ function cpuModel() {
  * passes (it sits at its floor: nothing later could change a cell, and it keeps the full run near 15 minutes).
  */
 const STALL_EVALUATIONS = 200, STALL_TOL = 1e-13;
+const WARMUP_EVALUATIONS = 30;
 
 /** One solver from one start: its curve (the start, then one point per history record) and end state. */
 async function runSolver(objective, start, solver, options, budget) {
@@ -92,6 +93,8 @@ for (const problem of PROBLEMS.filter((p) => !only || only.includes(p.id))) {
   const t0 = performance.now();
   // R runs in its own process while the mixfit solvers run (2 cores: it would otherwise double the wall time).
   const rPeer = peer.ok ? runRSquarem({ id: problem.id, peer: built.peer, starts, options, d: objective.dim, budget, workDir: OUT }) : null;
+  // Warm-up (untimed): without it the first solver of each problem pays for compiling the code paths they share.
+  for (const solver of mf.SOLVERS) await runSolver(objective, starts[0], solver, options, WARMUP_EVALUATIONS);
   for (const start of starts) for (const solver of mf.SOLVERS) runs.get(solver).push(await runSolver(objective, start, solver, options, budget));
   if (rPeer) {
     const r = await rPeer;

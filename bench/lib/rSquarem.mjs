@@ -1,7 +1,7 @@
 // The outside peer of the solver tournament: R's SQUAREM package (squarem1, scheme S3) driving the EM map of
 // bench/squarem_em.R from the same starts, in the same θ parameterization. Skips with a message when Rscript,
 // SQUAREM or jsonlite is missing.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from './runProcess.mjs';
@@ -44,9 +44,10 @@ export async function runRSquarem({ id, peer, starts, options, d, budget, workDi
     },
   };
   mkdirSync(workDir, { recursive: true });
-  const path = join(workDir, `r-squarem-${id}.json`);
+  const path = join(workDir, `r-squarem-${id}-${process.pid}.json`); // pid: concurrent runs share bench/out
   writeFileSync(path, JSON.stringify(job));
   const r = await runProcess('Rscript', [SCRIPT, path]);
+  rmSync(path, { force: true });
   if (r.code !== 0) return { skipped: `Rscript failed (${r.stderr.trim().split('\n').pop()})` };
   const out = JSON.parse(r.stdout);
   if (out.skipped) return { skipped: out.skipped };
