@@ -17,7 +17,7 @@ import {
 } from './optionTable.js';
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
-import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
+import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
 
@@ -90,9 +90,6 @@ const initCheck: Check = (v) =>
   (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
 const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
-
-/** Solvers stopped by the loss-change rule in the estimator (those that take EM-map steps). */
-const EM_MAP_SOLVERS: ReadonlySet<string> = new Set(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
 
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {

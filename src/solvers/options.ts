@@ -11,6 +11,8 @@ import type { MixtureParams } from '../types.js';
 /** Solver names (ALGORITHM.md §8): the one list the option tables, the CLI and its help read. */
 export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
 export type SolverName = (typeof SOLVERS)[number];
+/** The solvers that move by the EM map ('auto' picks one of them), so GaussianMixture stops them by lossChangeTol. */
+export const EM_MAP_SOLVERS: ReadonlySet<SolverName> = new Set<SolverName>(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
 /** A solver that builds a step directly ('auto' resolves to one of these). */
 export type ConcreteSolver = Exclude<SolverName, 'auto'>;
 /** f* estimator names. */
