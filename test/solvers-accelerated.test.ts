@@ -413,3 +413,23 @@ describe("issue 11 fixes: 'gd' vs 'gradient-em' under metric 'em', and when reje
     expect(s.history.filter((h) => h.kind === 'polyak-rejected')).toHaveLength(3);
   });
 });
+
+describe('squarem under the loss-change rule', () => {
+  it("ends a cycle at θ₁ when that EM step changes the loss by ≤ lossChangeTol, and the fit stops there as EM's rule says", async () => {
+    const X = sample(150, 8);
+    const obj = await empiricalObjective({ data: X.data, rows: X.rows, cols: X.cols }, { threads: 1, kernel: 'js' });
+    const start: MixtureParams = { means: [[-3, 0.2], [2.2, 1.8], [1.4, -2.4]] };
+    const tol = 1e-9;
+    const r = await minimize(obj, start, { solver: 'squarem', weights: 'learned', covariance: 'diagonal', regCovar: REG, lossChangeTol: tol, tol: 0, maxIter: 1000 });
+    expect(r.status).toBe('loss-change');
+    const h = r.history, last = h.at(-1)!;
+    expect(last.kind).toBe('em');
+    // The record before it is this cycle's start θ₀ (the previous cycle's end): the stop compares θ₁ with θ₀.
+    const before = h.at(-2)!;
+    expect(Math.abs(before.loss - last.loss)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(last.loss)));
+    // Without the rule the same run goes on.
+    const off = await minimize(obj, start, { solver: 'squarem', weights: 'learned', covariance: 'diagonal', regCovar: REG, tol: 0, maxIter: h.length + 5 });
+    expect(off.status).toBe('max-iter');
+    expect(off.history.slice(0, h.length - 1)).toEqual(h.slice(0, -1));
+  });
+});

@@ -27,6 +27,8 @@ export interface EmPolyakOptions {
   adaptive?: boolean;
   /** Reject long steps (and SQUAREM cycles) that increase the loss [true]. */
   monotone?: boolean;
+  /** Passed to SQUAREM short steps (see SquaremOptions.lossChangeTol) [0]. */
+  lossChangeTol?: number;
 }
 
 interface LongState {
@@ -56,7 +58,7 @@ async function emPolyakTrial(pt: Point, st: LongState, options: EmPolyakOptions,
 
 /** The em-polyak step. */
 export function emPolyak(options: EmPolyakOptions): Step {
-  const short: Step = options.short === 'squarem' ? squarem({ monotone: options.monotone }) : em();
+  const short: Step = options.short === 'squarem' ? squarem({ monotone: options.monotone, lossChangeTol: options.lossChangeTol }) : em();
   const long: LongStep<LongState> = {
     init: (p: Problem, start: Point) => ({ mix: MixtureProblem.of(p, 'em-polyak'), estimator: options.optimum(start.f) }),
     trial: (_p: Problem, pt: Point, st: LongState, probe: boolean) => emPolyakTrial(pt, st, options, probe),

@@ -13,7 +13,7 @@ import type { AnyStep } from './step.js';
 
 /** The step settings that matter for building a solver (a subset of {@link ResolvedOptions}). */
 export type StepSettings = Pick<ResolvedOptions, 'shortSteps' | 'shortStepSize' | 'maxPolyakStep' | 'adaptive' | 'monotone' | 'learningRate'>
-  & Partial<Pick<ResolvedOptions, 'backtrack' | 'andersonOrder' | 'emPolyakShort'>>;
+  & Partial<Pick<ResolvedOptions, 'backtrack' | 'andersonOrder' | 'emPolyakShort' | 'lossChangeTol'>>;
 
 /** The step for a concrete `solver` ('auto' is resolved by auto.ts first); `optimum` is only used by the Polyak-based solvers. */
 export function buildStep(solver: ConcreteSolver, s: StepSettings, optimum: EstimatorFactory): AnyStep {
@@ -22,10 +22,10 @@ export function buildStep(solver: ConcreteSolver, s: StepSettings, optimum: Esti
     case 'gd': return gd({ stepSize: s.learningRate, backtrack: s.backtrack });
     case 'gradient-em': return gradientEm({ stepSize: s.learningRate, backtrack: s.backtrack });
     case 'em': return em();
-    case 'squarem': return squarem({ monotone: s.monotone });
+    case 'squarem': return squarem({ monotone: s.monotone, lossChangeTol: s.lossChangeTol });
     case 'anderson': return anderson({ order: s.andersonOrder ?? 5, monotone: s.monotone });
     case 'em-polyak':
-      return emPolyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, shortSteps: K, short: s.emPolyakShort, adaptive: s.adaptive });
+      return emPolyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, shortSteps: K, short: s.emPolyakShort, adaptive: s.adaptive, lossChangeTol: s.lossChangeTol });
     case 'polyak':
       return polyak({ optimum, maxStep: s.maxPolyakStep, monotone: s.monotone, halveOnReject: true, backtrackFallback: s.backtrack, fallbackStep: s.learningRate });
     case 'gd-polyak':

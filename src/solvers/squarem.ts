@@ -20,6 +20,12 @@ import type { Step, StepOutcome } from './step.js';
 export interface SquaremOptions {
   /** Reject a cycle whose result has a higher loss than its start (R's objfn.inc = 0) [true]; false accepts any finite result (objfn.inc = ∞). */
   monotone?: boolean;
+  /**
+   * The driver's lossChangeTol [0 = off]: when the cycle's first EM step changes the loss by at most this
+   * (relative), the cycle ends at θ₁ as a plain EM step, so the driver's loss-change rule stops the fit at
+   * the same pass as EM would (R's squarem1 likewise returns θ₁ when ‖θ₁ − θ₀‖ < tol).
+   */
+  lossChangeTol?: number;
 }
 
 /** The package's control defaults: step.min0, step.max0, mstep. */
@@ -57,15 +63,21 @@ const finite = (q: Point) => Number.isFinite(q.f) && Number.isFinite(q.gnorm);
  * One pass of SQUAREM from the current point `pt`. A cycle in progress continues only if `pt` is still its
  * start; otherwise (a first call, or another step moved the point, e.g. inside em-polyak) a new cycle starts.
  */
-export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true): Promise<StepOutcome> {
+export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true, lossChangeTol = 0): Promise<StepOutcome> {
   const { mix } = st;
   const keep = (): StepOutcome => ({ point: pt, kind: 'trial', stepSize: st.alpha, probe: true });
   if (st.p !== pt || !st.p1) {
     st.p = pt;
     st.p1 = await mix.evaluate(mix.emUpdate(pt));
     st.phase = 'extrapolate';
-    // θ₁ is a plain EM iterate; if it is not finite there is nothing to extrapolate from (the driver stops).
-    return finite(st.p1) ? keep() : { point: st.p1, kind: 'em', stepSize: 1 };
+    const p1 = st.p1;
+    // θ₁ is a plain EM iterate: returned as one when it is not finite (the driver stops) or already at EM's
+    // fixed point by the loss-change rule (the driver stops there, converged); no bound updates, as in R.
+    if (!finite(p1) || (lossChangeTol > 0 && Math.abs(pt.f - p1.f) <= lossChangeTol * Math.max(1, Math.abs(p1.f)))) {
+      st.p = st.p1 = undefined;
+      return { point: p1, kind: 'em', stepSize: 1 };
+    }
+    return keep();
   }
   const p = st.p, p1 = st.p1;
   const accept = (q: Point) => finite(q) && (!monotone || q.f <= p.f);
@@ -120,6 +132,6 @@ export function squarem(options: SquaremOptions = {}): Step<SquaremState> {
   return {
     name: 'squarem',
     init: (problem: Problem) => squaremState(problem),
-    update: (_problem: Problem, pt: Point, st: SquaremState) => squaremUpdate(pt, st, options.monotone ?? true),
+    update: (_problem: Problem, pt: Point, st: SquaremState) => squaremUpdate(pt, st, options.monotone ?? true, options.lossChangeTol ?? 0),
   };
 }
