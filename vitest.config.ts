@@ -71,6 +71,7 @@ export default defineConfig({
             'test/properties.test.ts',
             'test/solvers.test.ts',
             'test/solvers-experiments.test.ts',
+            'test/solvers-accelerated.test.ts',
             'test/validate.test.ts',
             'test/plot.test.ts',
             'test/objective.test.ts',

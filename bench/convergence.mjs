@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as mf from '../dist/index.js';
+import { markdownTable, printTable } from './lib/tables.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = join(here, 'out');
@@ -41,6 +42,10 @@ const SOLVERS_UNKNOWN = [
   ['gd-polyak (aitken)', { solver: 'gd-polyak', optimum: 'aitken' }],
   ['gd-polyak (hazan-kakade)', { solver: 'gd-polyak', optimum: 'hazan-kakade' }],
 ];
+
+// Every other solver of mixfit's SOLVERS list (the accelerated EMs, 'auto', …) joins both lists with its defaults.
+const LISTED = new Set([...SOLVERS_KNOWN, ...SOLVERS_UNKNOWN].map(([, o]) => o.solver));
+for (const s of mf.SOLVERS ?? []) if (!LISTED.has(s)) { SOLVERS_KNOWN.push([s, { solver: s }]); SOLVERS_UNKNOWN.push([s, { solver: s }]); }
 
 function populationExp(id, title, d, truth, n, modelWeights, solvers, note) {
   return {
@@ -147,12 +152,6 @@ async function runExperiment(exp, summary) {
   obj.dispose();
 }
 
-function printTable(header, rows) {
-  const w = header.map((h, j) => Math.max(h.length, ...rows.map((r) => String(r[j]).length)));
-  const line = (r) => r.map((c, j) => String(c).padEnd(w[j])).join('  ');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
-}
 
 // The scikit-learn comparison runs each method until it stalls, then compares them at common loss gaps.
 const SK_LEVELS = [1e-4, 1e-5, 1e-7, 1e-9, 1e-11]; // EM reaches 1e-4 quickly, then sits on a plateau near 5e-5
@@ -243,11 +242,6 @@ async function sklearnCompare(exp) {
   return lines;
 }
 
-/** Rows as a Markdown table (a `|` inside a cell is escaped, else it would split the cell). */
-function markdownTable(header, rows) {
-  const cell = (c) => String(c).replaceAll('|', '\\|');
-  return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
-}
 
 async function runU1(summary) {
   const fg = (v, g) => { const r = v[1] - v[0] ** 2; g[0] = 4 * v[0] ** 3 - 40 * v[0] * r; g[1] = 20 * r; return v[0] ** 4 + 10 * r * r; };

@@ -18,7 +18,7 @@ import {
 } from './optionTable.js';
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
-import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
+import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
 
@@ -98,6 +98,7 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   // solvers neither crawl (large variances) nor diverge (collapsing ones). Identical to the paper's
   // steps when σ² = 1 and η ≤ 1/L.
   backtrack: [MINIMIZE_TABLE.backtrack[0], true],
+  solver: [MINIMIZE_TABLE.solver[0], 'auto'],
   metric: [MINIMIZE_TABLE.metric[0], 'em'],
   optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
   nComponents: [intAtLeast(1), undefined],
@@ -122,7 +123,7 @@ interface Learned {
 
 /**
  * A Gaussian mixture with diagonal-free (fixed, spherical or diagonal) covariances, fitted by any solver
- * of ALGORITHM.md §3 — by default the short/long-step `gd-polyak` with a target-level f* estimate.
+ * of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
  * @example
  * const gm = new GaussianMixture({ nComponents: 3, weights: 'learned', covariance: 'spherical', seed: 1 });
  * const r = await gm.fit([[0, 0], [0.1, 0.2], [5, 5], [5.1, 4.9], [-5, 5], [-4.8, 5.2]]);
@@ -398,8 +399,9 @@ export class GaussianMixture {
       if (v !== undefined) (solver as Record<string, unknown>)[key] = v;
     }
     if (o.covariance === 'fixed') solver.variance = start.variances as number;
-    // EM's own convergence rule (scikit-learn's), at the same tolerance unless set explicitly.
-    if (o.solver === 'em' && solver.lossChangeTol === undefined) solver.lossChangeTol = o.tol;
+    // EM's own convergence rule (scikit-learn's), at the same tolerance unless set explicitly, for every
+    // solver that moves by the EM map (its fixed point with learned variances is not a zero of the gradient).
+    if (EM_MAP_SOLVERS.has(o.solver) && solver.lossChangeTol === undefined) solver.lossChangeTol = o.tol;
     const user = o.onIteration;
     return { ...solver, signal, onIteration: user && ((info) => user({ ...info, restart })) };
   }

@@ -25,6 +25,7 @@ export {
   minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
 } from './solvers/minimize.js';
 export { STATUS_TABLE } from './solvers/status.js';
+export { SOLVERS, type SolverName } from './solvers/options.js';
 export { lineChartSvg, type LineChartOptions, type LineSeries } from './plot/lineChart.js';
 export { scatterSvg, type ScatterOptions } from './plot/scatter.js';
 export {

@@ -4,7 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../src/cli/demo.js';
 import { Rng } from '../src/model/rng.js';
+import { SOLVERS } from '../src/solvers/options.js';
+
+const DEMO_BUDGET = DEMO.maxEvaluations;
 
 const CLI = process.env.MIXFIT_CLI ?? resolve(__dirname, '../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'mixfit-cli-'));
@@ -266,7 +270,7 @@ describe('mixfit CLI', () => {
       const doc = JSON.parse(r.stdout);
       const opt = (name: string) => { const i = extra.indexOf(`--${name}`); return i < 0 ? undefined : extra[i + 1]; };
       const gm = new GaussianMixture({
-        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'gd-polyak', covariance: opt('covariance') ?? 'fixed',
+        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'auto', covariance: opt('covariance') ?? 'fixed',
         weights: opt('weights') ?? 'fixed', init: opt('init') ?? 'kmeans++',
       });
       const res = await gm.fit(rows);
@@ -284,7 +288,8 @@ describe('mixfit CLI', () => {
 
   it('--threads 2 gives the model of --threads 1 within 1e-12, and each equals the JS API at that thread count', async () => {
     const { GaussianMixture } = await api();
-    const args = ['fit', 'data.csv', '--components', '3', '--seed', '7', '--max-iter', '400', '--covariance', 'spherical', '--weights', 'learned', '--json'];
+    // gd-polyak named: the extrapolating default ('auto') amplifies the passes' rounding, see test/parallel.test.ts.
+    const args = ['fit', 'data.csv', '--components', '3', '--seed', '7', '--max-iter', '400', '--covariance', 'spherical', '--weights', 'learned', '--solver', 'gd-polyak', '--json'];
     const [one, two] = ['1', '2'].map((t) => {
       const r = run([...args, '--threads', t]);
       expect(r.code).toBe(0);
@@ -296,7 +301,7 @@ describe('mixfit CLI', () => {
     a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
     // The option really reaches the estimator: each model is bit-identical to the API's fit at that thread count.
     for (const [threads, model] of [[1, one], [2, two]] as const) {
-      const gm = new GaussianMixture({ nComponents: 3, seed: 7, maxIter: 400, covariance: 'spherical', weights: 'learned', threads });
+      const gm = new GaussianMixture({ nComponents: 3, seed: 7, maxIter: 400, covariance: 'spherical', weights: 'learned', solver: 'gd-polyak', threads });
       await gm.fit(rows);
       expect(model).toEqual(gm.toJSON());
     }
@@ -402,10 +407,29 @@ describe('mixfit CLI', () => {
     expect(readdirSync(sub).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 
-  it('demo prints the comparison table and writes demo-convergence.svg', () => {
-    const r = run(['demo']);
-    expect(r.code).toBe(0);
-    for (const s of ['em', 'gradient-em', 'gd-polyak']) expect(r.stdout).toMatch(new RegExp(`^${s}\\s`, 'm'));
-    expect(readFileSync(f('demo-convergence.svg'), 'utf8')).toContain('data-name="gd-polyak"');
-  }, 60_000);
+  it('demo runs every solver from one start, prints the comparison table and writes all curves to demo-convergence.svg', () => {
+    const r = spawnSync(process.execPath, [CLI, 'demo'], { encoding: 'utf8', cwd: dir, timeout: 170_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const best = Number(/best = ([0-9.]+) nats/.exec(r.stdout)![1]);
+    const gaps: number[] = [];
+    for (const s of SOLVERS) {
+      // solver, 4 × "evals (s)" or "—", final loss, final loss − best, evaluations used
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`${s} `));
+      expect(line, s).toBeDefined();
+      const cells = line!.trim().split(/\s{2,}/);
+      expect(cells, s).toHaveLength(8);
+      const evals = cells.slice(1, 5).map((c) => (c === '—' ? Infinity : Number(/^(\d+) \(\d+\.\d+\)$/.exec(c)![1])));
+      for (let k = 1; k < evals.length; k++) expect(evals[k]!, s).toBeGreaterThanOrEqual(evals[k - 1]!);   // smaller gaps take longer
+      const [finalLoss, gap, used] = [Number(cells[5]), Number(cells[6]), Number(cells[7])];
+      // The gap column has 2–3 significant digits, the loss 12.
+      expect(Math.abs(finalLoss - best - gap), s).toBeLessThanOrEqual(0.05 * gap + 2e-11);
+      expect(gap, s).toBeGreaterThanOrEqual(0);
+      expect(used, s).toBeLessThanOrEqual(DEMO_BUDGET);
+      if (Number.isFinite(evals[3]!)) expect(evals[3]!, s).toBeLessThanOrEqual(used);
+      gaps.push(gap);
+    }
+    expect(Math.min(...gaps)).toBe(0);   // best is the lowest loss some solver reached
+    const svg = readFileSync(f('demo-convergence.svg'), 'utf8');
+    for (const s of SOLVERS) expect(svg, s).toContain(`data-name="${s}"`);
+  }, 180_000);
 });

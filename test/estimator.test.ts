@@ -120,7 +120,7 @@ describe('GaussianMixture: options are validated in the constructor', () => {
   const BAD: [string, unknown, string, string][] = [
     ['nComponents', 0, 'must be an integer ≥ 1', '0'],
     ['nComponents', 2.5, 'must be an integer ≥ 1', '2.5'],
-    ['solver', 'newton', "must be one of 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'", '"newton"'],
+    ['solver', 'newton', "must be one of 'auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'", '"newton"'],
     ['weights', 'free', "must be one of 'fixed', 'learned'", '"free"'],
     ['covariance', 'full', "must be one of 'fixed', 'spherical', 'diagonal'", '"full"'],
     ['variance', -1, 'must be a finite number > 0', '-1'],

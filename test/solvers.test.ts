@@ -12,7 +12,7 @@ import { aitken } from '../src/solvers/optimum/aitken.js';
 import { hazanKakade } from '../src/solvers/optimum/hazanKakade.js';
 import { functionProblem, type Problem } from '../src/solvers/problem.js';
 import { buildStep, type StepSettings } from '../src/solvers/registry.js';
-import type { SolverName } from '../src/solvers/options.js';
+import type { ConcreteSolver, SolverName } from '../src/solvers/options.js';
 import { MixtureProblem } from '../src/solvers/mixtureProblem.js';
 import { Parameterization } from '../src/solvers/parameterization.js';
 
@@ -59,7 +59,7 @@ function checkMonotoneTrials(h: HistoryRecord[], f0: number): void {
 const generic: StepSettings = { shortSteps: 20, shortStepSize: 0.1, maxPolyakStep: 1e12, adaptive: false, monotone: true, learningRate: 0.1 };
 
 describe('conformance: generic problems through the same steps', () => {
-  for (const solver of ['gd', 'polyak', 'gd-polyak'] as SolverName[]) {
+  for (const solver of ['gd', 'polyak', 'gd-polyak'] as ConcreteSolver[]) {
     it(`${solver} on a quadratic: decreases, counts evaluations, well-formed history`, async () => {
       const p = quadratic();
       const r = await runSteps(p, Float64Array.from([1, -2, 0.5]), buildStep(solver, generic, knownOptimum(0)), settings({ maxIter: 300 }));
@@ -76,7 +76,7 @@ describe('conformance: generic problems through the same steps', () => {
     const x0 = Float64Array.from([1, 0.5]);
     const ddj: StepSettings = { shortSteps: 100, shortStepSize: 0.0125, maxPolyakStep: 1e12, adaptive: false, monotone: true, learningRate: 0.0125 };
     const res: Record<string, number> = {};
-    for (const solver of ['gd', 'polyak', 'gd-polyak'] as SolverName[]) {
+    for (const solver of ['gd', 'polyak', 'gd-polyak'] as ConcreteSolver[]) {
       const r = await runSteps(u1(), x0, buildStep(solver, ddj, knownOptimum(0)), settings({ maxIter: 5049, maxRejections: 1e9 }));
       checkHistory(r.history, r.nIter, r.nEvaluations, ['gd', 'short', 'polyak', 'polyak-rejected']);
       checkMonotoneTrials(r.history, 1 + 10 * 0.25);
@@ -128,7 +128,7 @@ describe('conformance: every solver on a small mixture through minimize', () => 
       const e0 = obj.evaluations;
       const r = await minimize(obj, start, { solver, maxIter: 200, shortSteps: 10 });
       expect(obj.evaluations - e0).toBe(r.nEvaluations);
-      checkHistory(r.history, r.nIter, r.nEvaluations, ['gd', 'short', 'polyak', 'polyak-rejected', 'em']);
+      checkHistory(r.history, r.nIter, r.nEvaluations, ['gd', 'gradient-em', 'short', 'polyak', 'polyak-rejected', 'em']);
       checkMonotoneTrials(r.history, f0);
       expect(r.loss).toBeLessThan(f0);
       expect(r.params.means).toHaveLength(3);

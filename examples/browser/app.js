@@ -1,7 +1,7 @@
 // The mixfit browser demo: data (embedded example or CSV), a fit in the mixfit/worker Web Worker, live
 // drawing of points, component circles and the convergence curve. No framework; the page only draws: every
 // kernel pass runs in the worker, so the page stays responsive during a fit.
-import { fitInWorker } from '../../dist/browser/index.js';
+import { SOLVERS, fitInWorker } from '../../dist/browser/index.js';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79'];
@@ -9,7 +9,7 @@ const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 const TRUTH = { means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5], variances: 1 };
 
 // State the end-to-end test reads (window.mixfitDemo); the page itself only reads it to draw.
-const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null, messages: 0 };
+const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null, messages: 0, compare: null };
 window.mixfitDemo = demo;
 
 const worker = new Worker(new URL('../../dist/browser/worker.js', import.meta.url), { type: 'module' });
@@ -148,22 +148,32 @@ function drawScatter(params) {
   });
 }
 
+/** What the curve canvas shows: one fit's loss gap and ‖∇‖, or every compared solver's loss gap. */
+function curveSeries() {
+  if (demo.compare) {
+    const { runs, best } = demo.compare;
+    return runs.map((r) => ({ name: r.solver, color: r.color, xs: r.evaluations, ys: r.loss.map((f) => f - best) }));
+  }
+  const pts = demo.progress;
+  if (pts.length === 0) return [];
+  const best = Math.min(...pts.map((p) => p.loss));
+  const xs = pts.map((p) => p.evaluations);
+  return [
+    { name: 'loss − best', color: '#d62728', xs, ys: pts.map((p) => p.loss - best) },
+    { name: '‖∇‖', color: '#1f77b4', xs, ys: pts.map((p) => p.gradNorm) },
+  ];
+}
+
 function drawCurve() {
   const c = $('curve'), g = c.getContext('2d');
   const W = c.width, H = c.height, L = 58, R = 12, T = 12, B = 34;
   g.fillStyle = '#fff'; g.fillRect(0, 0, W, H);
-  const pts = demo.progress;
-  if (pts.length === 0) return;
-  const best = Math.min(...pts.map((p) => p.loss));
-  const series = [
-    { name: 'loss − best', color: '#d62728', ys: pts.map((p) => p.loss - best) },
-    { name: '‖∇‖', color: '#1f77b4', ys: pts.map((p) => p.gradNorm) },
-  ];
+  const series = curveSeries();
   const pos = series.flatMap((s) => s.ys).filter((y) => y > 0 && Number.isFinite(y));
   if (pos.length === 0) return;
   let lo = Math.floor(Math.log10(Math.min(...pos))), hi = Math.ceil(Math.log10(Math.max(...pos)));
   if (hi === lo) hi = lo + 1;
-  const xmax = Math.max(1, pts[pts.length - 1].evaluations);
+  const xmax = Math.max(1, ...series.map((s) => s.xs[s.xs.length - 1] ?? 1));
   const X = (e) => L + (e / xmax) * (W - L - R);
   const Y = (y) => T + ((hi - Math.log10(y)) / (hi - lo)) * (H - T - B);
   g.font = '11px system-ui, sans-serif'; g.fillStyle = '#5f6b7a'; g.strokeStyle = '#e6e9ee'; g.lineWidth = 1;
@@ -178,15 +188,25 @@ function drawCurve() {
   for (const s of series) {
     g.strokeStyle = s.color; g.lineWidth = 1.8; g.beginPath();
     let pen = false;
-    pts.forEach((p, i) => {
+    s.xs.forEach((x, i) => {
       const y = s.ys[i];
       if (!(y > 0) || !Number.isFinite(y)) { pen = false; return; }
-      if (pen) g.lineTo(X(p.evaluations), Y(y)); else g.moveTo(X(p.evaluations), Y(y));
+      if (pen) g.lineTo(X(x), Y(y)); else g.moveTo(X(x), Y(y));
       pen = true;
     });
     g.stroke();
   }
-  series.forEach((s, i) => { g.fillStyle = s.color; g.fillRect(L + 10 + i * 110, H - 12, 14, 3); g.fillStyle = '#1d2330'; g.fillText(s.name, L + 28 + i * 110, H - 7); });
+  if (series.length <= 3) {
+    series.forEach((s, i) => { g.fillStyle = s.color; g.fillRect(L + 10 + i * 110, H - 12, 14, 3); g.fillStyle = '#1d2330'; g.fillText(s.name, L + 28 + i * 110, H - 7); });
+  } else {
+    // Many solvers: a legend column inside the plot's top-right corner.
+    const x0 = W - R - 112, rowH = 14;
+    g.fillStyle = 'rgba(255, 255, 255, 0.85)'; g.fillRect(x0 - 6, T + 4, 112, series.length * rowH + 6);
+    series.forEach((s, i) => {
+      g.fillStyle = s.color; g.fillRect(x0, T + 12 + i * rowH, 14, 3);
+      g.fillStyle = '#1d2330'; g.fillText(s.name, x0 + 20, T + 17 + i * rowH);
+    });
+  }
 }
 
 function requestFrame() {
@@ -213,7 +233,7 @@ function setState(state, text) {
   document.body.dataset.state = state;
   $('status').dataset.state = state;
   $('status').textContent = text ?? state;
-  $('fit').disabled = state === 'running' || !demo.data;
+  $('fit').disabled = $('compare').disabled = state === 'running' || !demo.data;
   $('abort').disabled = state !== 'running';
 }
 
@@ -226,13 +246,12 @@ function showModel(model) {
   a.classList.remove('disabled');
 }
 
-async function runFit() {
-  if (!demo.data || demo.state === 'running') return;
-  const { data, rows, cols } = demo.data;
+/** The fit options from the controls; `solver` defaults to the selected one. */
+function fitOptions(solver = $('solver').value) {
   const covariance = $('covariance').value;
-  const options = {
+  return {
     nComponents: Math.max(1, Math.floor(Number($('n-components').value) || 1)),
-    solver: $('solver').value,
+    solver,
     covariance,
     weights: $('weights').value,
     maxEvaluations: Math.max(1, Math.floor(Number($('max-evals').value) || 1500)),
@@ -240,6 +259,13 @@ async function runFit() {
     seed: Math.floor(Number($('seed').value) || 0),
     ...(covariance === 'fixed' ? { variance: 1 } : {}),
   };
+}
+
+async function runFit() {
+  if (!demo.data || demo.state === 'running') return;
+  const { data, rows, cols } = demo.data;
+  const options = fitOptions();
+  demo.compare = null; $('compare-table').hidden = true; $('curve-caption').textContent = CURVE_CAPTION.fit;
   demo.progress = []; demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null; demo.messages = 0;
   controller = new AbortController();
   setState('running', 'fitting in the worker…');
@@ -277,8 +303,74 @@ function finish(result, model, elapsedMs, state, text) {
   setState(state, text);
 }
 
+// ---- compare solvers -----------------------------------------------------------------------------------
+const CURVE_CAPTION = {
+  fit: 'log scale: loss − best loss so far, and ‖∇‖, against evaluations',
+  compare: 'log scale: every solver\'s loss − the best loss any solver reached, against evaluations (same seeded start)',
+};
+const COMPARE_LEVELS = [1e-4, 1e-6, 1e-8];
+
+/**
+ * Fits the data once with every solver of mixfit's SOLVERS list, one after the other in the worker, with the
+ * same options and seed (so the same k-means++ start) and tol 0 (each runs to the evaluation budget), and
+ * draws all loss curves on one log plot. Abort stops the solver in flight and keeps the ones finished.
+ */
+async function runCompare() {
+  if (!demo.data || demo.state === 'running') return;
+  const { data, rows, cols } = demo.data;
+  demo.compare = { solvers: [...SOLVERS], runs: [], best: Infinity, done: false };
+  demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null; demo.progress = []; demo.messages = 0;
+  $('compare-table').hidden = true; $('curve-caption').textContent = CURVE_CAPTION.compare;
+  controller = new AbortController();
+  const signal = controller.signal;
+  try {
+    for (const [i, solver] of SOLVERS.entries()) {
+      setState('running', `comparing: ${solver} (${i + 1}/${SOLVERS.length})…`);
+      const out = await fitInWorker(worker, { data, rows, cols }, { ...fitOptions(solver), tol: 0 }, {
+        signal,
+        onProgress: (m) => { demo.lastInfo = m.info; demo.messages++; showInfo(m.info, m.evaluationsPerSecond, m.elapsedMs); requestFrame(); },
+      });
+      const h = out.result.history;
+      demo.compare.runs.push({
+        solver, color: COLORS[i % COLORS.length], evaluations: h.map((r) => r.evaluations), loss: h.map((r) => r.loss),
+        finalLoss: out.result.loss, nEvaluations: out.result.nEvaluations, status: out.result.status, elapsedMs: out.elapsedMs,
+      });
+      demo.compare.best = Math.min(demo.compare.best, out.result.loss, ...h.map((r) => r.loss));
+      demo.result = out.result; demo.model = out.model;
+      demo.lastInfo = { loss: out.result.loss, params: out.result.params };
+      requestFrame();
+    }
+    demo.compare.done = true;
+    showCompareTable();
+    if (demo.model) showModel(demo.model);
+    setState('done', `compared ${SOLVERS.length} solvers from the same start`);
+  } catch (e) {
+    if (e.name === 'AbortError') { showCompareTable(); setState('aborted', `aborted: ${demo.compare.runs.length} of ${SOLVERS.length} solvers finished`); }
+    else { demo.error = { name: e.name, message: e.message }; setState('error', `${e.name}: ${e.message}`); }
+  } finally {
+    controller = null;
+  }
+}
+
+/** The comparison table: per solver, evaluations until loss − best < level, final gap and evaluations used. */
+function showCompareTable() {
+  const { runs, best } = demo.compare;
+  const t = $('compare-table');
+  const cell = (text, tag = 'td') => { const el = document.createElement(tag); el.textContent = text; return el; };
+  const row = (cells, tag) => { const tr = document.createElement('tr'); for (const c of cells) tr.append(cell(c, tag)); return tr; };
+  t.replaceChildren(row(['solver', ...COMPARE_LEVELS.map((l) => `evals to ${l.toExponential(0)}`), 'final loss − best', 'evaluations'], 'th'));
+  for (const r of runs) {
+    const at = COMPARE_LEVELS.map((l) => { const k = r.loss.findIndex((f) => f - best < l); return k < 0 ? '—' : String(r.evaluations[k]); });
+    const tr = row([r.solver, ...at, fmt(r.finalLoss - best, 3), String(r.nEvaluations)]);
+    tr.firstChild.style.color = r.color;
+    t.append(tr);
+  }
+  t.hidden = false;
+}
+
 // ---- wiring ------------------------------------------------------------------------------------------
 $('fit').addEventListener('click', () => { void runFit(); });
+$('compare').addEventListener('click', () => { void runCompare(); });
 $('abort').addEventListener('click', () => controller?.abort());
 for (const el of document.querySelectorAll('input[name=source]')) el.addEventListener('change', loadData);
 for (const id of ['ex-rows', 'ex-seed']) $(id).addEventListener('change', () => { if (source() === 'example') loadData(); });
@@ -301,5 +393,7 @@ document.addEventListener('drop', (e) => {
 });
 worker.addEventListener('error', (e) => { demo.error = { name: 'Error', message: e.message }; setState('error', `worker: ${e.message || 'failed to start'}`); });
 
+// The solver menu is mixfit's own list, so a new solver shows up here without editing the page.
+for (const name of SOLVERS) $('solver').append(new Option(name, name, false, name === 'gd-polyak'));
 loadData();
 drawCurve();

@@ -8,6 +8,7 @@ import { AbortError } from '../errors.js';
 import { GaussianMixture, type FitResult, type GaussianMixtureOptions } from '../estimator.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
+import { SOLVERS } from '../solvers/options.js';
 import type { Covariance, Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
@@ -18,7 +19,6 @@ import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
 
-const SOLVERS = ['gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
 const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
 
 /**
@@ -31,7 +31,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   if (nComponents === undefined) throw new UsageError('--components N is required');
   if (nComponents > rows) throw new UsageError(`--components must be ≤ the number of rows (${rows}) (received ${nComponents})`);
   const o: Record<string, unknown> = { nComponents };
-  o.solver = choiceOption(p, 'solver', SOLVERS) ?? 'gd-polyak';
+  o.solver = choiceOption(p, 'solver', SOLVERS) ?? 'auto';
   o.covariance = choiceOption(p, 'covariance', COVARIANCES) ?? 'fixed';
   const w = stringOption(p, 'weights');
   if (w === 'fixed' || w === 'learned') o.weights = w;

@@ -1,4 +1,5 @@
 /** Option tables and --help texts of every subcommand (the single source for parsing and usage). */
+import { SOLVERS } from '../solvers/options.js';
 import type { OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
@@ -12,7 +13,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
     about: 'Fit a Gaussian mixture to DATA (CSV with optional header, comma/semicolon/tab; or JSON array of rows).',
     options: [
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
-      { flag: 'solver', value: true, arg: 'S', help: 'gd-polyak (default) | gradient-em | em | gd | polyak' },
+      { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
       { flag: 'weights', value: true, arg: 'W', help: 'fixed (uniform, default) | learned | w1,w2,.. (fixed, given)' },
       { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal' },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
@@ -58,7 +59,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
   },
   demo: {
     usage: 'mixfit demo [--out-dir DIR] [--json]',
-    about: 'Overparameterized fit (2 true components, 4 fitted) with em, gradient-em and gd-polyak; prints a comparison table and writes demo-convergence.svg.',
+    about: 'Overparameterized fit (2 true components, 4 fitted) with every solver from one start; prints a comparison table and writes demo-convergence.svg (all curves on one log plot).',
     options: [{ flag: 'out-dir', value: true, arg: 'DIR', help: 'where to write demo-convergence.svg (default .)' }, JSON_OPT, HELP],
   },
 };

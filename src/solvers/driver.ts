@@ -51,6 +51,9 @@ export interface RunResult {
   history: HistoryRecord[];
 }
 
+/** Steps after which the loss-change rule (lossChangeTol) applies: EM and the EM accelerators' accepted points. */
+const FIXED_POINT_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(['em', 'squarem', 'anderson']);
+
 /** Relative loss difference treated as a tie (64 ulps of 1). */
 const TIE = 64 * Number.EPSILON;
 
@@ -76,6 +79,8 @@ export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep
   if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', 0);
   const state = step.init(problem, pt);
   let rejections = 0;
+  /** The best loss when the rejection count last restarted. */
+  let stallF = pt.f;
   let lastYield = Date.now();
   for (let iter = 0; ; ) {
     if (pt.gnorm <= s.tol) return finish('gradient-tolerance', iter);
@@ -101,13 +106,16 @@ export async function runSteps(problem: Problem, x0: Float64Array, step: AnyStep
     if (!Number.isFinite(pt.f) || !Number.isFinite(pt.gnorm)) return finish('non-finite', iter);
     if (pt.f < bestF) { bestF = pt.f; bestX = pt.x.slice(); }
     // With learned variances, EM's fixed point (σ² = spread + regCovar) is not a zero of the gradient, so
-    // EM needs scikit-learn's rule: stop when a step no longer changes the loss.
-    if (out.kind === 'em' && s.lossChangeTol && Math.abs(prevF - pt.f) <= s.lossChangeTol * Math.max(1, Math.abs(pt.f))) {
+    // EM and its accelerators need scikit-learn's rule: stop when a step no longer changes the loss.
+    if (FIXED_POINT_KINDS.has(out.kind) && s.lossChangeTol && Math.abs(prevF - pt.f) <= s.lossChangeTol * Math.max(1, Math.abs(pt.f))) {
       if (s.onIteration) s.onIteration({ ...rec }, pt.x.slice());
       return finish('loss-change', iter);
     }
-    if (out.kind === 'polyak') rejections = 0;
+    // Rejected long steps stop the fit only when nothing else lowers the loss either (a real stall): any
+    // step that improves the best loss beyond rounding resets the count.
+    if (out.kind === 'polyak' || pt.f < stallF - TIE * Math.max(1, Math.abs(stallF))) { rejections = 0; stallF = pt.f; }
     else if (out.kind === 'polyak-rejected' && !out.probe && ++rejections >= s.maxRejections) return finish('rejections', iter);
+    if (pt.f < stallF) stallF = pt.f;
     if (s.onIteration && s.onIteration({ ...rec }, pt.x.slice()) === false) return finish('callback', iter);
   }
 }

@@ -11,10 +11,7 @@ import type { Step, StepOutcome } from './step.js';
 export function em(): Step<MixtureProblem> {
   return {
     name: 'em',
-    init(problem: Problem): MixtureProblem {
-      if (!(problem instanceof MixtureProblem)) throw new TypeError('em needs a mixture problem');
-      return problem;
-    },
+    init: (problem: Problem): MixtureProblem => MixtureProblem.of(problem, 'em'),
     async update(_problem: Problem, pt: Point, mix: MixtureProblem): Promise<StepOutcome> {
       const next = await mix.evaluate(mix.emUpdate(pt));
       return { point: next, kind: 'em', stepSize: 1 };

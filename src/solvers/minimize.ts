@@ -16,6 +16,7 @@ import { targetLevel } from './optimum/targetLevel.js';
 import { resolveOptions, type MinimizeOptions, type ResolvedOptions } from './options.js';
 import { Parameterization } from './parameterization.js';
 import { buildStep } from './registry.js';
+import { autoSolver } from './auto.js';
 import { STATUS_TABLE, type MinimizeStatus } from './status.js';
 
 export type { HistoryRecord } from './driver.js';
@@ -60,7 +61,8 @@ export async function minimize(objective: Objective, start: MixtureParams, optio
   const x0 = param.toTheta(p0.means, p0.logWeights, startVariances(p0, o.covariance));
   const estimator = resolveEstimator(objective, o, param, variance);
   const problem = new MixtureProblem(objective, param, o.metric);
-  const step = buildStep(o.solver, o, estimator.factory);
+  const solver = o.solver === 'auto' ? autoSolver(objective, o, estimator.known) : o.solver;
+  const step = buildStep(solver, o, estimator.factory);
   const onIteration = o.onIteration;
   const run = await runSteps(problem, x0, step, {
     maxIter: o.maxIter, maxEvaluations: o.maxEvaluations, tol: o.tol, optimum: estimator.known, lossTol: o.lossTol,

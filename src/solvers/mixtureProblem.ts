@@ -47,8 +47,9 @@ export class MixtureProblem implements Problem {
     gradientFromStats(p, s, this.fgrad);
     const g = this.param.gradient(x, this.fgrad, new Float64Array(this.size));
     if (this.metric === 'euclidean') return { x, f, g, gnorm: norm2(g), stats: copyStats(s) };
+    const gEuclid = g.slice();
     const q = this.applyMetric(p, g);
-    return { x, f, g, gnorm: Math.sqrt(q), stats: copyStats(s) };
+    return { x, f, g, gnorm: Math.sqrt(q), gEuclid, stats: copyStats(s) };
   }
 
   /**
@@ -81,20 +82,33 @@ export class MixtureProblem implements Problem {
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) scale(i * d + j, varianceAt(p, i, j));
   }
 
+  /** The mixture problem behind `problem`, for the steps that need the EM map. @throws TypeError otherwise. */
+  static of(problem: Problem, solver: string): MixtureProblem {
+    if (!(problem instanceof MixtureProblem)) throw new TypeError(`${solver} needs a mixture problem`);
+    return problem;
+  }
+
   /** FlatParams at θ (a fresh copy). */
   params(x: Float64Array): FlatParams {
     return this.param.toFlat(x);
   }
 
   /**
-   * The gradient-EM direction at `pt`: the mean block of ∇θ scaled by σ² (so a step η gives
-   * μ_i ← μ_i + η (S_i − R_i μ_i)/Σc, the [XFD] update), other blocks unchanged.
+   * The gradient-EM direction at `pt`: the mean block of the plain ∇θ scaled by σ² (so a step η gives
+   * μ_i ← μ_i + η (S_i − R_i μ_i)/Σc, the [XFD] update), logits and log-variances unscaled, whatever the
+   * metric (under metric 'em', 'gd' is the one that scales every block).
    */
   emDirection(pt: Point): Float64Array {
-    const out = pt.g.slice();
-    // Under the 'em' metric the point's gradient is already scaled.
-    if (this.metric === 'euclidean') this.scaleMeans(this.param.toFlat(pt.x, this.flat), out);
+    const out = (pt.gEuclid ?? pt.g).slice();
+    this.scaleMeans(this.param.toFlat(pt.x, this.flat), out);
     return out;
+  }
+
+  /** The EM map as a displacement in θ: F(θ) − θ at `pt` (free: from the point's statistics). */
+  emStep(pt: Point): Float64Array {
+    const next = this.emUpdate(pt);
+    for (let k = 0; k < next.length; k++) next[k] -= pt.x[k];
+    return next;
   }
 
   /**

@@ -8,15 +8,19 @@ import {
 import type { HistoryRecord } from './driver.js';
 import type { MixtureParams } from '../types.js';
 
-/** Solver names (ALGORITHM.md §8). */
-export const SOLVERS = ['gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
+/** Solver names (ALGORITHM.md §8): the one list the option tables, the CLI and its help read. */
+export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
 export type SolverName = (typeof SOLVERS)[number];
+/** The solvers that move by the EM map ('auto' picks one of them), so GaussianMixture stops them by lossChangeTol. */
+export const EM_MAP_SOLVERS: ReadonlySet<SolverName> = new Set<SolverName>(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
+/** A solver that builds a step directly ('auto' resolves to one of these). */
+export type ConcreteSolver = Exclude<SolverName, 'auto'>;
 /** f* estimator names. */
 export const OPTIMUM_ESTIMATORS = ['target-level', 'aitken', 'hazan-kakade'] as const;
 
 /** Options of {@link minimize} (all optional; defaults in brackets). */
 export interface MinimizeOptions {
-  /** ['gd-polyak'] */
+  /** ['gd-polyak'; GaussianMixture: 'auto'] 'auto' picks by the rule of auto.ts (README "Choosing a solver"). */
   solver?: SolverName;
   /** ['fixed']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
   weights?: 'fixed' | 'learned';
@@ -28,8 +32,12 @@ export interface MinimizeOptions {
   regCovar?: number;
   /** f* or its estimator [objective.knownOptimum ?? 'target-level']. */
   optimum?: number | 'target-level' | 'aitken' | 'hazan-kakade';
-  /** K short steps per epoch of gd-polyak [50]. */
+  /** K short steps per epoch: gradient steps of gd-polyak [50], EM steps or SQUAREM cycles of em-polyak [10]. */
   shortSteps?: number;
+  /** The short steps of em-polyak: plain EM steps or SQUAREM cycles ['em']. */
+  emPolyakShort?: 'em' | 'squarem';
+  /** m, the number of past differences Anderson acceleration ('anderson') uses [5]. */
+  andersonOrder?: number;
   /** η of the short steps [1]. */
   shortStepSize?: number;
   /** γ_max > 0 (Infinity disables the cap) [1e12]. */
@@ -58,7 +66,7 @@ export interface MinimizeOptions {
   tol?: number;
   /** Stop when loss − f* ≤ lossTol; only with a numeric optimum [0 = off]. */
   lossTol?: number;
-  /** 'em' only: stop (status 'loss-change', converged) when a step changes the loss by ≤ lossChangeTol·max(1, |loss|) [0 = off]. */
+  /** EM-map steps only ('em' steps, accepted SQUAREM/Anderson points): stop (status 'loss-change', converged) when one changes the loss by ≤ lossChangeTol·max(1, |loss|) [0 = off; GaussianMixture: tol for the EM-map solvers]. */
   lossChangeTol?: number;
   /** Consecutive rejected Polyak trials before stopping [10]. */
   maxRejections?: number;
@@ -76,7 +84,10 @@ export interface ResolvedOptions {
   variance: number | undefined;
   regCovar: number;
   optimum: number | 'target-level' | 'aitken' | 'hazan-kakade' | undefined;
-  shortSteps: number;
+  /** undefined until the solver is known: see {@link shortStepsFor}. */
+  shortSteps: number | undefined;
+  emPolyakShort: 'em' | 'squarem';
+  andersonOrder: number;
   shortStepSize: number;
   maxPolyakStep: number;
   adaptive: boolean;
@@ -109,7 +120,9 @@ export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = {
   variance: [positive, undefined],
   regCovar: [nonNegative, 1e-6],
   optimum: [optimumCheck, undefined],
-  shortSteps: [intAtLeast(1), 50],
+  shortSteps: [intAtLeast(1), undefined],
+  emPolyakShort: [oneOf(['em', 'squarem']), 'em'],
+  andersonOrder: [intAtLeast(1), 5],
   shortStepSize: [positive, 1],
   maxPolyakStep: [positiveOrInf, 1e12],
   adaptive: [bool, false],
@@ -132,4 +145,12 @@ export function resolveOptions(options: MinimizeOptions | undefined): ResolvedOp
   const out = resolveTable(MINIMIZE_TABLE, options);
   if (out.learningRate === undefined) out.learningRate = out.shortStepSize;
   return out as unknown as ResolvedOptions;
+}
+
+/** Default K per solver: gd-polyak's 50 gradient steps (the paper's), em-polyak's 10 EM steps (ALGORITHM.md §3.3). */
+const SHORT_STEPS: Partial<Record<SolverName, number>> = { 'em-polyak': 10 };
+
+/** K for `solver` when `shortSteps` was not given. */
+export function shortStepsFor(solver: SolverName, shortSteps: number | undefined): number {
+  return shortSteps ?? SHORT_STEPS[solver] ?? 50;
 }

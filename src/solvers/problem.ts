@@ -13,8 +13,10 @@ export interface Point {
   f: number;
   /** ∇f at x (length `size`). */
   g: Float64Array;
-  /** ‖∇f(x)‖₂. */
+  /** ‖∇f(x)‖ in the problem's metric (‖∇f(x)‖₂ unless a metric scales g). */
   gnorm: number;
+  /** The plain ∇θ f when `g` is scaled by a metric (mixture problems under metric 'em'); else absent and g is it. */
+  gEuclid?: Float64Array;
   /** A copy of the kernel statistics at x (mixture problems only; what the EM step needs). */
   stats?: PassStats;
 }
@@ -34,6 +36,20 @@ export function norm2(v: Float64Array): number {
   let s = 0;
   for (let k = 0; k < v.length; k++) s += v[k] * v[k];
   return Math.sqrt(s);
+}
+
+/** Inner product ⟨u, v⟩. */
+export function dot(u: Float64Array, v: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < u.length; k++) s += u[k] * v[k];
+  return s;
+}
+
+/** Returns u − v as a new array. */
+export function sub(u: Float64Array, v: Float64Array): Float64Array {
+  const y = new Float64Array(u.length);
+  for (let k = 0; k < u.length; k++) y[k] = u[k] - v[k];
+  return y;
 }
 
 /** Returns x − t·g as a new array. */

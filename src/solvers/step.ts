@@ -1,12 +1,17 @@
 /**
  * The step contract (optax-style): a solver is a step with an explicit state, created by `init` from the
  * starting point and advanced by `update`. One `update` is one iteration and costs exactly one evaluation
- * (a short step, a long-step trial or an EM step), so iteration and evaluation counts stay comparable.
+ * (a short step, a long-step trial or an EM step; backtracking retries are the one exception), so
+ * iteration and evaluation counts stay comparable and a budget of evaluations is met exactly. Methods
+ * whose cycle needs several passes (SQUAREM, Anderson) are state machines: an intermediate pass is an
+ * update of kind 'trial' that keeps the current point, so the driver's budget, abort and stopping rules
+ * still act between any two passes.
  */
 import type { Point, Problem } from './problem.js';
 
 /** What an iteration did: ALGORITHM.md §8 names. */
-export type StepKind = 'short' | 'polyak' | 'polyak-rejected' | 'em' | 'gd';
+export type StepKind = 'short' | 'polyak' | 'polyak-rejected' | 'em' | 'gd' | 'gradient-em'
+  | 'squarem' | 'anderson' | 'trial';
 
 /** The result of one `update`. */
 export interface StepOutcome {

@@ -54,7 +54,7 @@ export async function minimizeFunction(
   if (!x0 || typeof x0.length !== 'number' || x0.length < 1) throw new MixfitError('x0', 'must be a non-empty array of numbers', x0);
   const x = Float64Array.from(x0);
   x.forEach((v, k) => { if (!Number.isFinite(v)) throw new MixfitError('x0', 'entries must be finite numbers', `${v} at index ${k}`); });
-  const solver = options.solver ?? 'gd-polyak';
+  const solver: 'gd-polyak' | 'gd' | 'polyak' = options.solver ?? 'gd-polyak';
   if (!['gd-polyak', 'gd', 'polyak'].includes(solver)) throw new MixfitError('options.solver', "must be one of 'gd-polyak', 'gd', 'polyak'", solver);
   const { onIteration, lowerBound, ...rest } = options;
   const o = resolveOptions({ ...rest, solver } as MinimizeOptions);
@@ -68,7 +68,7 @@ export async function minimizeFunction(
       throw new MixfitError('options.lowerBound', "must be a finite number (a lower bound on f) for 'hazan-kakade'", lowerBound);
     factory = hazanKakade(lowerBound);
   }
-  const run = await runSteps(functionProblem(x.length, fg), x, buildStep(o.solver, o, factory), {
+  const run = await runSteps(functionProblem(x.length, fg), x, buildStep(solver, o, factory), {
     maxIter: o.maxIter, maxEvaluations: o.maxEvaluations, tol: o.tol, optimum: typeof opt === 'number' ? opt : undefined,
     lossTol: o.lossTol, maxRejections: o.maxRejections, signal: o.signal,
     onIteration: onIteration && ((rec, xi) => onIteration({ ...rec, x: Array.from(xi) })),

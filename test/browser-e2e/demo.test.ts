@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { SOLVERS } from '../../src/solvers/options.js';
 // @ts-expect-error plain .mjs server without types
 import { startServer } from '../../examples/browser/serve.mjs';
 
@@ -144,6 +145,48 @@ describe('browser demo (examples/browser) in headless Chromium', () => {
     for (const c of curve.counts) expect(c).toBeGreaterThan(200);
     expect(pageErrors).toEqual([]);
   });
+
+  it('compare mode fits with every solver from the same start and draws all their curves on one log plot', async () => {
+    await setOptions({ components: 4, solver: 'gd-polyak', maxEvals: 200 });
+    await page.click('#compare');
+    await page.waitForFunction(() => ['done', 'error', 'aborted'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+    const st = await page.evaluate(() => {
+      const d = (window as any).mixfitDemo, c = d.compare;
+      return {
+        state: d.state, error: d.error, done: c?.done, solvers: c?.solvers, best: c?.best,
+        menu: Array.from((document.getElementById('solver') as HTMLSelectElement).options).map((o) => o.value),
+        runs: c?.runs.map((r: any) => ({ solver: r.solver, color: r.color, points: r.evaluations.length, last: r.evaluations.at(-1), nEvaluations: r.nEvaluations, finalLoss: r.finalLoss, minLoss: Math.min(...r.loss) })),
+        tableRows: Array.from(document.querySelectorAll('#compare-table tr')).map((tr) => (tr as HTMLElement).innerText.split('\t')[0]),
+        tableHidden: (document.getElementById('compare-table') as HTMLTableElement).hidden,
+      };
+    });
+    expect(st.error).toBeNull();
+    expect(st.state).toBe('done');
+    expect(st.done).toBe(true);
+    // Every solver mixfit has, in its order, both in the menu and in the comparison.
+    expect(st.menu).toEqual([...SOLVERS]);
+    expect(st.solvers).toEqual([...SOLVERS]);
+    expect(st.runs.map((r: { solver: string }) => r.solver)).toEqual([...SOLVERS]);
+    expect(st.tableHidden).toBe(false);
+    expect(st.tableRows).toEqual(['solver', ...SOLVERS]);
+    for (const r of st.runs) {
+      expect(r.points, r.solver).toBeGreaterThan(1);
+      expect(r.nEvaluations, r.solver).toBeLessThanOrEqual(200);
+      expect(r.last, r.solver).toBe(r.nEvaluations);
+      expect(r.finalLoss, r.solver).toBeCloseTo(r.minLoss, 12);  // the result is the best point of its own curve
+      expect(r.finalLoss, r.solver).toBeGreaterThanOrEqual(st.best);
+    }
+    expect(st.best).toBe(Math.min(...st.runs.map((r: { finalLoss: number }) => r.finalLoss)));
+    // From one shared start every method gets close to the same overparameterized optimum within 200 passes.
+    for (const r of st.runs) expect(r.finalLoss - st.best, r.solver).toBeLessThan(1e-2);
+
+    // On screen: each solver's colour in the legend (a 14 × 3 swatch) and, beyond the swatches, the curves.
+    const colours = st.runs.map((r: { color: string }) => [1, 3, 5].map((k) => parseInt(r.color.slice(k, k + 2), 16)) as [number, number, number]);
+    const curve = countColours(decodePng(await page.locator('#curve').screenshot()), colours, 24);
+    for (const c of curve.counts) expect(c).toBeGreaterThanOrEqual(40);
+    expect(curve.counts.reduce((a, b) => a + b, 0) - 42 * colours.length).toBeGreaterThan(600);
+    expect(pageErrors).toEqual([]);
+  }, 150_000);
 
   it('keeps the page responsive during a fit and stops it with the abort button', async () => {
     await setOptions({ components: 6, solver: 'gradient-em', maxEvals: 10_000_000 });
