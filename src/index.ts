@@ -30,3 +30,8 @@ export { scatterSvg, type ScatterOptions } from './plot/scatter.js';
 export {
   minimizeFunction, type FunctionMinimizeOptions, type FunctionMinimizeResult,
 } from './solvers/vector.js';
+export {
+  openSource, isRowSource, type RowSource, type OpenSourceOptions, type SourceFormat,
+} from './stream/source.js';
+export { streamingObjective, StreamingObjective, type StreamingOptions } from './stream/objective.js';
+export type { StreamFitOptions } from './stream/fitSource.js';
