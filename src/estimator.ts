@@ -11,8 +11,8 @@ import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
 import { sampleMixture } from './model/sample.js';
-import { StreamBackend, StreamingObjective, readChunkRows } from './stream/objective.js';
-import { STREAM_FIT_TABLE, sourceInitSample, streamedData, type StreamFitOptions } from './stream/fitSource.js';
+import type { SqlSource } from './sql/objective.js';
+import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
 import type { RowSource } from './stream/source.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from './parallel/objective.js';
 import {
@@ -168,11 +168,11 @@ export class GaussianMixture {
    * @throws AbortError when aborted; `.result` holds the best fit reached so far, which is NOT committed.
    * @throws FitError when every restart's loss became NaN or infinite (e.g. data too large for float64).
    */
-  async fit(X: MatrixInput | RowSource, fitOptions: FitOptions = {}): Promise<FitResult> {
+  async fit(X: MatrixInput | RowSource | SqlSource, fitOptions: FitOptions = {}): Promise<FitResult> {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
-    const source = streamedData(X, f);
-    const M = source ? await sourceInitSample(source, f, new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X');
+    const source = outOfCoreData(X, f);
+    const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X');
     if ((source?.rows ?? M.rows) < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${source?.rows ?? M.rows} rows`);
     if (typeof o.init === 'object') readParams(o.init, 'options.init', M.cols);
@@ -182,8 +182,7 @@ export class GaussianMixture {
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
-    const objective = source ? new StreamingObjective(new StreamBackend(kernels, source, readChunkRows(f.chunkRows, source.cols, 'fitOptions.chunkRows')))
-      : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
+    const objective = source ? source.objective(kernels) : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings: string[] = [];

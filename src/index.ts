@@ -35,3 +35,7 @@ export {
 } from './stream/source.js';
 export { streamingObjective, StreamingObjective, type StreamingOptions } from './stream/objective.js';
 export type { StreamFitOptions } from './stream/fitSource.js';
+export {
+  sqlSource, sqlObjective, SqlObjective, isSqlSource, type SqlAdapter, type SqlSource, type SqlSourceOptions,
+} from './sql/objective.js';
+export { passQuery, passColumns, sqlNumber, DIALECTS, type SqlDialect, type SqlTable, type DialectRules } from './sql/query.js';
