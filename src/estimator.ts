@@ -14,6 +14,7 @@ import { sampleMixture } from './model/sample.js';
 import type { SqlSource } from './sql/objective.js';
 import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
 import type { RowSource } from './stream/source.js';
+import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from './parallel/objective.js';
 import {
   any, finite, intAtLeast, oneOf, resolveTable, signalLike, type Check, type OptionTable,
@@ -22,7 +23,7 @@ import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSo
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
-import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
+import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from './validate.js';
 
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
 export type FitProgress = HistoryRecord & { params: Required<MixtureParams>; restart: number };
@@ -92,6 +93,7 @@ const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? nu
 const initCheck: Check = (v) =>
   (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
+const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 const wasmCheck: Check = (v) => (v !== null && (typeof v === 'string' || typeof v === 'object') ? null : 'must be a WebAssembly.Module, bytes or a URL');
 
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
@@ -136,6 +138,8 @@ export class GaussianMixture {
   /** The resolved options (defaults filled in). Read-only: construct a new estimator to change them. */
   readonly options: Readonly<Resolved>;
   private learned: Learned | undefined;
+  /** Stepwise-EM state of {@link partialFit} (dropped by fit). */
+  private online: OnlineEm | undefined;
 
   /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
   constructor(options: GaussianMixtureOptions) {
@@ -206,8 +210,34 @@ export class GaussianMixture {
     // An abort in any restart aborts the fit, even when an earlier, finished restart is the best.
     if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
     // The one and only write of learned state.
+    this.online = undefined;
     this.learned = { params: result.params, flat: readParams(result.params, 'params'), result, kernels };
     return copyResult(result);
+  }
+
+  /**
+   * Stepwise EM on one chunk of a stream (N × d; Cappé & Moulines 2009, step ρ_t = (t + 2)^−α): the first
+   * call starts as `fit` would (options.init on this chunk) and takes the chunk's statistics; each later
+   * call blends the chunk's statistics in with weight ρ_t and re-estimates. Synchronous; commits after every
+   * chunk. An approximation of the batch fit for data seen once (gap measured in README "Large data");
+   * `fit` discards the online state. `stepExponent` α ∈ (0.5, 1] [0.6].
+   * @throws MixfitError for bad data (or another dimension than earlier chunks), a chunk with fewer rows
+   *   than components on the first call, or a bad `stepExponent`.
+   */
+  partialFit(X: MatrixInput, options: { stepExponent?: number } = {}): this {
+    const alpha = (resolveTable({ stepExponent: [stepExponentCheck, ONLINE_STEP_EXPONENT] }, options) as { stepExponent: number }).stepExponent;
+    const o = this.options;
+    const M = readMatrix(X, 'X', this.online?.theta.d);
+    if (!this.online && M.rows < o.nComponents)
+      throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
+    const kernels = this.learned?.kernels ?? loadKernelsSync({ kernel: o.kernel });
+    const online = this.online ?? new OnlineEm(readParams(this.startParams(M, undefined, new Rng(o.seed).fork(0)), 'start'),
+      { learnWeights: o.weights === 'learned', regCovar: o.regCovar });
+    online.step(kernels, M, alpha);
+    const params = toPublicParams(online.theta);
+    this.online = online;
+    this.learned = { params, flat: readParams(params, 'params'), result: undefined, kernels };
+    return this;
   }
 
   /** Per-row component index of the highest responsibility: number[] for number[][] input, Int32Array for a matrix. */
