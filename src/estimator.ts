@@ -165,7 +165,8 @@ export class GaussianMixture {
 
   /**
    * Fits the mixture to `X` (N × d: `number[][]` or `{ data: Float64Array, rows, cols }`), optionally with
-   * per-row `sampleWeight` (N). Resolves with the kept restart's result; the learned state is replaced only
+   * per-row `sampleWeight` (N), or from a file source ({@link RowSource}, streamed on every pass) or an SQL table
+   * ({@link SqlSource}, passes run in the engine): README "Large data". Resolves with the kept restart's result; the learned state is replaced only
    * when the fit succeeds (converged or not).
    * @throws MixfitError for bad data (empty, ragged, NaN/Inf with row and column, fewer rows than components,
    *   a start model of another dimension, bad sample weights) before any work.
