@@ -97,7 +97,7 @@ describe('streamed pass = in-memory pass', () => {
       const want = copy(mem.stats(p));
       const src = await openSource(file, o);
       expect([src.rows, src.cols]).toEqual([rows, d]);
-      for (const chunkRows of [3, 256]) {
+      for (const chunkRows of [3, 256, 1000]) {
         const obj = await streamingObjective(src, { chunkRows });
         expectStatsClose(await obj.statsAsync(p), want, 1e-12);
       }
