@@ -200,7 +200,7 @@ describe('sources: errors at the door', () => {
     const src = await openSource(nan, { cols: 3, check: false });
     await bad(() => streamingObjective(src, { chunkRows: 0 }), 'options.chunkRows', /must be an integer ≥ 1/);
     await bad(() => streamingObjective(src, { chunkRows: 2 ** 21 }), 'options.chunkRows', /must keep a chunk within 32 MiB/);
-    await bad(() => new GaussianMixture({ nComponents: 1 }).fit(src, { sampleWeight: [1, 1] }), 'sampleWeight', /not supported when fitting a streamed source/);
+    await bad(() => new GaussianMixture({ nComponents: 1 }).fit(src, { sampleWeight: [1, 1] }), 'sampleWeight', /is not supported when fitting a source \(use an SQL weightColumn\)/);
     const obj = await streamingObjective(src);
     src.close();
     await bad(() => obj.statsAsync(readParams({ means: [[0, 0, 0]] }, 'p')), 'source', /has been closed/);
