@@ -229,6 +229,7 @@ class CsvSource extends FileSource {
   readonly format = 'csv' as const;
   private delim = ',';
   private limit = Infinity;
+  private headerLines = 0;
 
   blockBytes(): number {
     return CSV_BLOCK;
@@ -250,15 +251,12 @@ class CsvSource extends FileSource {
     this.dataStart = 0;
     this.dataEnd = this.size;
     this.limit = o.rows ?? Infinity;
-    const skip = header ? 1 : 0;
-    this.headerLines = skip;
+    this.headerLines = header ? 1 : 0;
     await scanSource(this, 65536, (_X, r) => { rows += r; });
     if (rows === 0) throw new MixfitError('source', 'must hold at least one data row', `${this.path} has only a header`);
     if (o.rows !== undefined && rows < o.rows) throw new MixfitError('options.rows', `must be at most the file's ${rows} data rows`, o.rows);
     this.rows = rows;
   }
-
-  private headerLines = 0;
 
   decoder(chunkRows: number): BlockDecoder {
     const d = this.cols, delim = this.delim, path = this.path, limit = this.limit, skip = this.headerLines;
@@ -268,11 +266,8 @@ class CsvSource extends FileSource {
     const line = (raw: string, emit: ChunkSink) => {
       lineNo++;
       if (total >= limit) return;
-      const s = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (lineNo === 1 && s.charCodeAt(0) === 0xfeff) return line2(s.slice(1), emit);
-      return line2(s, emit);
-    };
-    const line2 = (s: string, emit: ChunkSink) => {
+      let s = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (lineNo === 1 && s.charCodeAt(0) === 0xfeff) s = s.slice(1);
       if (s.trim() === '') return;
       if (dataLines++ < skip) return;
       const cells = s.split(delim);
