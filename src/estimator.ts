@@ -12,6 +12,10 @@ import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
 import { checkSampleSize, sampleMixture } from './model/sample.js';
+import type { SqlSource } from './sql/objective.js';
+import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
+import type { RowSource } from './stream/source.js';
+import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
 import { objectiveOver, resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/objective.js';
 import {
   any, finite, intAtLeast, oneOf, resolveTable, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
@@ -20,7 +24,7 @@ import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSo
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
-import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
+import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from './validate.js';
 
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
 export type FitProgress = HistoryRecord & { params: Required<MixtureParams>; restart: number };
@@ -48,7 +52,7 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
 }
 
 /** Per-call options of {@link GaussianMixture.fit}. */
-export interface FitOptions {
+export interface FitOptions extends StreamFitOptions {
   /** N non-negative row weights, not all zero. */
   sampleWeight?: ArrayLike<number>;
   /** Aborts this fit (in addition to the constructor's `signal`). */
@@ -89,6 +93,7 @@ const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? nu
 const initCheck: Check = (v) =>
   (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
+const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {
@@ -133,6 +138,8 @@ export class GaussianMixture {
   /** The resolved options (defaults filled in). Read-only: construct a new estimator to change them. */
   readonly options: Readonly<Resolved>;
   private learned: Learned | undefined;
+  /** Stepwise-EM state of {@link partialFit} (dropped by fit). */
+  private online: OnlineEm | undefined;
 
   /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
   constructor(options: GaussianMixtureOptions) {
@@ -158,7 +165,8 @@ export class GaussianMixture {
 
   /**
    * Fits the mixture to `X` (N × d: `number[][]` or `{ data: Float64Array, rows, cols }`), optionally with
-   * per-row `sampleWeight` (N). Resolves with the kept restart's result; the learned state is replaced only
+   * per-row `sampleWeight` (N), or from a file source ({@link RowSource}, streamed on every pass) or an SQL table
+   * ({@link SqlSource}, passes run in the engine): README "Large data". Resolves with the kept restart's result; the learned state is replaced only
    * when the fit succeeds (converged or not).
    * @throws MixfitError for bad data (empty, ragged, NaN/Inf with row and column, fewer rows than components,
    *   a start model of another dimension, bad sample weights) before any work.
@@ -166,24 +174,26 @@ export class GaussianMixture {
    * @throws FitError when every restart's loss became NaN or infinite, or when the start variances overflow
    *   float64 (data spread wider than about 1e154): data too large for float64.
    */
-  async fit(X: MatrixInput, fitOptions: FitOptions = {}): Promise<FitResult> {
-    const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined] }, fitOptions) as FitOptions;
+  async fit(X: MatrixInput | RowSource | SqlSource, fitOptions: FitOptions = {}): Promise<FitResult> {
+    const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
-    // A private copy, taken before the first await: the caller may reuse its buffer while the fit runs.
-    const M = readMatrix(X, 'X', undefined, true);
-    if (M.rows < o.nComponents)
-      throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${M.rows} rows`);
+    const source = outOfCoreData(X, f);
+    // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
+    // runs). From a source: the seeded sample that starts the fit.
+    const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);
+    if ((source?.rows ?? M.rows) < o.nComponents)
+      throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${source?.rows ?? M.rows} rows`);
     if (typeof o.init === 'object') readParams(o.init, 'options.init', M.cols);
     const w = readSampleWeight(f.sampleWeight, M.rows, 'sampleWeight');
     const signal = anySignal(o.signal, f.signal);
     if (signal?.aborted) throw new AbortError('the fit was aborted before it started');
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
-    const threads = await resolveThreads(o.threads, M.rows, M.cols);
-    const objective = objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
+    const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
+    const objective = source ? source.objective(kernels) : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
-    const warnings = [threadsCapNote(o.threads, threads, M.rows),
+    const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
       o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
     let best: { r: MinimizeResult; restart: number } | undefined;
     let total = 0, aborted = false;
@@ -205,8 +215,34 @@ export class GaussianMixture {
     // An abort in any restart aborts the fit, even when an earlier, finished restart is the best.
     if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
     // The one and only write of learned state.
+    this.online = undefined;
     this.learned = { params: result.params, flat: readParams(result.params, 'params'), result, kernels };
     return copyResult(result);
+  }
+
+  /**
+   * Stepwise EM on one chunk of a stream (N × d; Cappé & Moulines 2009, step ρ_t = (t + 2)^−α): the first
+   * call starts as `fit` would (options.init on this chunk) and takes the chunk's statistics; each later
+   * call blends the chunk's statistics in with weight ρ_t and re-estimates. Synchronous; commits after every
+   * chunk. An approximation of the batch fit for data seen once (gap measured in README "Large data");
+   * `fit` discards the online state. `stepExponent` α ∈ (0.5, 1] [0.6].
+   * @throws MixfitError for bad data (or another dimension than earlier chunks), a chunk with fewer rows
+   *   than components on the first call, or a bad `stepExponent`.
+   */
+  partialFit(X: MatrixInput, options: { stepExponent?: number } = {}): this {
+    const alpha = (resolveTable({ stepExponent: [stepExponentCheck, ONLINE_STEP_EXPONENT] }, options) as { stepExponent: number }).stepExponent;
+    const o = this.options;
+    const M = readMatrix(X, 'X', this.online?.theta.d);
+    if (!this.online && M.rows < o.nComponents)
+      throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
+    const kernels = this.learned?.kernels ?? loadKernelsSync({ kernel: o.kernel });
+    const online = this.online ?? new OnlineEm(readParams(this.startParams(M, undefined, new Rng(o.seed).fork(0)), 'start'),
+      { learnWeights: o.weights === 'learned', regCovar: o.regCovar });
+    online.step(kernels, M, alpha);
+    const params = toPublicParams(online.theta);
+    this.online = online;
+    this.learned = { params, flat: readParams(params, 'params'), result: undefined, kernels };
+    return this;
   }
 
   /** Per-row component index of the highest responsibility: number[] for number[][] input, Int32Array for a matrix. */

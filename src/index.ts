@@ -31,3 +31,12 @@ export { scatterSvg, type ScatterOptions } from './plot/scatter.js';
 export {
   minimizeFunction, type FunctionMinimizeOptions, type FunctionMinimizeResult,
 } from './solvers/vector.js';
+export {
+  openSource, isRowSource, type RowSource, type OpenSourceOptions, type SourceFormat,
+} from './stream/source.js';
+export { streamingObjective, StreamingObjective, type StreamingOptions } from './stream/objective.js';
+export type { StreamFitOptions } from './stream/fitSource.js';
+export {
+  sqlSource, sqlObjective, SqlObjective, isSqlSource, type SqlAdapter, type SqlSource, type SqlSourceOptions,
+} from './sql/objective.js';
+export { passQuery, passColumns, sqlNumber, DIALECTS, type SqlDialect, type SqlTable, type DialectRules } from './sql/query.js';

@@ -17,8 +17,8 @@ export interface Objective {
   readonly kind: ObjectiveKind;
   /** d, the data dimension. */
   readonly dim: number;
-  /** The kernel implementation in use. */
-  readonly variant: KernelVariant;
+  /** The kernel implementation in use ('sql': the sums are computed by an SQL engine, src/sql). */
+  readonly variant: KernelVariant | 'sql';
   /** Constant added to the mean negative log-likelihood (0 for data; E_{p*}[log p*] for population). */
   readonly offset: number;
   /** The optimal value when it is known (0 for realizable population objectives), else undefined. */

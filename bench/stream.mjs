@@ -1,0 +1,72 @@
+// Streaming-pass benchmark (issue 15): seconds per pass of the empirical objective in memory vs streamed
+// from a page-cached file (.f64, .f32, CSV), side by side in one run, same parameters, medians of REPS.
+//
+//   npm run build:js && node bench/stream.mjs [--rows 2000000] [--cols 10] [--reps 7] [--csv-rows 200000]
+//
+// Each file is read once before timing, so the streamed passes read from the page cache. The in-memory
+// pass is `objective.stats` on data resident in the kernel; the streamed pass is `statsAsync` of
+// `streamingObjective` (the next block read while the kernel works on the current chunk).
+import { execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { empiricalObjective, openSource, streamingObjective } from '../dist/index.js';
+import { normals } from './lib/normals.mjs';
+
+const args = process.argv.slice(2);
+const arg = (name, def) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : def; };
+const N = arg('--rows', 2e6), d = arg('--cols', 10), REPS = arg('--reps', 7), CSV_N = arg('--csv-rows', 2e5);
+const cpu = execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim();
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+/** Median seconds of each function, the repetitions interleaved (a, b, a, b, …) so that load shifts hit both. */
+async function timeBoth(a, b) {
+  await a(); await b();
+  const ta = [], tb = [];
+  for (let r = 0; r < REPS; r++) {
+    let t0 = performance.now(); await a(); ta.push((performance.now() - t0) / 1e3);
+    t0 = performance.now(); await b(); tb.push((performance.now() - t0) / 1e3);
+  }
+  return [median(ta), median(tb)];
+}
+function flat(n) {
+  const means = normals(n * d, 11 + n).map((v) => 2 * v);
+  return { n, d, means, logWeights: new Float64Array(n).fill(-Math.log(n)), variances: new Float64Array(n * d).fill(1.5), layout: 'diagonal' };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mixfit-bench-stream-'));
+try {
+  const X = normals(N * d, 5);
+  const f64 = join(dir, 'x.f64'), f32 = join(dir, 'x.f32'), csv = join(dir, 'x.csv');
+  writeFileSync(f64, new Uint8Array(X.buffer));
+  const X32 = Float32Array.from(X);
+  writeFileSync(f32, new Uint8Array(X32.buffer));
+  const lines = [];
+  for (let k = 0; k < CSV_N; k++) lines.push(Array.from(X.subarray(k * d, (k + 1) * d), (v) => v.toPrecision(17)).join(','));
+  writeFileSync(csv, lines.join('\n') + '\n');
+  for (const f of [f64, f32, csv]) readFileSync(f); // into the page cache
+
+  console.log(`CPU: ${cpu}; Node ${process.version}; N = ${N} (CSV ${CSV_N}), d = ${d}, diagonal, median of ${REPS}, in-memory and streamed passes interleaved\n`);
+  console.log('| source | n | in-memory s/pass | streamed s/pass | streamed speed / in-memory | MB/s streamed |');
+  console.log('|---|---|---|---|---|---|');
+  for (const n of [2, 5, 10]) {
+    const p = flat(n);
+    for (const [name, file, rows, data, o] of [
+      ['.f64', f64, N, X, { cols: d }],
+      ['.f32', f32, N, Float64Array.from(X32), { cols: d }],
+      ['CSV', csv, CSV_N, X.subarray(0, CSV_N * d), {}],
+    ]) {
+      const mem = await empiricalObjective({ data, rows, cols: d }, { threads: 1 });
+      const src = await openSource(file, { ...o, check: false });
+      const obj = await streamingObjective(src);
+      const a = mem.stats(p).sumLogLik, b = (await obj.statsAsync(p)).sumLogLik;
+      if (Math.abs(a - b) > 1e-12 * Math.abs(a)) throw new Error(`${name}: streamed Σℓ ${b} ≠ in-memory ${a}`);
+      const [tm, ts] = await timeBoth(() => mem.stats(p), () => obj.statsAsync(p));
+      const bytes = src.dataEnd - src.dataStart;
+      console.log(`| ${name} | ${n} | ${tm.toFixed(4)} | ${ts.toFixed(4)} | ${(tm / ts).toFixed(2)}× | ${(bytes / ts / 1e6).toFixed(0)} |`);
+      src.close(); obj.dispose(); mem.dispose();
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

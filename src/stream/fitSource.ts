@@ -1,0 +1,68 @@
+/**
+ * What `GaussianMixture.fit` needs to take data that are not in memory — a {@link RowSource} (files,
+ * streamed) or an {@link SqlSource} (a table inside an SQL engine) — instead of a matrix: the per-call
+ * options, the check that rejects what such a fit cannot do, the start sample and the objective.
+ */
+import { MixfitError } from '../errors.js';
+import type { Rng } from '../model/rng.js';
+import type { Objective } from '../objective/objective.js';
+import { any, intAtLeast, type OptionTable } from '../optionTable.js';
+import type { Kernels } from '../runtime/kernels.js';
+import { isSqlSource, sqlHead, SqlObjective, type SqlSource } from '../sql/objective.js';
+import type { Matrix } from '../types.js';
+import { readChunkRows, StreamBackend, StreamingObjective } from './objective.js';
+import { INIT_SAMPLE_ROWS, reservoirSample } from './sample.js';
+import { isRowSource, type RowSource } from './source.js';
+
+/** Per-call options of a fit on a {@link RowSource} or {@link SqlSource} (ignored for in-memory data). */
+export interface StreamFitOptions {
+  /** Rows per chunk of each streamed pass [≈ 4 MiB of float64 rows]. */
+  chunkRows?: number;
+  /**
+   * Rows that k-means++ and the start variances run on [100 000]: a seeded reservoir sample of a file
+   * source (every row, in order, when it has no more), the first rows an SQL engine returns (LIMIT).
+   */
+  initSampleRows?: number;
+}
+
+/** The option-table rows of {@link StreamFitOptions}. */
+export const STREAM_FIT_TABLE: OptionTable<StreamFitOptions> = {
+  chunkRows: [any, undefined],
+  initSampleRows: [intAtLeast(1), INIT_SAMPLE_ROWS],
+};
+
+/** Data a fit reads through an objective instead of holding them. */
+export interface OutOfCoreData {
+  /** N and d. */
+  readonly rows: number;
+  readonly cols: number;
+  /** The rows the start is computed from. */
+  sample(rng: Rng): Promise<Matrix>;
+  /** The fit's objective (disposed by the fit; the source stays open). */
+  objective(kernels: Kernels): Objective;
+}
+
+/**
+ * `X` as {@link OutOfCoreData} when it is a source, else undefined.
+ * @throws MixfitError for `sampleWeight` with a source (file rows carry no weights; an SQL table's are
+ *   its `weightColumn`), or a bad `chunkRows`.
+ */
+export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?: unknown }): OutOfCoreData | undefined {
+  const file = isRowSource(X) ? X : undefined, table = isSqlSource(X) ? X : undefined;
+  if (!file && !table) return undefined;
+  if (f.sampleWeight !== undefined) throw new MixfitError('sampleWeight', 'is not supported when fitting a source (use an SQL weightColumn)', 'given');
+  const limit = f.initSampleRows ?? INIT_SAMPLE_ROWS;
+  if (table) return fromTable(table, limit);
+  const src = file as RowSource;
+  const chunk = readChunkRows(f.chunkRows, src.cols, 'fitOptions.chunkRows');
+  return {
+    rows: src.rows,
+    cols: src.cols,
+    sample: (rng) => reservoirSample(src, limit, rng, chunk),
+    objective: (kernels) => new StreamingObjective(new StreamBackend(kernels, src, chunk)),
+  };
+}
+
+function fromTable(table: SqlSource, limit: number): OutOfCoreData {
+  return { rows: table.rows, cols: table.columns.length, sample: () => sqlHead(table, limit), objective: () => new SqlObjective(table) };
+}
