@@ -11,6 +11,7 @@ import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
 import { sampleMixture } from './model/sample.js';
+import { PRECISIONS, type Precision } from './kernel/precision.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from './parallel/objective.js';
 import {
   any, finite, intAtLeast, oneOf, resolveTable, signalLike, type Check, type OptionTable,
@@ -42,6 +43,11 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
   kernel?: KernelChoice;
   /** Your own copy of the kernel build (a compiled Module, bytes or a URL), e.g. for a strict CSP. */
   wasm?: WasmSource;
+  /**
+   * Precision of the fitting passes ['float64']. 'float32' trades digits for speed (README "Precision"):
+   * tolerances are floored accordingly; scoring stays float64; the `js` kernel is float64 only.
+   */
+  precision?: Precision;
   /** Called after every iteration with a copy; returning false stops the fit (it still commits). */
   onIteration?: (info: FitProgress) => boolean | void;
 }
@@ -109,6 +115,7 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   threads: [threadsCheck, 'auto'],
   kernel: [oneOf(['auto', 'simd', 'scalar', 'js']), 'auto'],
   wasm: [wasmCheck, undefined],
+  precision: [oneOf(PRECISIONS), 'float64'],
   onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
   signal: [signalLike, undefined],
 };
@@ -178,7 +185,7 @@ export class GaussianMixture {
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const threads = await resolveThreads(o.threads, M.rows, M.cols);
-    const objective = objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
+    const objective = objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal, precision: o.precision });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings: string[] = [];

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { AbortError } from '../errors.js';
 import { GaussianMixture, type FitResult, type GaussianMixtureOptions } from '../estimator.js';
+import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import type { Covariance, Matrix } from '../types.js';
@@ -66,6 +67,8 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   }
   const kernel = choiceOption(p, 'kernel', ['auto', 'simd', 'scalar', 'js'] as const);
   if (kernel) o.kernel = kernel;
+  const precision = choiceOption(p, 'precision', PRECISIONS);
+  if (precision) o.precision = precision;
   const init = stringOption(p, 'init');
   if (init === 'kmeans++' || init === 'random') o.init = init;
   else if (init !== undefined) {

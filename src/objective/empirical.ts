@@ -1,3 +1,4 @@
+import { readPrecision, type Precision } from '../kernel/precision.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
@@ -12,6 +13,8 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
   threads?: ThreadsOption;
   /** Aborting it terminates the objective's workers; passes after that run on the calling thread. */
   signal?: AbortSignal;
+  /** 'float64' (default) or 'float32' passes (README "Precision"); the `js` kernel is float64 only. */
+  precision?: Precision;
 }
 
 /**
@@ -23,7 +26,8 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
 export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptions = {}): Promise<BackendObjective> {
   const M = readMatrix(X, 'X');
   const w = readSampleWeight(options.sampleWeight, M.rows);
+  const precision = readPrecision(options.precision);
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels(options);
-  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal });
+  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal, precision });
 }
