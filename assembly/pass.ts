@@ -12,23 +12,31 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2 } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd } from './exp';
 
 /** Bytes of scratch the pass needs for n components in d dimensions. */
 export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
   const q = diag ? n * d : n;
-  return <usize>(n * 3 + n * d + q + 1) << 4;
+  const direct = <usize>(n * 3 + n * d + q + 1) << 4;
+  // Sized for either form whenever the GEMM form can apply, so setPassForm may switch forms afterwards.
+  return ASC_FEATURE_SIMD && diag == 0 ? max(direct, gemmScratchBytes(n, d)) : direct;
 }
 
 /**
  * Runs the pass over pairs [pairStart, pairEnd) and returns Σ c·ℓ; statistics go to `out`. `unit` = 1 promises
  * every c is 0 or 1 (no user weights), which lets the SIMD build replace per-point logs by one at the end.
+ * `shift` (d) holds the data's column means and `norms` (2 per pair) ‖x − shift‖², both written once per
+ * data set by the pack step; only the GEMM form reads them.
  */
 export function pass(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
   means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize,
+  shift: usize, norms: usize,
 ): f64 {
-  if (ASC_FEATURE_SIMD) return passSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, unit, out, scratch);
+  if (ASC_FEATURE_SIMD) {
+    if (usesGemm(n, d, diag)) return passGemm(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, unit, out, scratch, shift, norms);
+    return passSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, unit, out, scratch);
+  }
   return passScalar(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, out, scratch);
 }
 
@@ -44,13 +52,13 @@ function distanceSimd(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 
       const off = <usize>j;
       const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
       const t1 = f64x2.sub(v128.load(xp + (off << 4), 16), v128.load64_splat(mu + (off << 3), 8));
-      acc0 = f64x2.add(acc0, f64x2.mul(f64x2.mul(t0, t0), v128.load64_splat(pr + (off << 3))));
-      acc1 = f64x2.add(acc1, f64x2.mul(f64x2.mul(t1, t1), v128.load64_splat(pr + (off << 3), 8)));
+      acc0 = madd(f64x2.mul(t0, t0), v128.load64_splat(pr + (off << 3)), acc0);
+      acc1 = madd(f64x2.mul(t1, t1), v128.load64_splat(pr + (off << 3), 8), acc1);
     }
     if (j < d) {
       const off = <usize>j;
       const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
-      acc0 = f64x2.add(acc0, f64x2.mul(f64x2.mul(t0, t0), v128.load64_splat(pr + (off << 3))));
+      acc0 = madd(f64x2.mul(t0, t0), v128.load64_splat(pr + (off << 3)), acc0);
     }
     return f64x2.add(acc0, acc1);
   }
@@ -58,13 +66,13 @@ function distanceSimd(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 
     const off = <usize>j;
     const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
     const t1 = f64x2.sub(v128.load(xp + (off << 4), 16), v128.load64_splat(mu + (off << 3), 8));
-    acc0 = f64x2.add(acc0, f64x2.mul(t0, t0));
-    acc1 = f64x2.add(acc1, f64x2.mul(t1, t1));
+    acc0 = madd(t0, t0, acc0);
+    acc1 = madd(t1, t1, acc1);
   }
   if (j < d) {
     const off = <usize>j;
     const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
-    acc0 = f64x2.add(acc0, f64x2.mul(t0, t0));
+    acc0 = madd(t0, t0, acc0);
   }
   return f64x2.mul(f64x2.add(acc0, acc1), v128.load64_splat(pr));
 }
@@ -173,27 +181,27 @@ function passSimdBody(
           const u1 = f64x2.mul(cr, t1);
           v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
           v128.store(Si + jv, f64x2.add(v128.load(Si + jv, 16), u1), 16);
-          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv), f64x2.mul(u0, t0)));
-          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv, 16), f64x2.mul(u1, t1)), 16);
+          v128.store(Qi + jv, madd(u0, t0, v128.load(Qi + jv)));
+          v128.store(Qi + jv, madd(u1, t1, v128.load(Qi + jv, 16)), 16);
         }
         if (j < d) {
           const jv = <usize>j << 4;
           const t0 = f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + (<usize>j << 3)));
           const u0 = f64x2.mul(cr, t0);
           v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
-          v128.store(Qi + jv, f64x2.add(v128.load(Qi + jv), f64x2.mul(u0, t0)));
+          v128.store(Qi + jv, madd(u0, t0, v128.load(Qi + jv)));
         }
       } else {
         v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), f64x2.mul(cr, v128.load(D + (ii << 4)))));
         let j = 0;
         for (; j + 2 <= d; j += 2) {
           const jj = <usize>j << 4;
-          v128.store(Si + jj, f64x2.add(v128.load(Si + jj), f64x2.mul(cr, v128.load(xp + jj))));
-          v128.store(Si + jj, f64x2.add(v128.load(Si + jj, 16), f64x2.mul(cr, v128.load(xp + jj, 16))), 16);
+          v128.store(Si + jj, madd(cr, v128.load(xp + jj), v128.load(Si + jj)));
+          v128.store(Si + jj, madd(cr, v128.load(xp + jj, 16), v128.load(Si + jj, 16)), 16);
         }
         if (j < d) {
           const jj = <usize>j << 4;
-          v128.store(Si + jj, f64x2.add(v128.load(Si + jj), f64x2.mul(cr, v128.load(xp + jj))));
+          v128.store(Si + jj, madd(cr, v128.load(xp + jj), v128.load(Si + jj)));
         }
       }
     }
@@ -317,4 +325,243 @@ function passScalar(
     }
   }
   return ll;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// GEMM form (spherical and fixed layouts, SIMD builds): the distances as ‖x‖² − 2xᵀμ + ‖μ‖² and S as RᵀX,
+// both in register tiles of 2 pairs (4 points) × 4 components, over blocks of GEMM_PAIRS pairs whose centred
+// rows, scores and responsibilities stay in cache. Per point, component and dimension this costs one
+// multiply-add for the distance and one for S (the direct form: sub, mul, add and a load/store of S), and
+// the means block is read once per 4 points instead of once per 2.
+//
+// Centring: x and μ enter as x − s and μ − s, with s the column means of the data (the pack step computes s
+// and ‖x − s‖² once per data set); S is un-centred at the reduction (S = S' + s·R), R, Q and ℓ do not
+// depend on s. Error bound (γ_m = mε/(1 − mε), ε = 2⁻⁵³): the computed scaled distance D̂ satisfies
+//   |D̂ − D| ≤ γ_{d+5} · (‖x − s‖ + ‖μ − s‖)² · σ⁻²,
+// against γ_{d+2} · D for the direct form; the log-density ℓ and each responsibility's exponent move by
+// half that. Centring makes ‖x − s‖ the spread of the data rather than its distance from the origin, so far
+// from the origin the bound is what it is at the origin; it grows where a component sits far (in σ) from
+// the data's centre, hence the shape rule below picks this form only for large n·d, where its speed pays.
+
+/** Pairs per block of the GEMM form: 16 pairs keep the block's rows, scores and responsibilities in L1/L2. */
+const GEMM_PAIRS: i32 = 16;
+
+/**
+ * The shape rule, the one place it is written: the GEMM form for spherical/fixed layouts when n ≥ 8 and
+ * d ≥ 8 (see README "Kernels" for the measurement that set it).
+ */
+export function usesGemm(n: i32, d: i32, diag: i32): bool {
+  if (!ASC_FEATURE_SIMD || diag != 0) return false;
+  if (passForm != 0) return passForm == 2;
+  return n >= 8 && d >= 8;
+}
+
+// @ts-ignore: decorator
+@lazy let passForm: i32 = 0;
+
+/** Test and benchmark hook: 0 = the shape rule, 1 = always the direct form, 2 = the GEMM form where it applies. */
+export function setPassForm(form: i32): void {
+  passForm = form;
+}
+
+// @ts-ignore: decorator
+@inline
+function padTo4(n: i32): i32 {
+  return (n + 3) & ~3;
+}
+
+/** Scratch bytes of the GEMM form (a superset of the direct form's layout is not needed: they never share). */
+function gemmScratchBytes(n: i32, d: i32): usize {
+  const np = <usize>padTo4(n);
+  const dd = <usize>d;
+  const B = <usize>GEMM_PAIRS;
+  // MC (np·d f64), MN, PR, LN (np f64 each), XC (B·d v128), AB and DB (B·np v128 each), R2, Q2 (np v128),
+  // S2 (np·d v128).
+  return (np * dd << 3) + (3 * np << 3) + ((B * dd + 2 * B * np + 2 * np + np * dd) << 4) + 64;
+}
+
+function passGemm(
+  x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
+  means: usize, logNorm: usize, prec: usize, unit: i32, out: usize, scratch: usize, shift: usize, norms: usize,
+): f64 {
+  const np = padTo4(n);
+  const dd = <usize>d;
+  const B = <usize>GEMM_PAIRS;
+  const MC = scratch;                              // centred means, block of 4 components × d, lanes inner
+  const MN = MC + (<usize>np * dd << 3);          // ‖μ − s‖² per component
+  const PR = MN + (<usize>np << 3);               // 1/σ² per component
+  const LN = PR + (<usize>np << 3);               // log-normaliser per component
+  const XC = (LN + (<usize>np << 3) + 15) & ~(<usize>15); // centred rows of the block, pair layout
+  const AB = XC + (B * dd << 4);                  // scores → exps → responsibilities, [pair][component]
+  const DB = AB + (B * <usize>np << 4);           // scaled distances, [pair][component]
+  const R2 = DB + (B * <usize>np << 4);
+  const Q2 = R2 + (<usize>np << 4);
+  const S2 = Q2 + (<usize>np << 4);               // [component][dimension], centred
+  // Parameters into the tile layout; padding components get μ = 0, σ⁻² = 0 and responsibility 0.
+  for (let i = 0; i < np; i++) {
+    const blk = MC + ((<usize>(i >> 2) * dd) << 5) + (<usize>(i & 3) << 3);
+    let m2 = 0.0;
+    for (let j = 0; j < d; j++) {
+      const v = i < n ? load<f64>(means + (<usize>(i * d + j) << 3)) - load<f64>(shift + (<usize>j << 3)) : 0.0;
+      store<f64>(blk + (<usize>j << 5), v);
+      m2 += v * v;
+    }
+    store<f64>(MN + (<usize>i << 3), m2);
+    store<f64>(PR + (<usize>i << 3), i < n ? load<f64>(prec + (<usize>(i * d) << 3)) : 0.0);
+    store<f64>(LN + (<usize>i << 3), i < n ? load<f64>(logNorm + (<usize>i << 3)) : 0.0);
+  }
+  memory.fill(R2, 0, (<usize>(2 * np) + <usize>np * dd) << 4);
+  let ll = f64x2.splat(0.0);
+  let prod = fk(K_ONE);
+  let prodExp = f64x2.splat(0.0);
+  const pairBytes = dd << 4;
+  for (let p0 = pairStart; p0 < pairEnd; p0 += GEMM_PAIRS) {
+    const nb = min(GEMM_PAIRS, pairEnd - p0);
+    // Centre the block's rows once; both products read them from here.
+    const xb = x + <usize>p0 * pairBytes;
+    for (let q = 0; q < nb; q++) {
+      const o = <usize>q * pairBytes;
+      for (let j = 0; j < d; j++) {
+        const jv = o + (<usize>j << 4);
+        v128.store(XC + jv, f64x2.sub(v128.load(xb + jv), v128.load64_splat(shift + (<usize>j << 3))));
+      }
+    }
+    // Distances, 2 pairs × 4 components per tile.
+    for (let b = 0; b < np; b += 4) {
+      const mb = MC + ((<usize>(b >> 2) * dd) << 5);
+      let q = 0;
+      for (; q + 2 <= nb; q += 2) distanceTile(XC + <usize>q * pairBytes, pairBytes, mb, d, b, q, np, norms + (<usize>(p0 + q) << 4), MN, PR, LN, AB, DB, 2);
+      if (q < nb) distanceTile(XC + <usize>q * pairBytes, pairBytes, mb, d, b, q, np, norms + (<usize>(p0 + q) << 4), MN, PR, LN, AB, DB, 1);
+    }
+    // Log-sum-exp, responsibilities, R, Q and ℓ per pair (as in the direct form).
+    for (let q = 0; q < nb; q++) {
+      const Aq = AB + (<usize>(q * np) << 4);
+      const Dq = DB + (<usize>(q * np) << 4);
+      let mx = f64x2.splat(-Infinity);
+      for (let i = 0; i < n; i++) mx = f64x2.pmax(mx, v128.load(Aq + (<usize>i << 4)));
+      let s = f64x2.splat(0.0);
+      for (let i = 0; i < n; i++) {
+        const e = expvNonPos(f64x2.sub(v128.load(Aq + (<usize>i << 4)), mx));
+        v128.store(Aq + (<usize>i << 4), e);
+        s = f64x2.add(s, e);
+      }
+      const cv = v128.load(c + (<usize>(p0 + q) << 4));
+      if (unit) {
+        ll = f64x2.add(ll, f64x2.mul(cv, mx));
+        prod = f64x2.mul(prod, f64x2.pmax(f64x2.mul(s, cv), fk(K_ONE)));
+        prodExp = f64x2.add(prodExp, exponentOf(prod));
+        prod = mantissaOf(prod);
+      } else {
+        ll = f64x2.add(ll, f64x2.mul(cv, f64x2.add(mx, logv(s))));
+      }
+      const inv = f64x2.div(cv, s);
+      for (let i = 0; i < n; i++) {
+        const ii = <usize>i << 4;
+        const r = f64x2.mul(v128.load(Aq + ii), inv);
+        v128.store(Aq + ii, r);
+        v128.store(R2 + ii, f64x2.add(v128.load(R2 + ii), r));
+        v128.store(Q2 + ii, madd(r, v128.load(Dq + ii), v128.load(Q2 + ii)));
+      }
+      for (let i = n; i < np; i++) v128.store(Aq + (<usize>i << 4), f64x2.splat(0.0));
+    }
+    // S' += Rᵀ·(X − s) for the block: 4 components × 2 dimensions per tile, summed over the block's pairs.
+    for (let b = 0; b < np; b += 4) {
+      let j = 0;
+      for (; j + 2 <= d; j += 2) sTile(S2, XC, AB, pairBytes, d, b, j, nb, np, 2);
+      if (j < d) sTile(S2, XC, AB, pairBytes, d, b, j, nb, np, 1);
+    }
+  }
+  const Rout = out;
+  const Sout = Rout + (<usize>n << 3);
+  const Qout = Sout + (<usize>n * dd << 3);
+  for (let i = 0; i < n; i++) {
+    const r = hsum(v128.load(R2 + (<usize>i << 4)));
+    store<f64>(Rout + (<usize>i << 3), r);
+    store<f64>(Qout + (<usize>i << 3), hsum(v128.load(Q2 + (<usize>i << 4))));
+    for (let j = 0; j < d; j++) {
+      const k = <usize>(i * d + j);
+      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(shift + (<usize>j << 3)) * r);
+    }
+  }
+  if (!unit) return hsum(ll);
+  return hsum(ll) + (hsum(logv(prod)) + hsum(prodExp) * LN2);
+}
+
+/**
+ * One distance tile: `pairs` (1 or 2, a literal) pairs at xq × the 4 components of block b. Writes the
+ * scores a = log-normaliser − ½D and the distances D for pairs q.. into AB/DB.
+ */
+// @ts-ignore: decorator
+@inline
+function distanceTile(
+  xq: usize, pairBytes: usize, mb: usize, d: i32, b: i32, q: i32, np: i32, nq: usize,
+  MN: usize, PR: usize, LN: usize, AB: usize, DB: usize, pairs: i32,
+): void {
+  let a00 = f64x2.splat(0.0), a01 = f64x2.splat(0.0), a02 = f64x2.splat(0.0), a03 = f64x2.splat(0.0);
+  let a10 = f64x2.splat(0.0), a11 = f64x2.splat(0.0), a12 = f64x2.splat(0.0), a13 = f64x2.splat(0.0);
+  for (let j = 0; j < d; j++) {
+    const m = mb + (<usize>j << 5);
+    const m0 = v128.load64_splat(m), m1 = v128.load64_splat(m, 8), m2 = v128.load64_splat(m, 16), m3 = v128.load64_splat(m, 24);
+    const x0 = v128.load(xq + (<usize>j << 4));
+    a00 = madd(x0, m0, a00); a01 = madd(x0, m1, a01); a02 = madd(x0, m2, a02); a03 = madd(x0, m3, a03);
+    if (pairs == 2) {
+      const x1 = v128.load(xq + pairBytes + (<usize>j << 4));
+      a10 = madd(x1, m0, a10); a11 = madd(x1, m1, a11); a12 = madd(x1, m2, a12); a13 = madd(x1, m3, a13);
+    }
+  }
+  const at = AB + (<usize>(q * np + b) << 4);
+  const dt = DB + (<usize>(q * np + b) << 4);
+  const xn0 = v128.load(nq);
+  storeScores(at, dt, xn0, a00, a01, a02, a03, b, MN, PR, LN);
+  if (pairs == 2) storeScores(at + (<usize>np << 4), dt + (<usize>np << 4), v128.load(nq, 16), a10, a11, a12, a13, b, MN, PR, LN);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeScores(
+  at: usize, dt: usize, xn: v128, d0: v128, d1: v128, d2: v128, d3: v128, b: i32, MN: usize, PR: usize, LN: usize,
+): void {
+  const o = <usize>b << 3;
+  storeScore(at, dt, xn, d0, MN + o, PR + o, LN + o);
+  storeScore(at + 16, dt + 16, xn, d1, MN + o + 8, PR + o + 8, LN + o + 8);
+  storeScore(at + 32, dt + 32, xn, d2, MN + o + 16, PR + o + 16, LN + o + 16);
+  storeScore(at + 48, dt + 48, xn, d3, MN + o + 24, PR + o + 24, LN + o + 24);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeScore(at: usize, dt: usize, xn: v128, dot: v128, mn: usize, pr: usize, ln: usize): void {
+  // ‖x‖² + ‖μ‖² − 2xᵀμ ≥ 0 in exact arithmetic; clamp the rounding below 0.
+  const sq = f64x2.pmax(f64x2.sub(f64x2.add(xn, v128.load64_splat(mn)), f64x2.add(dot, dot)), f64x2.splat(0.0));
+  const dist = f64x2.mul(sq, v128.load64_splat(pr));
+  v128.store(dt, dist);
+  v128.store(at, f64x2.sub(v128.load64_splat(ln), f64x2.mul(fk(K_HALF), dist)));
+}
+
+/** S' rows b..b+3, dimensions j.. (`dims` = 1 or 2, a literal), accumulated over the block's nb pairs. */
+// @ts-ignore: decorator
+@inline
+function sTile(S2: usize, XC: usize, AB: usize, pairBytes: usize, d: i32, b: i32, j: i32, nb: i32, np: i32, dims: i32): void {
+  const dd = <usize>d;
+  const s0 = S2 + ((<usize>b * dd + <usize>j) << 4);
+  const s1 = s0 + (dd << 4), s2 = s1 + (dd << 4), s3 = s2 + (dd << 4);
+  let c00 = v128.load(s0), c10 = v128.load(s1), c20 = v128.load(s2), c30 = v128.load(s3);
+  let c01 = f64x2.splat(0.0), c11 = f64x2.splat(0.0), c21 = f64x2.splat(0.0), c31 = f64x2.splat(0.0);
+  if (dims == 2) { c01 = v128.load(s0, 16); c11 = v128.load(s1, 16); c21 = v128.load(s2, 16); c31 = v128.load(s3, 16); }
+  let xp = XC + (<usize>j << 4);
+  let rp = AB + (<usize>b << 4);
+  const rStep = <usize>np << 4;
+  for (let q = 0; q < nb; q++) {
+    const r0 = v128.load(rp), r1 = v128.load(rp, 16), r2 = v128.load(rp, 32), r3 = v128.load(rp, 48);
+    const x0 = v128.load(xp);
+    c00 = madd(r0, x0, c00); c10 = madd(r1, x0, c10); c20 = madd(r2, x0, c20); c30 = madd(r3, x0, c30);
+    if (dims == 2) {
+      const x1 = v128.load(xp, 16);
+      c01 = madd(r0, x1, c01); c11 = madd(r1, x1, c11); c21 = madd(r2, x1, c21); c31 = madd(r3, x1, c31);
+    }
+    xp += pairBytes;
+    rp += rStep;
+  }
+  v128.store(s0, c00); v128.store(s1, c10); v128.store(s2, c20); v128.store(s3, c30);
+  if (dims == 2) { v128.store(s0, c01, 16); v128.store(s1, c11, 16); v128.store(s2, c21, 16); v128.store(s3, c31, 16); }
 }

@@ -19,7 +19,7 @@ import {
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
-import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
+import { KERNEL_CHOICES, type Covariance, type FlatParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights } from './validate.js';
 
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
@@ -113,7 +113,7 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   nInit: [intAtLeast(1), 1],
   seed: [finite, 0],
   threads: [threadsCheck, 'auto'],
-  kernel: [oneOf(['auto', 'simd', 'scalar', 'js']), 'auto'],
+  kernel: [oneOf(KERNEL_CHOICES), 'auto'],
   wasm: [wasmCheck, undefined],
   precision: [oneOf(PRECISIONS), 'float64'],
   onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],

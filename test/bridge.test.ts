@@ -38,7 +38,7 @@ describe('variant selection', () => {
   });
 
   it('rejects unknown kernel names', () => {
-    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of auto, simd, scalar, js/);
+    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of auto, relaxed, simd, scalar, js/);
   });
 });
 

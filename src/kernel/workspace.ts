@@ -1,4 +1,4 @@
-import type { FlatParams, PassStats } from '../types.js';
+import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, type DataBackend } from './backend.js';
 import type { Precision } from './precision.js';
 
@@ -12,6 +12,7 @@ export interface KernelExports {
   pass(
     x: number, c: number, pairStart: number, pairEnd: number, d: number, n: number,
     means: number, logNorm: number, prec: number, diag: number, unit: number, out: number, scratch: number,
+    shift: number, norms: number,
   ): number;
   score(
     x: number, pairStart: number, pairEnd: number, d: number, n: number,
@@ -22,6 +23,8 @@ export interface KernelExports {
     x: number, c: number, quadStart: number, quadEnd: number, d: number, n: number,
     means: number, logNorm: number, prec: number, diag: number, out: number, scratch: number,
   ): number;
+  /** Test/benchmark hook of assembly/pass.ts: 0 = the shape rule, 1 = direct form, 2 = GEMM form. */
+  setPassForm(form: number): void;
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
 }
@@ -48,7 +51,7 @@ interface ParamBlocks {
  * such a workspace runs passes only (scoring is float64 and has its own backend).
  */
 export class Workspace implements DataBackend {
-  readonly variant: 'simd' | 'scalar';
+  readonly variant: Exclude<KernelVariant, 'js'>;
   readonly rows: number;
   readonly cols: number;
   readonly totalWeight: number;
@@ -56,6 +59,9 @@ export class Workspace implements DataBackend {
   private readonly pairs: number;
   private readonly xPtr: number;
   private readonly cPtr: number;
+  /** Column means of X (d) and ‖x − mean‖² per padded row: the GEMM form's centring (assembly/pass.ts). */
+  private readonly shiftPtr: number;
+  private readonly normsPtr: number;
   /** No user weights: every c is 1 (0 on the padding row), which lets the SIMD pass skip per-point logs. */
   private readonly unitWeights: boolean;
   private blocks: ParamBlocks | null = null;
@@ -69,7 +75,7 @@ export class Workspace implements DataBackend {
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
    * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
    */
-  constructor(kernels: KernelExports, variant: 'simd' | 'scalar', X: Float64Array, rows: number, cols: number, weights?: Float64Array,
+  constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
     private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64') {
     this.k = kernels;
     this.variant = variant;
@@ -84,16 +90,21 @@ export class Workspace implements DataBackend {
       this.cPtr = this.xPtr + xBytes;
       this.f64 = new Float64Array(kernels.memory.buffer);
       this.center = columnMeans(X, rows, cols);
+      this.shiftPtr = this.normsPtr = 0; // the float32 pass does its own centring
       this.totalWeight = packQuadsF32(new Float32Array(kernels.memory.buffer), this.xPtr >> 2, this.cPtr >> 2, X, rows, cols, this.center, weights);
       return;
     }
     const padded = this.pairs * 2;
-    // One allocation for data and weights: a single memory growth instead of two.
+    // One allocation for data, weights, shift and norms: a single memory growth instead of several.
     const xBytes = padded * cols * 8;
-    this.xPtr = this.alloc(xBytes + padded * 8);
+    const shiftBytes = ((cols + 1) >> 1) * 16;
+    this.xPtr = this.alloc(xBytes + padded * 8 + shiftBytes + padded * 8);
     this.cPtr = this.xPtr + xBytes;
+    this.shiftPtr = this.cPtr + padded * 8;
+    this.normsPtr = this.shiftPtr + shiftBytes;
     this.f64 = new Float64Array(kernels.memory.buffer);
     this.totalWeight = packRows(this.f64, this.xPtr >> 3, this.cPtr >> 3, X, rows, cols, weights);
+    centre(this.f64, this.shiftPtr >> 3, this.normsPtr >> 3, X, rows, cols);
   }
 
   private alloc(bytes: number): number {
@@ -150,7 +161,7 @@ export class Workspace implements DataBackend {
     this.writeParams(p, b);
     const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
     const ll = this.live().pass(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.prec,
-      p.layout === 'diagonal' ? 1 : 0, this.unitWeights ? 1 : 0, b.out, b.scratch);
+      p.layout === 'diagonal' ? 1 : 0, this.unitWeights ? 1 : 0, b.out, b.scratch, this.shiftPtr, this.normsPtr);
     const h = this.heap();
     const o = b.out >> 3, nd = p.n * p.d;
     out.R.set(h.subarray(o, o + p.n));
@@ -252,6 +263,23 @@ function packRows(heap: Float64Array, xOff: number, cOff: number, X: Float64Arra
   }
   if (rows % 2 === 1) heap[cOff + rows] = 0;
   return total;
+}
+
+/**
+ * The centring of the GEMM form, once per data set: the column means s of X (N × d) at heap[sOff…] and
+ * ‖x_k − s‖² at heap[nOff + k] for every padded row (the odd last row's copy repeats its norm).
+ */
+function centre(heap: Float64Array, sOff: number, nOff: number, X: Float64Array, rows: number, d: number): void {
+  heap.set(columnMeans(X, rows, d), sOff);
+  for (let k = 0; k < rows; k++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) {
+      const u = X[k * d + j] - heap[sOff + j];
+      t += u * u;
+    }
+    heap[nOff + k] = t;
+  }
+  if (rows % 2 === 1) heap[nOff + rows] = heap[nOff + rows - 1];
 }
 
 function sumRange(h: Float64Array, off: number, a: number, b: number, known: number): number {
