@@ -296,3 +296,12 @@ function scoreF32(xp: usize, lane: usize, i: i32, d: i32, means: usize, logNorm:
   if (!diag) q *= load<f32>(prec + (<usize>(i * d) << 2));
   return load<f32>(logNorm + (<usize>i << 2)) - 0.5 * q;
 }
+
+/** Test hook: y[k] = exp(x[k]) in f32 for x[k] ≤ 0, k < count (four at a time with the SIMD build). */
+export function expF32Array(x: usize, y: usize, count: i32): void {
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; k + 4 <= count; k += 4) v128.store(y + (<usize>k << 2), expf4NonPos(v128.load(x + (<usize>k << 2))));
+  }
+  for (; k < count; k++) store<f32>(y + (<usize>k << 2), Mathf.exp(load<f32>(x + (<usize>k << 2))));
+}

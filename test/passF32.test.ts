@@ -85,6 +85,27 @@ describe('float32 pass agrees with the float64 oracle within the stated toleranc
   }
 });
 
+describe('f32x4 exp (assembly/passF32.ts)', () => {
+  for (const variant of VARIANTS) {
+    it(`${variant}: ≤ 3e-7 relative to Math.exp on [−87, 0], exactly 0 below −87 and 1 at 0`, async () => {
+      const k = (await loadKernels({ kernel: variant })).instantiateRaw!() as unknown as {
+        memory: WebAssembly.Memory; alloc(b: number): number; expF32Array(x: number, y: number, n: number): void };
+      const rng = new Rng(3);
+      const M = 100003; // not a multiple of 4: the scalar remainder runs too
+      const px = k.alloc(M * 4), py = k.alloc(M * 4);
+      const x = new Float32Array(k.memory.buffer, px, M);
+      for (let i = 0; i < M; i++) x[i] = i < 4 ? [0, -87, -87.5, -1000][i] : -87 * rng.uniform();
+      k.expF32Array(px, py, M);
+      const y = new Float32Array(k.memory.buffer, py, M);
+      let worst = 0;
+      for (let i = 1; i < M; i++) if (x[i] >= -87) worst = Math.max(worst, Math.abs(y[i] - Math.exp(x[i])) / Math.exp(x[i]));
+      expect(worst).toBeLessThan(3e-7);
+      expect(y[0]).toBe(1);
+      if (variant === 'simd') expect([y[2], y[3]]).toEqual([0, 0]);
+    });
+  }
+});
+
 describe('float32 gradients and objectives', () => {
   it('mean gradient error stays below the tolerance floor the solvers use', async () => {
     const rng = new Rng(5);
