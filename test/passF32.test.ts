@@ -166,3 +166,25 @@ describe('GaussianMixture with precision float32', () => {
     for (let i = 0; i < 2; i++) for (let j = 0; j < d; j++) expect(Math.abs(ma[i][j] - mb[i][j])).toBeLessThan(1e-3);
   });
 });
+
+describe('float32 on worker shards', () => {
+  it('the shards run the float32 pass too (their sums differ from float64 at float32 level, not float64 level)', async () => {
+    const rng = new Rng(21);
+    const N = 4001, n = 4, d = 10;
+    const X = data(rng, N, d, 0);
+    const p = params(rng, n, d, 'diagonal', 0);
+    const par = await empiricalObjective({ data: X, rows: N, cols: d }, { precision: 'float32', threads: 2 });
+    const f64 = await empiricalObjective({ data: X, rows: N, cols: d }, { threads: 1 });
+    try {
+      expect(par.precision).toBe('float32');
+      const a = await par.statsAsync(p), b = f64.stats(p);
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a.R[i] - b.R[i]) / b.R[i]);
+      expect(worst).toBeGreaterThan(1e-12);
+      expect(worst).toBeLessThan(f32Tolerance(d));
+    } finally {
+      par.dispose();
+      f64.dispose();
+    }
+  });
+});
