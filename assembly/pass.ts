@@ -19,7 +19,7 @@ export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
   const q = diag ? n * d : n;
   const direct = <usize>(n * 3 + n * d + q + 1) << 4;
   // Sized for either form whenever the GEMM form can apply, so setPassForm may switch forms afterwards.
-  return ASC_FEATURE_SIMD && diag == 0 ? max(direct, gemmScratchBytes(n, d)) : direct;
+  return ASC_FEATURE_SIMD ? max(direct, gemmScratchBytes(n, d, diag)) : direct;
 }
 
 /**
@@ -34,7 +34,11 @@ export function pass(
   shift: usize, norms: usize,
 ): f64 {
   if (ASC_FEATURE_SIMD) {
-    if (usesGemm(n, d, diag)) return passGemm(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, unit, out, scratch, shift, norms);
+    lastForm = 1;
+    if (usesGemm(n, d, diag) && (diag != 0 || expansionConditioned(d, n, means, prec, shift))) {
+      lastForm = 2;
+      return passGemm(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, unit, out, scratch, shift, norms);
+    }
     return passSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, unit, out, scratch);
   }
   return passScalar(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, diag, out, scratch);
@@ -328,7 +332,7 @@ function passScalar(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// GEMM form (spherical and fixed layouts, SIMD builds): the distances as ‖x‖² − 2xᵀμ + ‖μ‖² and S as RᵀX,
+// GEMM form (SIMD builds; spherical and fixed layouts here, the diagonal one below passGemm): the distances as ‖x‖² − 2xᵀμ + ‖μ‖² and S as RᵀX,
 // both in register tiles of 2 pairs (4 points) × 4 components, over blocks of GEMM_PAIRS pairs whose centred
 // rows, scores and responsibilities stay in cache. Per point, component and dimension this costs one
 // multiply-add for the distance and one for S (the direct form: sub, mul, add and a load/store of S), and
@@ -347,13 +351,17 @@ function passScalar(
 const GEMM_PAIRS: i32 = 16;
 
 /**
- * The shape rule, the one place it is written: the GEMM form for spherical/fixed layouts when n ≥ 8 and
- * d ≥ 8 (see README "Kernels" for the measurement that set it).
+ * The shape rule, the one place it is written. Spherical/fixed: the GEMM form when n ≥ 8 and d ≥ 8 (and
+ * expansionConditioned); measured against the direct form on AMD EPYC, Node 20, N = 5e4, interleaved
+ * medians: 1.15–1.8× at n, d ∈ {8, 10, 50}, 0.89–1.39× at d = 4, 0.57–0.75× at n = 2 (the 4-component tile
+ * half empty). Diagonal: n ≥ 32 and d ≥ 32: 1.10–1.25× at n = d = 50, but 0.81–1.2× at n ≤ 10, and 0.61× at
+ * n = 10, d = 64 on separated clusters, where the direct form skips zero responsibilities per component
+ * and the tiles only per block of 4. README "Kernels" has the tables.
  */
 export function usesGemm(n: i32, d: i32, diag: i32): bool {
-  if (!ASC_FEATURE_SIMD || diag != 0) return false;
+  if (!ASC_FEATURE_SIMD) return false;
   if (passForm != 0) return passForm == 2;
-  return n >= 8 && d >= 8;
+  return diag ? n >= 32 && d >= 32 : n >= 8 && d >= 8;
 }
 
 // @ts-ignore: decorator
@@ -365,73 +373,144 @@ export function setPassForm(form: i32): void {
 }
 
 // @ts-ignore: decorator
+@lazy let lastForm: i32 = 0;
+
+/** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
+export function lastPassForm(): i32 {
+  return lastForm;
+}
+
+/**
+ * Largest worst-case exponent error (hence relative error of a responsibility) the expansion may have before
+ * the pass falls back to the direct form. The bound is worst-case (every rounding aligned); the kernel tests
+ * measure the realised errors below 1e-12 relative on data that pass it, while tight clusters 60σ apart
+ * (bound ~1e-8) fail it.
+ */
+const GEMM_MAX_EXP_ERR: f64 = 1e-10;
+
+/**
+ * The spherical expansion's guard: its worst-case error in a responsibility's exponent, ½γ_{d+5}·(√M +
+ * ‖μ_i − s‖)²·σ_i⁻² with M = max_k ‖x_k − s‖² (stored by the pack step after the d shifts), must stay below
+ * GEMM_MAX_EXP_ERR for every component; components far (in σ) from the data's centre — separated tight
+ * clusters — fail it and the pass takes the direct form, whose error is relative to the distance itself.
+ */
+function expansionConditioned(d: i32, n: i32, means: usize, prec: usize, shift: usize): bool {
+  const rootM = Math.sqrt(load<f64>(shift + (<usize>d << 3)));
+  const gamma = 0.5 * <f64>(d + 5) * 1.1102230246251565e-16;
+  for (let i = 0; i < n; i++) {
+    let m2 = 0.0;
+    for (let j = 0; j < d; j++) {
+      const v = load<f64>(means + (<usize>(i * d + j) << 3)) - load<f64>(shift + (<usize>j << 3));
+      m2 += v * v;
+    }
+    const r = rootM + Math.sqrt(m2);
+    if (gamma * r * r * load<f64>(prec + (<usize>(i * d) << 3)) > GEMM_MAX_EXP_ERR) return false;
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
 @inline
 function padTo4(n: i32): i32 {
   return (n + 3) & ~3;
 }
 
-/** Scratch bytes of the GEMM form (a superset of the direct form's layout is not needed: they never share). */
-function gemmScratchBytes(n: i32, d: i32): usize {
+/** Scratch bytes of the GEMM form. */
+function gemmScratchBytes(n: i32, d: i32, diag: i32): usize {
   const np = <usize>padTo4(n);
   const dd = <usize>d;
   const B = <usize>GEMM_PAIRS;
-  // MC (np·d f64), MN, PR, LN (np f64 each), XC (B·d v128), AB and DB (B·np v128 each), R2, Q2 (np v128),
-  // S2 (np·d v128).
-  return (np * dd << 3) + (3 * np << 3) + ((B * dd + 2 * B * np + 2 * np + np * dd) << 4) + 64;
+  const mc: usize = diag ? (np * dd) << 1 : np * dd;
+  // MC (f64), MN, PR, LN (np f64 each), XC (B·d v128), AB and DB (B·np v128 each), R2, Q2 (np v128), S2 and
+  // the diagonal Q' (np·d v128 each), ZB (B·np/4 bytes).
+  return (mc << 3) + (np * 24) + ((B * dd + ((B * np + np + np * dd) << 1)) << 4) + B * np + 64;
 }
 
 function passGemm(
   x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
-  means: usize, logNorm: usize, prec: usize, unit: i32, out: usize, scratch: usize, shift: usize, norms: usize,
+  means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize, shift: usize, norms: usize,
+): f64 {
+  if (diag) return passGemmBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 1, unit, out, scratch, shift, norms);
+  return passGemmBody(x, c, pairStart, pairEnd, d, n, means, logNorm, prec, 0, unit, out, scratch, shift, norms);
+}
+
+// Diagonal layout: the same tiles and blocks, but no expansion. Q_ij = σ⁻²_ij Σ r (x_j − μ_ij)² is needed per
+// dimension, and its expanded form σ⁻²(Σ r x² − 2μ Σ r x + μ² R) cancels whenever x_j ≈ μ_ij for the points
+// that carry the component (measured: 5e-11 relative errors on the kernel tests' random data). So the distance
+// tile forms t = x − μ and accumulates σ⁻²·t² (σ⁻² folded into the tile as a weight: sub, mul, mul-add, the
+// operation count of the expansion without FMA), and the statistics tile accumulates u = r·t into S' and u·t
+// into Q' (S = S' + μR, Q = σ⁻²Q' at the reduction), as the direct form does, but over register tiles of
+// 4 components summed across the block's pairs. Its rounding is the direct form's: γ_{d+2}·D.
+
+// @ts-ignore: decorator
+@inline
+function passGemmBody(
+  x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
+  means: usize, logNorm: usize, prec: usize, diag: i32, unit: i32, out: usize, scratch: usize, shift: usize, norms: usize,
 ): f64 {
   const np = padTo4(n);
   const dd = <usize>d;
   const B = <usize>GEMM_PAIRS;
-  const MC = scratch;                              // centred means, block of 4 components × d, lanes inner
-  const MN = MC + (<usize>np * dd << 3);          // ‖μ − s‖² per component
-  const PR = MN + (<usize>np << 3);               // 1/σ² per component
+  // Tile weights, per block of 4 components and dimension j: spherical μ − s (4 lanes); diagonal μ then σ⁻²
+  // (8 lanes).
+  const MC = scratch;
+  const mcStride: usize = diag ? 64 : 32;         // bytes per (block, j)
+  const MN = MC + <usize>(np >> 2) * dd * mcStride; // Σ_j w_j (μ_j − s_j)², w = σ⁻² (diagonal) or 1
+  const PR = MN + (<usize>np << 3);               // 1/σ² per component (1 when folded into the tile)
   const LN = PR + (<usize>np << 3);               // log-normaliser per component
   const XC = (LN + (<usize>np << 3) + 15) & ~(<usize>15); // centred rows of the block, pair layout
   const AB = XC + (B * dd << 4);                  // scores → exps → responsibilities, [pair][component]
   const DB = AB + (B * <usize>np << 4);           // scaled distances, [pair][component]
   const R2 = DB + (B * <usize>np << 4);
   const Q2 = R2 + (<usize>np << 4);
-  const S2 = Q2 + (<usize>np << 4);               // [component][dimension], centred
-  // Parameters into the tile layout; padding components get μ = 0, σ⁻² = 0 and responsibility 0.
+  const S2 = Q2 + (<usize>np << 4);               // Σ r (x − s), diagonal Σ r (x − μ), [component][dimension]
+  const Q2d = S2 + (<usize>np * dd << 4);         // diagonal: Σ r (x − μ)², [component][dimension]
+  const ZB = Q2d + (<usize>np * dd << 4);         // per pair and block of 4 components: any responsibility ≠ 0
+  // Parameters into the tile layout; padding components get zero weights and responsibility 0.
   for (let i = 0; i < np; i++) {
-    const blk = MC + ((<usize>(i >> 2) * dd) << 5) + (<usize>(i & 3) << 3);
+    const blk = MC + <usize>(i >> 2) * dd * mcStride + (<usize>(i & 3) << 3);
     let m2 = 0.0;
     for (let j = 0; j < d; j++) {
-      const v = i < n ? load<f64>(means + (<usize>(i * d + j) << 3)) - load<f64>(shift + (<usize>j << 3)) : 0.0;
-      store<f64>(blk + (<usize>j << 5), v);
-      m2 += v * v;
+      const k = <usize>(i * d + j) << 3;
+      if (diag) {
+        store<f64>(blk + <usize>j * mcStride, i < n ? load<f64>(means + k) : 0.0);
+        store<f64>(blk + <usize>j * mcStride + 32, i < n ? load<f64>(prec + k) : 0.0);
+      } else {
+        const v = i < n ? load<f64>(means + k) - load<f64>(shift + (<usize>j << 3)) : 0.0;
+        store<f64>(blk + <usize>j * mcStride, v);
+        m2 += v * v;
+      }
     }
     store<f64>(MN + (<usize>i << 3), m2);
-    store<f64>(PR + (<usize>i << 3), i < n ? load<f64>(prec + (<usize>(i * d) << 3)) : 0.0);
+    store<f64>(PR + (<usize>i << 3), diag ? 1.0 : i < n ? load<f64>(prec + (<usize>(i * d) << 3)) : 0.0);
     store<f64>(LN + (<usize>i << 3), i < n ? load<f64>(logNorm + (<usize>i << 3)) : 0.0);
   }
-  memory.fill(R2, 0, (<usize>(2 * np) + <usize>np * dd) << 4);
+  memory.fill(R2, 0, (<usize>(2 * np) + 2 * <usize>np * dd) << 4);
   let ll = f64x2.splat(0.0);
   let prod = fk(K_ONE);
   let prodExp = f64x2.splat(0.0);
   const pairBytes = dd << 4;
   for (let p0 = pairStart; p0 < pairEnd; p0 += GEMM_PAIRS) {
     const nb = min(GEMM_PAIRS, pairEnd - p0);
-    // Centre the block's rows once; both products read them from here.
+    // Spherical: centre the block's rows once; both products read them from here. Diagonal: the raw rows.
     const xb = x + <usize>p0 * pairBytes;
-    for (let q = 0; q < nb; q++) {
-      const o = <usize>q * pairBytes;
-      for (let j = 0; j < d; j++) {
-        const jv = o + (<usize>j << 4);
-        v128.store(XC + jv, f64x2.sub(v128.load(xb + jv), v128.load64_splat(shift + (<usize>j << 3))));
+    const XB = diag ? xb : XC;
+    if (!diag) {
+      for (let q = 0; q < nb; q++) {
+        const o = <usize>q * pairBytes;
+        for (let j = 0; j < d; j++) {
+          const jv = o + (<usize>j << 4);
+          v128.store(XC + jv, f64x2.sub(v128.load(xb + jv), v128.load64_splat(shift + (<usize>j << 3))));
+        }
       }
     }
     // Distances, 2 pairs × 4 components per tile.
     for (let b = 0; b < np; b += 4) {
-      const mb = MC + ((<usize>(b >> 2) * dd) << 5);
+      const mb = MC + <usize>(b >> 2) * dd * mcStride;
+      const nq = norms + (<usize>p0 << 4);
       let q = 0;
-      for (; q + 2 <= nb; q += 2) distanceTile(XC + <usize>q * pairBytes, pairBytes, mb, d, b, q, np, norms + (<usize>(p0 + q) << 4), MN, PR, LN, AB, DB, 2);
-      if (q < nb) distanceTile(XC + <usize>q * pairBytes, pairBytes, mb, d, b, q, np, norms + (<usize>(p0 + q) << 4), MN, PR, LN, AB, DB, 1);
+      for (; q + 2 <= nb; q += 2) distanceTile(XB, q, pairBytes, mb, d, b, np, nq, MN, PR, LN, AB, DB, 2, diag);
+      if (q < nb) distanceTile(XB, q, pairBytes, mb, d, b, np, nq, MN, PR, LN, AB, DB, 1, diag);
     }
     // Log-sum-exp, responsibilities, R, Q and ℓ per pair (as in the direct form).
     for (let q = 0; q < nb; q++) {
@@ -460,15 +539,28 @@ function passGemm(
         const r = f64x2.mul(v128.load(Aq + ii), inv);
         v128.store(Aq + ii, r);
         v128.store(R2 + ii, f64x2.add(v128.load(R2 + ii), r));
-        v128.store(Q2 + ii, madd(r, v128.load(Dq + ii), v128.load(Q2 + ii)));
+        if (!diag) v128.store(Q2 + ii, madd(r, v128.load(Dq + ii), v128.load(Q2 + ii)));
       }
       for (let i = n; i < np; i++) v128.store(Aq + (<usize>i << 4), f64x2.splat(0.0));
+      // Hard assignments: where all 8 responsibilities of a (pair, block) underflowed to exactly 0, the
+      // statistics tiles skip the pair (they would add +0: bit-identical).
+      for (let b = 0; b < np; b += 4) {
+        const a = Aq + (<usize>b << 4);
+        const any = v128.or(v128.or(v128.load(a), v128.load(a, 16)), v128.or(v128.load(a, 32), v128.load(a, 48)));
+        store<u8>(ZB + <usize>(q * (np >> 2) + (b >> 2)), v128.any_true(any) ? 1 : 0);
+      }
     }
-    // S' += Rᵀ·(X − s) for the block: 4 components × 2 dimensions per tile, summed over the block's pairs.
+    // S' += Rᵀ·(X − s) for the block, 4 components × 2 dimensions per tile; diagonal: S' and Q' together,
+    // 4 components × 1 dimension per tile.
     for (let b = 0; b < np; b += 4) {
-      let j = 0;
-      for (; j + 2 <= d; j += 2) sTile(S2, XC, AB, pairBytes, d, b, j, nb, np, 2);
-      if (j < d) sTile(S2, XC, AB, pairBytes, d, b, j, nb, np, 1);
+      if (diag) {
+        const mb = MC + <usize>(b >> 2) * dd * mcStride;
+        for (let j = 0; j < d; j++) sqTile(S2, Q2d, xb, AB, ZB, mb, pairBytes, d, b, j, nb, np);
+      } else {
+        let j = 0;
+        for (; j + 2 <= d; j += 2) sTile(S2, XC, AB, ZB, pairBytes, d, b, j, nb, np, 2);
+        if (j < d) sTile(S2, XC, AB, ZB, pairBytes, d, b, j, nb, np, 1);
+      }
     }
   }
   const Rout = out;
@@ -477,10 +569,16 @@ function passGemm(
   for (let i = 0; i < n; i++) {
     const r = hsum(v128.load(R2 + (<usize>i << 4)));
     store<f64>(Rout + (<usize>i << 3), r);
-    store<f64>(Qout + (<usize>i << 3), hsum(v128.load(Q2 + (<usize>i << 4))));
+    if (!diag) store<f64>(Qout + (<usize>i << 3), hsum(v128.load(Q2 + (<usize>i << 4))));
     for (let j = 0; j < d; j++) {
       const k = <usize>(i * d + j);
-      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(shift + (<usize>j << 3)) * r);
+      const sc = hsum(v128.load(S2 + (k << 4)));
+      if (diag) {
+        store<f64>(Sout + (k << 3), sc + load<f64>(means + (k << 3)) * r);
+        store<f64>(Qout + (k << 3), hsum(v128.load(Q2d + (k << 4))) * load<f64>(prec + (k << 3)));
+      } else {
+        store<f64>(Sout + (k << 3), sc + load<f64>(shift + (<usize>j << 3)) * r);
+      }
     }
   }
   if (!unit) return hsum(ll);
@@ -488,52 +586,76 @@ function passGemm(
 }
 
 /**
- * One distance tile: `pairs` (1 or 2, a literal) pairs at xq × the 4 components of block b. Writes the
- * scores a = log-normaliser − ½D and the distances D for pairs q.. into AB/DB.
+ * One distance tile: `pairs` (1 or 2, a literal) pairs from pair q of the block × the 4 components of block
+ * b. Writes the scores a = log-normaliser − ½D and the distances D into AB/DB.
  */
 // @ts-ignore: decorator
 @inline
 function distanceTile(
-  xq: usize, pairBytes: usize, mb: usize, d: i32, b: i32, q: i32, np: i32, nq: usize,
-  MN: usize, PR: usize, LN: usize, AB: usize, DB: usize, pairs: i32,
+  XB: usize, q: i32, pairBytes: usize, mb: usize, d: i32, b: i32, np: i32, nq: usize,
+  MN: usize, PR: usize, LN: usize, AB: usize, DB: usize, pairs: i32, diag: i32,
 ): void {
   let a00 = f64x2.splat(0.0), a01 = f64x2.splat(0.0), a02 = f64x2.splat(0.0), a03 = f64x2.splat(0.0);
   let a10 = f64x2.splat(0.0), a11 = f64x2.splat(0.0), a12 = f64x2.splat(0.0), a13 = f64x2.splat(0.0);
+  const xq = XB + <usize>q * pairBytes;
   for (let j = 0; j < d; j++) {
-    const m = mb + (<usize>j << 5);
-    const m0 = v128.load64_splat(m), m1 = v128.load64_splat(m, 8), m2 = v128.load64_splat(m, 16), m3 = v128.load64_splat(m, 24);
-    const x0 = v128.load(xq + (<usize>j << 4));
-    a00 = madd(x0, m0, a00); a01 = madd(x0, m1, a01); a02 = madd(x0, m2, a02); a03 = madd(x0, m3, a03);
-    if (pairs == 2) {
-      const x1 = v128.load(xq + pairBytes + (<usize>j << 4));
-      a10 = madd(x1, m0, a10); a11 = madd(x1, m1, a11); a12 = madd(x1, m2, a12); a13 = madd(x1, m3, a13);
+    const jv = <usize>j << 4;
+    if (diag) {
+      const m = mb + (<usize>j << 6);
+      const x0 = v128.load(xq + jv);
+      const x1 = pairs == 2 ? v128.load(xq + pairBytes + jv) : x0;
+      a00 = diagTerm(x0, m, 0, a00); a01 = diagTerm(x0, m, 8, a01); a02 = diagTerm(x0, m, 16, a02); a03 = diagTerm(x0, m, 24, a03);
+      if (pairs == 2) {
+        a10 = diagTerm(x1, m, 0, a10); a11 = diagTerm(x1, m, 8, a11); a12 = diagTerm(x1, m, 16, a12); a13 = diagTerm(x1, m, 24, a13);
+      }
+    } else {
+      const m = mb + (<usize>j << 5);
+      const m0 = v128.load64_splat(m), m1 = v128.load64_splat(m, 8), m2 = v128.load64_splat(m, 16), m3 = v128.load64_splat(m, 24);
+      const x0 = v128.load(xq + jv);
+      a00 = madd(x0, m0, a00); a01 = madd(x0, m1, a01); a02 = madd(x0, m2, a02); a03 = madd(x0, m3, a03);
+      if (pairs == 2) {
+        const x1 = v128.load(xq + pairBytes + jv);
+        a10 = madd(x1, m0, a10); a11 = madd(x1, m1, a11); a12 = madd(x1, m2, a12); a13 = madd(x1, m3, a13);
+      }
     }
   }
   const at = AB + (<usize>(q * np + b) << 4);
   const dt = DB + (<usize>(q * np + b) << 4);
-  const xn0 = v128.load(nq);
-  storeScores(at, dt, xn0, a00, a01, a02, a03, b, MN, PR, LN);
-  if (pairs == 2) storeScores(at + (<usize>np << 4), dt + (<usize>np << 4), v128.load(nq, 16), a10, a11, a12, a13, b, MN, PR, LN);
+  const nqq = nq + (<usize>q << 4);
+  storeScores(at, dt, diag ? f64x2.splat(0.0) : v128.load(nqq), a00, a01, a02, a03, b, MN, PR, LN, diag);
+  if (pairs == 2) storeScores(at + (<usize>np << 4), dt + (<usize>np << 4), diag ? f64x2.splat(0.0) : v128.load(nqq, 16), a10, a11, a12, a13, b, MN, PR, LN, diag);
+}
+
+/** acc + σ⁻²(x − μ)² for the component in lane `o` (bytes) of the diagonal tile weights at m. */
+// @ts-ignore: decorator
+@inline
+function diagTerm(x: v128, m: usize, o: usize, acc: v128): v128 {
+  const t = f64x2.sub(x, v128.load64_splat(m + o));
+  return madd(f64x2.mul(t, t), v128.load64_splat(m + o + 32), acc);
 }
 
 // @ts-ignore: decorator
 @inline
 function storeScores(
-  at: usize, dt: usize, xn: v128, d0: v128, d1: v128, d2: v128, d3: v128, b: i32, MN: usize, PR: usize, LN: usize,
+  at: usize, dt: usize, xn: v128, d0: v128, d1: v128, d2: v128, d3: v128, b: i32, MN: usize, PR: usize, LN: usize, diag: i32,
 ): void {
   const o = <usize>b << 3;
-  storeScore(at, dt, xn, d0, MN + o, PR + o, LN + o);
-  storeScore(at + 16, dt + 16, xn, d1, MN + o + 8, PR + o + 8, LN + o + 8);
-  storeScore(at + 32, dt + 32, xn, d2, MN + o + 16, PR + o + 16, LN + o + 16);
-  storeScore(at + 48, dt + 48, xn, d3, MN + o + 24, PR + o + 24, LN + o + 24);
+  storeScore(at, dt, xn, d0, MN + o, PR + o, LN + o, diag);
+  storeScore(at + 16, dt + 16, xn, d1, MN + o + 8, PR + o + 8, LN + o + 8, diag);
+  storeScore(at + 32, dt + 32, xn, d2, MN + o + 16, PR + o + 16, LN + o + 16, diag);
+  storeScore(at + 48, dt + 48, xn, d3, MN + o + 24, PR + o + 24, LN + o + 24, diag);
 }
 
 // @ts-ignore: decorator
 @inline
-function storeScore(at: usize, dt: usize, xn: v128, dot: v128, mn: usize, pr: usize, ln: usize): void {
-  // ‖x‖² + ‖μ‖² − 2xᵀμ ≥ 0 in exact arithmetic; clamp the rounding below 0.
-  const sq = f64x2.pmax(f64x2.sub(f64x2.add(xn, v128.load64_splat(mn)), f64x2.add(dot, dot)), f64x2.splat(0.0));
-  const dist = f64x2.mul(sq, v128.load64_splat(pr));
+function storeScore(at: usize, dt: usize, xn: v128, dot: v128, mn: usize, pr: usize, ln: usize, diag: i32): void {
+  // Spherical: dot = xᵀμ, and the expansion ‖x‖² + ‖μ‖² − 2 dot (≥ 0 in exact arithmetic: the rounding is
+  // clamped) is scaled by σ⁻²; diagonal: dot already is D.
+  let dist = dot;
+  if (!diag) {
+    const sq = f64x2.pmax(f64x2.sub(f64x2.add(xn, v128.load64_splat(mn)), f64x2.add(dot, dot)), f64x2.splat(0.0));
+    dist = f64x2.mul(sq, v128.load64_splat(pr));
+  }
   v128.store(dt, dist);
   v128.store(at, f64x2.sub(v128.load64_splat(ln), f64x2.mul(fk(K_HALF), dist)));
 }
@@ -541,7 +663,7 @@ function storeScore(at: usize, dt: usize, xn: v128, dot: v128, mn: usize, pr: us
 /** S' rows b..b+3, dimensions j.. (`dims` = 1 or 2, a literal), accumulated over the block's nb pairs. */
 // @ts-ignore: decorator
 @inline
-function sTile(S2: usize, XC: usize, AB: usize, pairBytes: usize, d: i32, b: i32, j: i32, nb: i32, np: i32, dims: i32): void {
+function sTile(S2: usize, XC: usize, AB: usize, ZB: usize, pairBytes: usize, d: i32, b: i32, j: i32, nb: i32, np: i32, dims: i32): void {
   const dd = <usize>d;
   const s0 = S2 + ((<usize>b * dd + <usize>j) << 4);
   const s1 = s0 + (dd << 4), s2 = s1 + (dd << 4), s3 = s2 + (dd << 4);
@@ -551,7 +673,10 @@ function sTile(S2: usize, XC: usize, AB: usize, pairBytes: usize, d: i32, b: i32
   let xp = XC + (<usize>j << 4);
   let rp = AB + (<usize>b << 4);
   const rStep = <usize>np << 4;
-  for (let q = 0; q < nb; q++) {
+  let zp = ZB + <usize>(b >> 2);
+  const zStep = <usize>(np >> 2);
+  for (let q = 0; q < nb; q++, xp += pairBytes, rp += rStep, zp += zStep) {
+    if (load<u8>(zp) == 0) continue;
     const r0 = v128.load(rp), r1 = v128.load(rp, 16), r2 = v128.load(rp, 32), r3 = v128.load(rp, 48);
     const x0 = v128.load(xp);
     c00 = madd(r0, x0, c00); c10 = madd(r1, x0, c10); c20 = madd(r2, x0, c20); c30 = madd(r3, x0, c30);
@@ -559,9 +684,46 @@ function sTile(S2: usize, XC: usize, AB: usize, pairBytes: usize, d: i32, b: i32
       const x1 = v128.load(xp, 16);
       c01 = madd(r0, x1, c01); c11 = madd(r1, x1, c11); c21 = madd(r2, x1, c21); c31 = madd(r3, x1, c31);
     }
-    xp += pairBytes;
-    rp += rStep;
   }
   v128.store(s0, c00); v128.store(s1, c10); v128.store(s2, c20); v128.store(s3, c30);
   if (dims == 2) { v128.store(s0, c01, 16); v128.store(s1, c11, 16); v128.store(s2, c21, 16); v128.store(s3, c31, 16); }
+}
+
+/**
+ * Diagonal statistics tile: for components b..b+3 and dimension j, u = r·(x − μ) into S' and u·(x − μ) into
+ * Q', summed over the block's nb pairs (raw rows at xb).
+ */
+// @ts-ignore: decorator
+@inline
+function sqTile(S2: usize, Q2: usize, xb: usize, AB: usize, ZB: usize, mb: usize, pairBytes: usize, d: i32, b: i32, j: i32, nb: i32, np: i32): void {
+  const dd = <usize>d;
+  const s0 = S2 + ((<usize>b * dd + <usize>j) << 4);
+  const q0 = Q2 + ((<usize>b * dd + <usize>j) << 4);
+  const step = dd << 4;
+  let c0 = v128.load(s0), c1 = v128.load(s0 + step), c2 = v128.load(s0 + 2 * step), c3 = v128.load(s0 + 3 * step);
+  let e0 = v128.load(q0), e1 = v128.load(q0 + step), e2 = v128.load(q0 + 2 * step), e3 = v128.load(q0 + 3 * step);
+  const m = mb + (<usize>j << 6);
+  let xp = xb + (<usize>j << 4);
+  let rp = AB + (<usize>b << 4);
+  const rStep = <usize>np << 4;
+  let zp = ZB + <usize>(b >> 2);
+  const zStep = <usize>(np >> 2);
+  for (let q = 0; q < nb; q++, xp += pairBytes, rp += rStep, zp += zStep) {
+    if (load<u8>(zp) == 0) continue;
+    const x = v128.load(xp);
+    let t = f64x2.sub(x, v128.load64_splat(m));
+    let u = f64x2.mul(v128.load(rp), t);
+    c0 = f64x2.add(c0, u); e0 = madd(u, t, e0);
+    t = f64x2.sub(x, v128.load64_splat(m, 8));
+    u = f64x2.mul(v128.load(rp, 16), t);
+    c1 = f64x2.add(c1, u); e1 = madd(u, t, e1);
+    t = f64x2.sub(x, v128.load64_splat(m, 16));
+    u = f64x2.mul(v128.load(rp, 32), t);
+    c2 = f64x2.add(c2, u); e2 = madd(u, t, e2);
+    t = f64x2.sub(x, v128.load64_splat(m, 24));
+    u = f64x2.mul(v128.load(rp, 48), t);
+    c3 = f64x2.add(c3, u); e3 = madd(u, t, e3);
+  }
+  v128.store(s0, c0); v128.store(s0 + step, c1); v128.store(s0 + 2 * step, c2); v128.store(s0 + 3 * step, c3);
+  v128.store(q0, e0); v128.store(q0 + step, e1); v128.store(q0 + 2 * step, e2); v128.store(q0 + 3 * step, e3);
 }

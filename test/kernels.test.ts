@@ -174,7 +174,7 @@ describe('GEMM form (forced) against the float64 reference: several blocks, rema
   // its digits; the centring in the pack step keeps the 1e-12 tolerance.
   const rng = new Rng(Date.UTC(2026, 11, 1));
   const cases: [number, number, number][] = [[1, 4, 8], [3, 5, 9], [33, 7, 8], [67, 9, 17], [257, 13, 10], [1001, 8, 33]];
-  for (const [N, n, d] of cases) for (const layout of ['shared', 'component'] as VarianceLayout[]) for (const offset of [0, 1e6]) {
+  for (const [N, n, d] of cases) for (const layout of ['shared', 'component', 'diagonal'] as VarianceLayout[]) for (const offset of [0, 1e6]) {
     it(`N=${N} n=${n} d=${d} ${layout} offset ${offset}`, () => {
       const p = randomParams(rng, n, d, layout);
       const X = randomData(rng, N, d, p);
@@ -188,6 +188,7 @@ describe('GEMM form (forced) against the float64 reference: several blocks, rema
           raw.setPassForm(2);
           const ws = new Workspace(raw, v, X, N, d, c);
           const s = ws.pass(p, newStats(p));
+          expect(raw.lastPassForm(), 'the GEMM form ran').toBe(2);
           const what = `${v} gemm${weighted ? ' weighted' : ''}`;
           expectClose([s.sumLogLik], [ref.ll], [ref.llAbs], `${what} Σcℓ`);
           expectClose(s.R, ref.R, ref.R, `${what} R`);
@@ -202,6 +203,34 @@ describe('GEMM form (forced) against the float64 reference: several blocks, rema
           }
           ws.dispose();
         }
+      }
+    });
+  }
+});
+
+describe('GEMM guard: tight clusters far from the data centre fall back to the direct form', () => {
+  // 60σ-separated spherical components: the expansion's exponent error would reach ~1e-8 here, so the guard
+  // must route the pass to the direct form, which stays within 1e-12; well-separated diagonal components keep
+  // the GEMM form (no expansion there) and must stay within 1e-12 too.
+  const rng = new Rng(Date.UTC(2026, 11, 2));
+  for (const layout of ['component', 'diagonal'] as VarianceLayout[]) {
+    it(layout, () => {
+      const n = 9, d = 8, N = 301;
+      const p = randomParams(rng, n, d, layout);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) p.means[i * d + j] = 60 * i * Math.sqrt(2.5) + 0.1 * rng.normal();
+      const X = randomData(rng, N, d, p);
+      const ref = reference(X, N, p);
+      for (const v of WASM_SIMD) {
+        const raw = kernelsOf[v].instantiateRaw!();
+        raw.setPassForm(2); // the GEMM form wherever it applies: the guard still has its say
+        const ws = new Workspace(raw, v, X, N, d);
+        const s = ws.pass(p, newStats(p));
+        expect(raw.lastPassForm()).toBe(layout === 'diagonal' ? 2 : 1);
+        expectClose([s.sumLogLik], [ref.ll], [ref.llAbs], `${v} Σcℓ`);
+        expectClose(s.R, ref.R, ref.R, `${v} R`);
+        expectClose(s.S, ref.S, ref.SAbs, `${v} S`);
+        expectClose(s.Q, ref.Q, ref.QAbs, `${v} Q`);
+        ws.dispose();
       }
     });
   }

@@ -25,6 +25,8 @@ export interface KernelExports {
   ): number;
   /** Test/benchmark hook of assembly/pass.ts: 0 = the shape rule, 1 = direct form, 2 = GEMM form. */
   setPassForm(form: number): void;
+  /** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
+  lastPassForm(): number;
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
 }
@@ -59,7 +61,7 @@ export class Workspace implements DataBackend {
   private readonly pairs: number;
   private readonly xPtr: number;
   private readonly cPtr: number;
-  /** Column means of X (d) and ‖x − mean‖² per padded row: the GEMM form's centring (assembly/pass.ts). */
+  /** Column means of X (d, then max‖x − mean‖²) and ‖x − mean‖² per padded row: the GEMM form's centring (assembly/pass.ts). */
   private readonly shiftPtr: number;
   private readonly normsPtr: number;
   /** No user weights: every c is 1 (0 on the padding row), which lets the SIMD pass skip per-point logs. */
@@ -97,7 +99,7 @@ export class Workspace implements DataBackend {
     const padded = this.pairs * 2;
     // One allocation for data, weights, shift and norms: a single memory growth instead of several.
     const xBytes = padded * cols * 8;
-    const shiftBytes = ((cols + 1) >> 1) * 16;
+    const shiftBytes = ((cols + 2) >> 1) * 16;
     this.xPtr = this.alloc(xBytes + padded * 8 + shiftBytes + padded * 8);
     this.cPtr = this.xPtr + xBytes;
     this.shiftPtr = this.cPtr + padded * 8;
@@ -266,11 +268,13 @@ function packRows(heap: Float64Array, xOff: number, cOff: number, X: Float64Arra
 }
 
 /**
- * The centring of the GEMM form, once per data set: the column means s of X (N × d) at heap[sOff…] and
- * ‖x_k − s‖² at heap[nOff + k] for every padded row (the odd last row's copy repeats its norm).
+ * The centring of the GEMM form, once per data set: the column means s of X (N × d) at heap[sOff…], then
+ * max_k ‖x_k − s‖² (for the kernel's accuracy guard), and ‖x_k − s‖² at heap[nOff + k] for every padded row
+ * (the odd last row's copy repeats its norm).
  */
 function centre(heap: Float64Array, sOff: number, nOff: number, X: Float64Array, rows: number, d: number): void {
   heap.set(columnMeans(X, rows, d), sOff);
+  let most = 0;
   for (let k = 0; k < rows; k++) {
     let t = 0;
     for (let j = 0; j < d; j++) {
@@ -278,8 +282,10 @@ function centre(heap: Float64Array, sOff: number, nOff: number, X: Float64Array,
       t += u * u;
     }
     heap[nOff + k] = t;
+    most = Math.max(most, t);
   }
   if (rows % 2 === 1) heap[nOff + rows] = heap[nOff + rows - 1];
+  heap[sOff + d] = most;
 }
 
 function sumRange(h: Float64Array, off: number, a: number, b: number, known: number): number {
