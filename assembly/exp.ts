@@ -201,25 +201,45 @@ export function expv(x: v128): v128 {
 export function expvNonPos(x: v128): v128 {
   const lo = f64x2.lt(x, fk(0));
   const xc = f64x2.pmax(x, fk(0));
-  const t = f64x2.add(f64x2.mul(xc, fk(2)), fk(3));
+  const t = madd(xc, fk(2), fk(3));
   const kf = f64x2.sub(t, fk(3));
-  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, fk(4))), f64x2.mul(kf, fk(5)));
+  const r = nmadd(kf, fk(5), nmadd(kf, fk(4), xc));
   const scale = i64x2.shl(i64x2.add(t, ik(0)), 52);
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
-  const p01 = f64x2.add(fk(6), f64x2.mul(fk(7), r));
-  const p23 = f64x2.add(fk(8), f64x2.mul(fk(9), r));
-  const p45 = f64x2.add(fk(10), f64x2.mul(fk(11), r));
-  const p67 = f64x2.add(fk(12), f64x2.mul(fk(13), r));
-  const p89 = f64x2.add(fk(14), f64x2.mul(fk(15), r));
-  const p1011 = f64x2.add(fk(16), f64x2.mul(fk(17), r));
-  const q0 = f64x2.add(p01, f64x2.mul(p23, r2));
-  const q1 = f64x2.add(p45, f64x2.mul(p67, r2));
-  const q2 = f64x2.add(p89, f64x2.mul(p1011, r2));
-  const lo4 = f64x2.add(q0, f64x2.mul(q1, r4));
-  const y = f64x2.mul(f64x2.add(lo4, f64x2.mul(q2, r8)), scale);
+  const p01 = madd(fk(7), r, fk(6));
+  const p23 = madd(fk(9), r, fk(8));
+  const p45 = madd(fk(11), r, fk(10));
+  const p67 = madd(fk(13), r, fk(12));
+  const p89 = madd(fk(15), r, fk(14));
+  const p1011 = madd(fk(17), r, fk(16));
+  const q0 = madd(p23, r2, p01);
+  const q1 = madd(p67, r2, p45);
+  const q2 = madd(p1011, r2, p89);
+  const lo4 = madd(q1, r4, q0);
+  const y = f64x2.mul(madd(q2, r8, lo4), scale);
   return v128.andnot(y, lo);
+}
+
+/**
+ * a·b + c: one fused instruction in the relaxed-SIMD (FMA) build, a multiply and an add otherwise. Relaxed
+ * madd may round once or twice depending on the CPU, so the FMA build's results differ from the plain
+ * build's in the last bits (the tests compare them with tolerances).
+ */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(f64x2.mul(a, b), c);
+}
+
+/** c − a·b, fused in the relaxed-SIMD build (see {@link madd}). */
+// @ts-ignore: decorator
+@inline
+export function nmadd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_nmadd(a, b, c);
+  return f64x2.sub(c, f64x2.mul(a, b));
 }
 
 /** f64x2 log for lanes ≥ 1 (bound above). */

@@ -1,5 +1,6 @@
 // The kernel ABI: pointers, counts and flags in; scalars out. Re-exports only.
 export { alloc, releaseTo, resetArena, arenaUsed } from './arena';
 export { expArray, logArray } from './exp';
-export { pass, passScratchBytes } from './pass';
+export { pass, passScratchBytes, setPassForm, lastPassForm } from './pass';
 export { score } from './score';
+export { passF32, passF32ScratchBytes, expF32Array } from './passF32';

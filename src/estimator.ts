@@ -12,6 +12,7 @@ import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
 import { checkSampleSize, sampleMixture } from './model/sample.js';
+import { PRECISIONS, type Precision } from './kernel/precision.js';
 import type { SqlSource } from './sql/objective.js';
 import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
 import type { RowSource } from './stream/source.js';
@@ -23,7 +24,7 @@ import {
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
-import type { Covariance, FlatParams, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams } from './types.js';
+import { KERNEL_CHOICES, type Covariance, type FlatParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from './validate.js';
 
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
@@ -47,6 +48,11 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
   kernel?: KernelChoice;
   /** Your own copy of the kernel build (a compiled Module, bytes or a URL), e.g. for a strict CSP. */
   wasm?: WasmSource;
+  /**
+   * Precision of the fitting passes ['float64']. 'float32' trades digits for speed (README "Precision"):
+   * tolerances are floored accordingly; scoring stays float64; the `js` kernel is float64 only.
+   */
+  precision?: Precision;
   /** Called after every iteration with a copy; returning false stops the fit (it still commits). */
   onIteration?: (info: FitProgress) => boolean | void;
 }
@@ -112,8 +118,9 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   nInit: [intAtLeast(1), 1],
   seed: [finite, 0],
   threads: [threadsOption, 'auto'],
-  kernel: [oneOf(['auto', 'simd', 'scalar', 'js']), 'auto'],
+  kernel: [oneOf(KERNEL_CHOICES), 'auto'],
   wasm: [wasmSource, undefined],
+  precision: [oneOf(PRECISIONS), 'float64'],
   onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
   signal: [signalLike, undefined],
 };
@@ -190,7 +197,8 @@ export class GaussianMixture {
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
-    const objective = source ? source.objective(kernels) : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal });
+    const objective = source ? source.objective(kernels)
+      : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal, precision: o.precision });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),

@@ -11,6 +11,7 @@ export type {
   Covariance, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams, MixtureGradient, PassStats,
 } from './types.js';
 export { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type LoadKernelsOptions, type WasmSource } from './runtime/kernels.js';
+export { PRECISIONS, type Precision } from './kernel/precision.js';
 export { hasWasmSimd } from './runtime/probe.js';
 export { fitInWorker, type FitInWorkerControl, type FitInWorkerOutput, type WorkerLike } from './browser/fitInWorker.js';
 export type {

@@ -7,10 +7,16 @@
  * `diagonal` (σ_ij² per component and dimension). */
 export type Covariance = 'fixed' | 'spherical' | 'diagonal';
 
-/** Which kernel implementation runs the fused pass. `auto` picks `simd` when the runtime validates it. */
-export type KernelChoice = 'auto' | 'simd' | 'scalar' | 'js';
+/**
+ * The kernel names, the one list the option table, the CLI and the loader read. `auto` takes the first
+ * of the others this runtime validates: `relaxed` (SIMD with relaxed-SIMD fused multiply-adds), `simd`,
+ * `scalar` (WebAssembly without SIMD), `js`.
+ */
+export const KERNEL_CHOICES = ['auto', 'relaxed', 'simd', 'scalar', 'js'] as const;
+/** Which kernel implementation runs the fused pass. */
+export type KernelChoice = (typeof KERNEL_CHOICES)[number];
 /** A concrete kernel implementation. */
-export type KernelVariant = 'simd' | 'scalar' | 'js';
+export type KernelVariant = Exclude<KernelChoice, 'auto'>;
 
 /** A matrix in flat form: `data` is row-major `rows × cols` float64. */
 export interface Matrix {

@@ -7,7 +7,7 @@ import { MixfitError } from '../src/errors.js';
 import { Rng } from '../src/model/rng.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import { loadKernels, resolveVariant } from '../src/runtime/kernels.js';
-import { hasWasmSimd } from '../src/runtime/probe.js';
+import { hasWasmRelaxedSimd, hasWasmSimd } from '../src/runtime/probe.js';
 import type { FlatParams, PassStats } from '../src/types.js';
 
 afterEach(() => { vi.restoreAllMocks(); });
@@ -22,10 +22,11 @@ function problem(seed: number, N: number, n: number, d: number): { X: Float64Arr
 const stats = (p: FlatParams): PassStats => ({ totalWeight: 0, sumLogLik: 0, R: new Float64Array(p.n), S: new Float64Array(p.n * p.d), Q: new Float64Array(p.n) });
 
 describe('variant selection', () => {
-  it('auto picks simd on a runtime that validates SIMD (Node 20, Chromium)', async () => {
+  it('auto picks relaxed where relaxed SIMD validates (Chromium), else simd where SIMD does (Node 20)', async () => {
     expect(hasWasmSimd()).toBe(true);
-    expect(resolveVariant()).toBe('simd');
-    expect((await loadKernels()).variant).toBe('simd');
+    const best = hasWasmRelaxedSimd() ? 'relaxed' : 'simd';
+    expect(resolveVariant()).toBe(best);
+    expect((await loadKernels()).variant).toBe(best);
     expect((await loadKernels({ kernel: 'js' })).instantiateRaw).toBeUndefined();
   });
 
@@ -38,7 +39,7 @@ describe('variant selection', () => {
   });
 
   it('rejects unknown kernel names', () => {
-    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of auto, simd, scalar, js/);
+    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of auto, relaxed, simd, scalar, js/);
   });
 });
 

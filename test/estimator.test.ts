@@ -138,7 +138,7 @@ describe('GaussianMixture: options are validated in the constructor', () => {
     ['tol', -1, 'must be a finite number ≥ 0', '-1'],
     ['seed', Infinity, 'must be a finite number', 'Infinity'],
     ['threads', 0, "must be 'auto' or an integer ≥ 1", '0'],
-    ['kernel', 'gpu', "must be one of 'auto', 'simd', 'scalar', 'js'", '"gpu"'],
+    ['kernel', 'gpu', "must be one of 'auto', 'relaxed', 'simd', 'scalar', 'js'", '"gpu"'],
     ['onIteration', 42, 'must be a function', '42'],
     ['monotone', 'no', 'must be true or false', '"no"'],
     ['maxRejections', 0, 'must be an integer ≥ 1', '0'],

@@ -6,13 +6,18 @@
 // "1e-12 relative" for sums without cancellation and stays meaningful for sums that cancel.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
-import { loadKernels } from '../src/runtime/kernels.js';
+import { loadKernels, resolveVariant } from '../src/runtime/kernels.js';
+import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
+import { MixfitError } from '../src/errors.js';
 import { Workspace } from '../src/kernel/workspace.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import type { FlatParams, MixtureParams, PassStats, VarianceLayout } from '../src/types.js';
 
-const VARIANTS = ['simd', 'scalar', 'js'] as const;
+// The FMA build joins wherever the runtime validates relaxed SIMD (Chromium, Node ≥ 22; not Node 20).
+const VARIANTS = [...(hasWasmRelaxedSimd() ? ['relaxed'] as const : []), 'simd', 'scalar', 'js'] as const;
 const TOL = 1e-12;
+/** The WASM builds that run the SIMD (and GEMM) pass here. */
+const WASM_SIMD = [...(hasWasmRelaxedSimd() ? ['relaxed'] as const : []), 'simd'] as const;
 
 interface Ref { ll: number; llAbs: number; R: number[]; S: number[]; SAbs: number[]; Q: number[]; QAbs: number[]; logDens: number[]; resp: number[] }
 
@@ -162,6 +167,75 @@ describe('separated components (responsibilities that underflow to exactly 0)', 
   }
 });
 
+describe('GEMM form (forced) against the float64 reference: several blocks, remainders, far from the origin', () => {
+  // Blocks are 16 pairs and tiles 2 pairs × 4 components × 2 dimensions: these N, n and d leave every kind of
+  // remainder (odd pair counts, a partial last block, n not a multiple of 4, odd d). The offset moves the data
+  // and the means 1e6 away from the origin, where the uncentred expansion ‖x‖² − 2xᵀμ + ‖μ‖² would lose all
+  // its digits; the centring in the pack step keeps the 1e-12 tolerance.
+  const rng = new Rng(Date.UTC(2026, 11, 1));
+  const cases: [number, number, number][] = [[1, 4, 8], [3, 5, 9], [33, 7, 8], [67, 9, 17], [257, 13, 10], [1001, 8, 33]];
+  for (const [N, n, d] of cases) for (const layout of ['shared', 'component', 'diagonal'] as VarianceLayout[]) for (const offset of [0, 1e6]) {
+    it(`N=${N} n=${n} d=${d} ${layout} offset ${offset}`, () => {
+      const p = randomParams(rng, n, d, layout);
+      const X = randomData(rng, N, d, p);
+      for (let k = 0; k < X.length; k++) X[k] += offset;
+      for (let k = 0; k < p.means.length; k++) p.means[k] += offset;
+      for (const weighted of [false, true]) {
+        const c = weighted ? new Float64Array(N).map(() => 3 * rng.uniform()) : undefined;
+        const ref = reference(X, N, p, c);
+        for (const v of WASM_SIMD) {
+          const raw = kernelsOf[v].instantiateRaw!();
+          raw.setPassForm(2);
+          const ws = new Workspace(raw, v, X, N, d, c);
+          const s = ws.pass(p, newStats(p));
+          expect(raw.lastPassForm(), 'the GEMM form ran').toBe(2);
+          const what = `${v} gemm${weighted ? ' weighted' : ''}`;
+          expectClose([s.sumLogLik], [ref.ll], [ref.llAbs], `${what} Σcℓ`);
+          expectClose(s.R, ref.R, ref.R, `${what} R`);
+          expectClose(s.S, ref.S, ref.SAbs, `${what} S`);
+          expectClose(s.Q, ref.Q, ref.QAbs, `${what} Q`);
+          if (N > 2) {
+            // Row ranges (workers): two halves add up to the whole pass.
+            const k = 2 * Math.floor(N / 4);
+            const a = ws.pass(p, newStats(p), 0, k), b = ws.pass(p, newStats(p), k, N);
+            expectClose([a.sumLogLik + b.sumLogLik], [ref.ll], [ref.llAbs], `${what} split Σcℓ`);
+            expectClose(s.R.map((_, i) => a.R[i] + b.R[i]), ref.R, ref.R, `${what} split R`);
+          }
+          ws.dispose();
+        }
+      }
+    });
+  }
+});
+
+describe('GEMM guard: tight clusters far from the data centre fall back to the direct form', () => {
+  // 60σ-separated spherical components: the expansion's exponent error would reach ~1e-8 here, so the guard
+  // must route the pass to the direct form, which stays within 1e-12; well-separated diagonal components keep
+  // the GEMM form (no expansion there) and must stay within 1e-12 too.
+  const rng = new Rng(Date.UTC(2026, 11, 2));
+  for (const layout of ['component', 'diagonal'] as VarianceLayout[]) {
+    it(layout, () => {
+      const n = 9, d = 8, N = 301;
+      const p = randomParams(rng, n, d, layout);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) p.means[i * d + j] = 60 * i * Math.sqrt(2.5) + 0.1 * rng.normal();
+      const X = randomData(rng, N, d, p);
+      const ref = reference(X, N, p);
+      for (const v of WASM_SIMD) {
+        const raw = kernelsOf[v].instantiateRaw!();
+        raw.setPassForm(2); // the GEMM form wherever it applies: the guard still has its say
+        const ws = new Workspace(raw, v, X, N, d);
+        const s = ws.pass(p, newStats(p));
+        expect(raw.lastPassForm()).toBe(layout === 'diagonal' ? 2 : 1);
+        expectClose([s.sumLogLik], [ref.ll], [ref.llAbs], `${v} Σcℓ`);
+        expectClose(s.R, ref.R, ref.R, `${v} R`);
+        expectClose(s.S, ref.S, ref.SAbs, `${v} S`);
+        expectClose(s.Q, ref.Q, ref.QAbs, `${v} Q`);
+        ws.dispose();
+      }
+    });
+  }
+});
+
 describe('row ranges (for workers)', () => {
   it('passes over [0, k) and [k, N) add up to the whole pass', () => {
     const rng = new Rng(11);
@@ -304,5 +378,15 @@ describe('memory', () => {
     const be = kernelsOf.js.createBackend(randomData(rng, 5, 2, p), 5, 2);
     be.dispose();
     expect(() => be.pass(p, newStats(p))).toThrow(/disposed/);
+  });
+});
+
+describe('kernel selection', () => {
+  it("'auto' takes the FMA build exactly where relaxed SIMD validates; 'simd' always forces the plain one", async () => {
+    const relaxed = hasWasmRelaxedSimd();
+    expect(resolveVariant('auto')).toBe(relaxed ? 'relaxed' : 'simd');
+    expect((await loadKernels({ kernel: 'simd' })).variant).toBe('simd');
+    if (relaxed) expect((await loadKernels()).variant).toBe('relaxed');
+    else await expect(loadKernels({ kernel: 'relaxed' })).rejects.toThrow(MixfitError);
   });
 });

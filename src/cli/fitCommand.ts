@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import { AbortError } from '../errors.js';
 import { GaussianMixture, type FitResult, type GaussianMixtureOptions } from '../estimator.js';
+import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import type { Covariance, Matrix } from '../types.js';
+import { KERNEL_CHOICES, type Covariance, type Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData, toRows } from './input.js';
@@ -66,8 +67,10 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     if (!Number.isInteger(t) || t < 1) throw new UsageError(`--threads must be an integer ≥ 1 or auto (received ${JSON.stringify(threads)})`);
     o.threads = t;
   }
-  const kernel = choiceOption(p, 'kernel', ['auto', 'simd', 'scalar', 'js'] as const);
+  const kernel = choiceOption(p, 'kernel', KERNEL_CHOICES);
   if (kernel) o.kernel = kernel;
+  const precision = choiceOption(p, 'precision', PRECISIONS);
+  if (precision) o.precision = precision;
   const init = stringOption(p, 'init');
   if (init === 'kmeans++' || init === 'random') o.init = init;
   else if (init !== undefined) {

@@ -1,5 +1,7 @@
 /** Option tables and --help texts of every subcommand (the single source for parsing and usage). */
 import { SOLVERS } from '../solvers/options.js';
+import { KERNEL_CHOICES } from '../types.js';
+import { PRECISIONS } from '../kernel/precision.js';
 import type { OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
@@ -24,7 +26,8 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
       { flag: 'seed', value: true, arg: 'S', help: 'random seed for initialisation (default 0)' },
       { flag: 'init', value: true, arg: 'I', help: 'kmeans++ (default) | random | MODEL.json (start from a saved model)' },
       { flag: 'threads', value: true, arg: 'T', help: 'worker threads: an integer ≥ 1 or auto (default: 1 below ~52 000 rows at d = 2 or 20 000 at d = 10, else all cores)' },
-      { flag: 'kernel', value: true, arg: 'K', help: 'auto (default) | simd | scalar | js' },
+      { flag: 'kernel', value: true, arg: 'K', help: `${KERNEL_CHOICES.join(' | ')} (default auto)` },
+      { flag: 'precision', value: true, arg: 'P', help: `${PRECISIONS.join(' | ')}: precision of the fitting passes (default float64; float32 is faster, ~1e-6 relative error)` },
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the fitted model (also the best-so-far model on Ctrl-C)' },
       { flag: 'history', value: true, arg: 'H.csv', help: 'write per-iteration history as CSV' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses)' },

@@ -1,4 +1,5 @@
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
+import type { Precision } from './precision.js';
 
 /**
  * A data set resident in one kernel implementation. Created once per data matrix (per fit); every
@@ -12,6 +13,8 @@ export interface DataBackend {
   readonly cols: number;
   /** Σ c_k over all rows. */
   readonly totalWeight: number;
+  /** Precision of `pass` (undefined: float64). */
+  readonly precision?: Precision;
   /**
    * One fused pass over rows [start, end) (default all): fills and returns `out`
    * (R: n, S: n·d, Q: n or n·d). Unweighted data use c_k = 1.

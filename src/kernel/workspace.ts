@@ -1,6 +1,7 @@
 import { MixfitError } from '../errors.js';
-import type { FlatParams, PassStats } from '../types.js';
+import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
+import type { Precision } from './precision.js';
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
 export interface KernelExports {
@@ -13,11 +14,21 @@ export interface KernelExports {
   pass(
     x: number, c: number, pairStart: number, pairEnd: number, d: number, n: number,
     means: number, logNorm: number, prec: number, diag: number, unit: number, out: number, scratch: number,
+    shift: number, norms: number,
   ): number;
   score(
     x: number, pairStart: number, pairEnd: number, d: number, n: number,
     means: number, logNorm: number, prec: number, diag: number, logDens: number, resp: number, scratch: number,
   ): void;
+  passF32ScratchBytes(n: number, d: number, diag: number): number;
+  passF32(
+    x: number, c: number, quadStart: number, quadEnd: number, d: number, n: number,
+    means: number, logNorm: number, prec: number, diag: number, out: number, scratch: number,
+  ): number;
+  /** Test/benchmark hook of assembly/pass.ts: 0 = the shape rule, 1 = direct form, 2 = GEMM form. */
+  setPassForm(form: number): void;
+  /** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
+  lastPassForm(): number;
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
 }
@@ -43,9 +54,11 @@ interface ParamBlocks {
  * packed once into pairs of interleaved rows (see assembly/pass.ts), per-row weights beside it; parameter,
  * output and scratch blocks are allocated on the first evaluation and reused by every later one, so an
  * evaluation allocates nothing. Typed views are re-created whenever memory has grown.
+ * At precision 'float32' the data are instead centred and packed once as f32 quads (assembly/passF32.ts);
+ * such a workspace runs passes only (scoring is float64 and has its own backend).
  */
 export class Workspace implements DataBackend {
-  readonly variant: 'simd' | 'scalar';
+  readonly variant: Exclude<KernelVariant, 'js'>;
   readonly rows: number;
   readonly cols: number;
   readonly totalWeight: number;
@@ -53,19 +66,24 @@ export class Workspace implements DataBackend {
   private readonly pairs: number;
   private readonly xPtr: number;
   private readonly cPtr: number;
+  /** Column means of X (d, then max‖x − mean‖²) and ‖x − mean‖² per padded row: the GEMM form's centring (assembly/pass.ts). */
+  private readonly shiftPtr: number;
+  private readonly normsPtr: number;
   /** No user weights: every c is 1 (0 on the padding row), which lets the SIMD pass skip per-point logs. */
   private readonly unitWeights: boolean;
   private blocks: ParamBlocks | null = null;
   private f64: Float64Array;
   private logNormTmp = new Float64Array(0);
   private precTmp = new Float64Array(0);
+  /** Float32 only: the column means subtracted from the data before rounding to f32 (d). */
+  private readonly center: Float64Array | undefined;
 
   /**
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
    * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
    */
-  constructor(kernels: KernelExports, variant: 'simd' | 'scalar', X: Float64Array, rows: number, cols: number, weights?: Float64Array,
-    private readonly release?: (k: KernelExports) => void) {
+  constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
+    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64') {
     checkKernelCapacity(rows, cols);
     this.k = kernels;
     this.variant = variant;
@@ -73,13 +91,28 @@ export class Workspace implements DataBackend {
     this.cols = cols;
     this.pairs = (rows + 1) >> 1;
     this.unitWeights = weights === undefined;
+    if (precision === 'float32') {
+      const padded = ((rows + 3) >> 2) * 4;
+      const xBytes = padded * cols * 4;
+      this.xPtr = this.alloc(xBytes + padded * 4);
+      this.cPtr = this.xPtr + xBytes;
+      this.f64 = new Float64Array(kernels.memory.buffer);
+      this.center = columnMeans(X, rows, cols);
+      this.shiftPtr = this.normsPtr = 0; // the float32 pass does its own centring
+      this.totalWeight = packQuadsF32(new Float32Array(kernels.memory.buffer), this.xPtr >> 2, this.cPtr >> 2, X, rows, cols, this.center, weights);
+      return;
+    }
     const padded = this.pairs * 2;
-    // One allocation for data and weights: a single memory growth instead of two.
+    // One allocation for data, weights, shift and norms: a single memory growth instead of several.
     const xBytes = padded * cols * 8;
-    this.xPtr = this.alloc(xBytes + padded * 8);
+    const shiftBytes = ((cols + 2) >> 1) * 16;
+    this.xPtr = this.alloc(xBytes + padded * 8 + shiftBytes + padded * 8);
     this.cPtr = this.xPtr + xBytes;
+    this.shiftPtr = this.cPtr + padded * 8;
+    this.normsPtr = this.shiftPtr + shiftBytes;
     this.f64 = new Float64Array(kernels.memory.buffer);
     this.totalWeight = packRows(this.f64, this.xPtr >> 3, this.cPtr >> 3, X, rows, cols, weights);
+    centre(this.f64, this.shiftPtr >> 3, this.normsPtr >> 3, X, rows, cols);
   }
 
   private alloc(bytes: number): number {
@@ -113,11 +146,13 @@ export class Workspace implements DataBackend {
     // Every block after the data belongs to the old shape: without this, alternating shapes (2 ↔ 3
     // components) would grow the arena by one set of blocks per change.
     if (this.blocks) { k.releaseTo(this.blocks.means); this.blocks = null; }
-    const means = this.alloc(n * d * 8);
-    const logNorm = this.alloc(n * 8);
-    const prec = this.alloc(n * d * 8);
+    const f32 = this.precision === 'float32';
+    const bytes = f32 ? 4 : 8;
+    const means = this.alloc(n * d * bytes);
+    const logNorm = this.alloc(n * bytes);
+    const prec = this.alloc(n * d * bytes);
     const out = this.alloc((n + n * d + qLen) * 8);
-    const scratch = this.alloc(k.passScratchBytes(n, d, diag ? 1 : 0));
+    const scratch = this.alloc((f32 ? k.passF32ScratchBytes : k.passScratchBytes)(n, d, diag ? 1 : 0));
     this.logNormTmp = new Float64Array(n);
     this.precTmp = new Float64Array(n * d);
     this.blocks = { key, means, logNorm, prec, out, scratch, qLen, logDens: 0, resp: 0 };
@@ -135,11 +170,12 @@ export class Workspace implements DataBackend {
 
   /** One fused pass over rows [start, end): `start` must be even (rows are processed in pairs). */
   pass(p: FlatParams, out: PassStats, start = 0, end = this.rows): PassStats {
+    if (this.center) return this.passF32(p, out, start, end, this.center);
     const b = this.blocksFor(p);
     this.writeParams(p, b);
     const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
     const ll = this.live().pass(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.prec,
-      p.layout === 'diagonal' ? 1 : 0, this.unitWeights ? 1 : 0, b.out, b.scratch);
+      p.layout === 'diagonal' ? 1 : 0, this.unitWeights ? 1 : 0, b.out, b.scratch, this.shiftPtr, this.normsPtr);
     const h = this.heap();
     const o = b.out >> 3, nd = p.n * p.d;
     out.R.set(h.subarray(o, o + p.n));
@@ -150,7 +186,47 @@ export class Workspace implements DataBackend {
     return out;
   }
 
+  /**
+   * The float32 pass over rows [start, end) (`start` a multiple of 4): parameters rounded to f32 around the
+   * data's centre, statistics restored in float64 (S = S' + μ·R, diagonal Q scaled by σ⁻², ℓ shifted back).
+   */
+  private passF32(p: FlatParams, out: PassStats, start: number, end: number, center: Float64Array): PassStats {
+    const b = this.blocksFor(p);
+    const { n, d } = p;
+    const diag = p.layout === 'diagonal';
+    componentConstants(p, this.logNormTmp, this.precTmp);
+    // One common shift keeps the f32 log-normalisers small (their differences are what the pass needs).
+    let shift = -Infinity;
+    for (let i = 0; i < n; i++) shift = Math.max(shift, this.logNormTmp[i]);
+    const k = this.live();
+    const h32 = new Float32Array(k.memory.buffer);
+    const m = b.means >> 2, ln = b.logNorm >> 2, pr = b.prec >> 2;
+    for (let i = 0; i < n; i++) {
+      h32[ln + i] = this.logNormTmp[i] - shift;
+      for (let j = 0; j < d; j++) h32[m + i * d + j] = p.means[i * d + j] - center[j];
+    }
+    h32.set(this.precTmp, pr);
+    const quadStart = start >> 2, quadEnd = (end + 3) >> 2;
+    const ll = k.passF32(this.xPtr, this.cPtr, quadStart, quadEnd, d, n, b.means, b.logNorm, b.prec, diag ? 1 : 0, b.out, b.scratch);
+    const h = this.heap();
+    const o = b.out >> 3, nd = n * d;
+    out.R.set(h.subarray(o, o + n));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) out.S[i * d + j] = h[o + n + i * d + j] + p.means[i * d + j] * out.R[i];
+    }
+    for (let q = 0; q < b.qLen; q++) out.Q[q] = h[o + n + nd + q] * (diag ? this.precTmp[q] : 1);
+    let total = this.totalWeight;
+    if (start !== 0 || end !== this.rows) {
+      total = 0;
+      for (let r = quadStart * 4; r < quadEnd * 4; r++) total += h32[(this.cPtr >> 2) + r];
+    }
+    out.totalWeight = total;
+    out.sumLogLik = ll + shift * total;
+    return out;
+  }
+
   score(p: FlatParams, logDensity: Float64Array, resp?: Float64Array): void {
+    if (this.center) throw new Error('mixfit: a float32 workspace runs passes only; score with a float64 backend');
     const b = this.blocksFor(p);
     if (b.logDens === 0) b.logDens = this.alloc(this.pairs * 2 * 8);
     if (resp && b.resp === 0) b.resp = this.alloc(this.pairs * 2 * p.n * 8);
@@ -230,9 +306,61 @@ function packRows(heap: Float64Array, xOff: number, cOff: number, X: Float64Arra
   return total;
 }
 
+/**
+ * The centring of the GEMM form, once per data set: the column means s of X (N × d) at heap[sOff…], then
+ * max_k ‖x_k − s‖² (for the kernel's accuracy guard), and ‖x_k − s‖² at heap[nOff + k] for every padded row
+ * (the odd last row's copy repeats its norm).
+ */
+function centre(heap: Float64Array, sOff: number, nOff: number, X: Float64Array, rows: number, d: number): void {
+  heap.set(columnMeans(X, rows, d), sOff);
+  let most = 0;
+  for (let k = 0; k < rows; k++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) {
+      const u = X[k * d + j] - heap[sOff + j];
+      t += u * u;
+    }
+    heap[nOff + k] = t;
+    most = Math.max(most, t);
+  }
+  if (rows % 2 === 1) heap[nOff + rows] = heap[nOff + rows - 1];
+  heap[sOff + d] = most;
+}
+
 function sumRange(h: Float64Array, off: number, a: number, b: number, known: number): number {
   if (!Number.isNaN(known)) return known;
   let t = 0;
   for (let k = a; k < b; k++) t += h[off + k];
   return t;
+}
+
+/** Column means of X (N × d row-major), the centre the float32 layout subtracts before rounding. */
+function columnMeans(X: Float64Array, rows: number, d: number): Float64Array {
+  const m = new Float64Array(d);
+  for (let k = 0; k < rows; k++) for (let j = 0; j < d; j++) m[j] += X[k * d + j];
+  for (let j = 0; j < d; j++) m[j] /= rows;
+  return m;
+}
+
+/**
+ * Packs X − center (N × d) as f32 quads of interleaved rows at h32[xOff…] (see assembly/passF32.ts) and the
+ * weights as f32 at h32[cOff…]; the last quad is filled with copies of the last row at weight 0. Returns Σ c
+ * of the stored (f32) weights, so the loss normalises by exactly what the kernel summed.
+ */
+function packQuadsF32(h32: Float32Array, xOff: number, cOff: number, X: Float64Array, rows: number, d: number,
+  center: Float64Array, weights?: Float64Array): number {
+  const quads = (rows + 3) >> 2;
+  for (let q = 0; q < quads; q++) {
+    const o = xOff + q * 4 * d;
+    for (let lane = 0; lane < 4; lane++) {
+      const r = Math.min(4 * q + lane, rows - 1);
+      for (let j = 0; j < d; j++) h32[o + 4 * j + lane] = X[r * d + j] - center[j];
+    }
+  }
+  let total = 0;
+  for (let k = 0; k < quads * 4; k++) {
+    h32[cOff + k] = k < rows ? (weights ? weights[k] : 1) : 0;
+    total += h32[cOff + k];
+  }
+  return total;
 }

@@ -1,3 +1,4 @@
+import { readPrecision, type Precision } from '../kernel/precision.js';
 import { resolveTable } from '../optionTable.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { MatrixInput } from '../types.js';
@@ -14,6 +15,8 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
   threads?: ThreadsOption;
   /** Aborting it terminates the objective's workers; passes after that run on the calling thread. */
   signal?: AbortSignal;
+  /** 'float64' (default) or 'float32' passes (README "Precision"); the `js` kernel is float64 only. */
+  precision?: Precision;
 }
 
 /**
@@ -28,7 +31,8 @@ export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptio
   // Copied before the first await: the caller may reuse its buffer meanwhile.
   const M = readMatrix(X, 'X', undefined, true);
   const w = readSampleWeight(options.sampleWeight, M.rows);
+  const precision = readPrecision(options.precision);
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
-  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal });
+  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal, precision });
 }

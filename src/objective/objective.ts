@@ -1,5 +1,6 @@
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
+import type { Precision } from '../kernel/precision.js';
 import { statsBuffer } from '../kernel/backend.js';
 import type { FlatParams, KernelVariant, MixtureGradient, MixtureParams, PassStats } from '../types.js';
 import { readParams } from '../validate.js';
@@ -25,6 +26,8 @@ export interface Objective {
   readonly knownOptimum: number | undefined;
   /** Kernel passes run so far. */
   readonly evaluations: number;
+  /** Precision of the passes (undefined: float64); solvers floor their tolerances under float32. */
+  readonly precision?: Precision;
   /** One pass: statistics in an internal buffer, valid until the next call. */
   stats(p: FlatParams): PassStats;
   /** The same pass, possibly on a worker pool: solvers call this one. */
@@ -62,6 +65,8 @@ export class BackendObjective implements Objective {
   }
 
   get variant(): KernelVariant { return this.live().variant; }
+
+  get precision(): Precision { return this.live().precision ?? 'float64'; }
 
   /** The data backend (for scoring); throws after dispose. */
   live(): DataBackend {

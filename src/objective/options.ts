@@ -14,8 +14,8 @@ const SHARED: OptionTable<LoadKernelsOptions & { threads?: ThreadsOption }> = {
   threads: [threadsOption, undefined],
 };
 
-/** empiricalObjective: sample weights (checked against the data) and an abort signal. */
-export const EMPIRICAL_TABLE = { ...SHARED, sampleWeight: [any, undefined], signal: [signalLike, undefined] } as const;
+/** empiricalObjective: sample weights (checked against the data), an abort signal and the precision (checked by readPrecision). */
+export const EMPIRICAL_TABLE = { ...SHARED, sampleWeight: [any, undefined], signal: [signalLike, undefined], precision: [any, undefined] } as const;
 /** populationObjective: nodes, samples and seed are checked where their ranges are known. */
 export const POPULATION_TABLE = { ...SHARED, nodes: [any, undefined], samples: [any, undefined], seed: [any, undefined] } as const;
 /** sampleObjective: rows and seed, checked where they are used. */

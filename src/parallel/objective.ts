@@ -5,6 +5,7 @@
  */
 import { MixfitError } from '../errors.js';
 import { statsBuffer, type DataBackend } from '../kernel/backend.js';
+import { effectivePrecision, withPrecision, type Precision } from '../kernel/precision.js';
 import { BackendObjective, type ObjectiveKind } from '../objective/objective.js';
 import type { Kernels } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
@@ -19,7 +20,7 @@ class LazyBackend implements DataBackend {
   private disposed = false;
 
   constructor(private readonly kernels: Kernels, private readonly X: Float64Array, readonly rows: number, readonly cols: number,
-    private readonly weights: Float64Array | undefined) {
+    private readonly weights: Float64Array | undefined, readonly precision: Precision) {
     this.variant = kernels.variant;
     let t = 0;
     if (weights) for (let i = 0; i < rows; i++) t += weights[i];
@@ -46,6 +47,8 @@ export interface ParallelObjectiveOptions {
   knownOptimum?: number;
   /** Aborting it terminates the workers (after a pass in flight); later passes run locally. */
   signal?: AbortSignal;
+  /** Precision of the passes, locally and on the workers (default float64). */
+  precision?: Precision;
 }
 
 /** {@link BackendObjective} whose `statsAsync` runs on a {@link ShardPool}. */
@@ -59,8 +62,9 @@ export class ParallelObjective extends BackendObjective {
 
   /** `X` is N × d row-major, `weights` N (kept by reference: the caller hands them over). */
   constructor(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined, o: ParallelObjectiveOptions) {
-    super(new LazyBackend(kernels, X, rows, cols, weights), o.kind, o.offset ?? 0, o.knownOptimum);
-    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant, kernels.module);
+    const precision = effectivePrecision(kernels, o.precision ?? 'float64');
+    super(new LazyBackend(withPrecision(kernels, precision), X, rows, cols, weights, precision), o.kind, o.offset ?? 0, o.knownOptimum);
+    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant, kernels.module, precision);
     this.threads = this.pool.threads;
     this.signal = o.signal;
     if (o.signal) {
@@ -151,6 +155,9 @@ export function threadsCapNote(requested: ThreadsOption | undefined, used: numbe
  */
 export function objectiveOver(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined,
   o: ParallelObjectiveOptions): BackendObjective {
-  if (o.threads <= 1 || rows < 2) return new BackendObjective(kernels.createBackend(X, rows, cols, weights), o.kind, o.offset ?? 0, o.knownOptimum);
+  if (o.threads <= 1 || rows < 2) {
+    const backend = withPrecision(kernels, o.precision ?? 'float64').createBackend(X, rows, cols, weights);
+    return new BackendObjective(backend, o.kind, o.offset ?? 0, o.knownOptimum);
+  }
   return new ParallelObjective(kernels, X, rows, cols, weights, o);
 }

@@ -5,6 +5,7 @@
  */
 import { AbortError } from '../errors.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
+import type { Precision } from '../kernel/precision.js';
 import { transferables, wireParams, type ShardReply, type ShardRequest } from './protocol.js';
 import { startTransport, type ShardTransport } from './transport.js';
 
@@ -73,6 +74,7 @@ export class ShardPool {
     private readonly variant: KernelVariant,
     /** The compiled build workers instantiate (the caller's, so a user-supplied `wasm` reaches them too). */
     private readonly module: WebAssembly.Module | undefined,
+    private readonly precision: Precision = 'float64',
   ) {
     this.threads = Math.max(1, Math.min(threads, rows));
   }
@@ -95,7 +97,7 @@ export class ShardPool {
           // Copies of the shard's rows, transferred (not cloned) to the worker.
           const data = this.X.slice(a * this.cols, b * this.cols);
           const weights = this.weights?.slice(a, b);
-          return s.request({ type: 'init', variant: this.variant, module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
+          return s.request({ type: 'init', variant: this.variant, precision: this.precision, module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
         }));
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));

@@ -4,6 +4,7 @@
  * contiguous block of rows held by one kernel instance; per evaluation only parameters go out and
  * statistics come back.
  */
+import type { Precision } from '../kernel/precision.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 
 /** Parameters as sent to a shard (the typed arrays are copied by the structured clone). */
@@ -11,7 +12,7 @@ export type WireParams = Pick<FlatParams, 'n' | 'd' | 'layout' | 'means' | 'logW
 
 /** Requests from the owner to one shard. `id` pairs a reply with its request. */
 export type ShardRequest =
-  | { id: number; type: 'init'; variant: KernelVariant; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
+  | { id: number; type: 'init'; variant: KernelVariant; precision?: Precision; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
   | { id: number; type: 'pass'; params: WireParams }
   | { id: number; type: 'score'; params: WireParams; resp: boolean }
   | { id: number; type: 'dispose' }

@@ -3,6 +3,7 @@
  * (plus the buffers it may transfer back).
  */
 import { newPassStats, type DataBackend } from '../kernel/backend.js';
+import { withPrecision } from '../kernel/precision.js';
 import { loadKernels } from '../runtime/kernels.js';
 import type { FlatParams } from '../types.js';
 import { transferables, type ShardReply, type ShardRequest } from './protocol.js';
@@ -20,7 +21,7 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
         case 'init': {
           backend?.dispose();
           const kernels = await loadKernels({ kernel: req.variant, wasm: req.module });
-          backend = kernels.createBackend(req.data, req.rows, req.cols, req.weights);
+          backend = withPrecision(kernels, req.precision ?? 'float64').createBackend(req.data, req.rows, req.cols, req.weights);
           return { reply: { id: req.id, ok: true, type: 'init', variant: backend.variant, totalWeight: backend.totalWeight }, transfer: [] };
         }
         case 'pass': {

@@ -3,6 +3,7 @@
  * esbuild's binary loader (no fetch, no `node:fs`, no top-level await); users with a strict CSP or their own
  * hosting can pass a compiled `WebAssembly.Module`, raw bytes or a URL instead.
  */
+import relaxedBytes from '../../build/kernels.relaxed.wasm';
 import simdBytes from '../../build/kernels.simd.wasm';
 import scalarBytes from '../../build/kernels.scalar.wasm';
 import { MixfitError } from '../errors.js';
@@ -10,15 +11,15 @@ import { resolveTable, wasmSource, type Check, type OptionTable } from '../optio
 import type { DataBackend } from '../kernel/backend.js';
 import { JsBackend } from '../kernel/jsPass.js';
 import { Workspace, type KernelExports } from '../kernel/workspace.js';
-import type { KernelChoice, KernelVariant } from '../types.js';
-import { hasWasm, hasWasmSimd } from './probe.js';
+import { KERNEL_CHOICES, type KernelChoice, type KernelVariant } from '../types.js';
+import { hasWasm, hasWasmRelaxedSimd, hasWasmSimd } from './probe.js';
 
 /** Where a WASM build comes from when not from the inlined bytes. */
 export type WasmSource = WebAssembly.Module | BufferSource | URL | string;
 
 /** Options of {@link loadKernels}. */
 export interface LoadKernelsOptions {
-  /** `auto` (default): `simd` when validated, else `scalar`, else `js`. */
+  /** `auto` (default): `relaxed` when validated, else `simd`, else `scalar`, else `js`. */
   kernel?: KernelChoice;
   /** Override for the chosen build: a compiled module, its bytes, or a URL to fetch. */
   wasm?: WasmSource;
@@ -35,10 +36,14 @@ export interface Kernels {
   instantiateRaw?(): KernelExports;
 }
 
-const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'simd', 'scalar', 'js'];
 /** One of {@link KERNEL_CHOICES}, in the words resolveVariant uses. */
 export const kernelChoice: Check = (v) => (KERNEL_CHOICES.includes(v as KernelChoice) ? null : `must be one of ${KERNEL_CHOICES.join(', ')}`);
 const LOAD_TABLE: OptionTable<LoadKernelsOptions> = { kernel: [kernelChoice, undefined], wasm: [wasmSource, undefined] };
+type WasmVariant = Exclude<KernelVariant, 'js'>;
+/** The inlined build of each WASM variant (one source, three feature sets: asconfig.json). */
+const BYTES: Record<WasmVariant, typeof simdBytes> = { relaxed: relaxedBytes, simd: simdBytes, scalar: scalarBytes };
+/** What each WASM variant needs the runtime to validate. */
+const SUPPORTED: Record<WasmVariant, () => boolean> = { relaxed: hasWasmRelaxedSimd, simd: hasWasmSimd, scalar: hasWasm };
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 /** The same builds once compiled, for {@link loadKernelsSync}. */
 const ready = new Map<string, WebAssembly.Module>();
@@ -63,8 +68,8 @@ async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
 export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
   if (!KERNEL_CHOICES.includes(choice)) throw new MixfitError('options.kernel', `must be one of ${KERNEL_CHOICES.join(', ')}`, choice);
   if (choice !== 'auto') return choice;
-  if (hasWasmSimd()) return 'simd';
-  return hasWasm() ? 'scalar' : 'js';
+  for (const v of KERNEL_CHOICES) if (v !== 'auto' && v !== 'js' && SUPPORTED[v]()) return v;
+  return 'js';
 }
 
 /**
@@ -82,7 +87,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
   else {
     let cached = compiled.get(variant);
     if (!cached) {
-      cached = WebAssembly.compile(variant === 'simd' ? simdBytes : scalarBytes);
+      cached = WebAssembly.compile(BYTES[variant]);
       compiled.set(variant, cached);
       cached.catch(() => compiled.delete(variant));
     }
@@ -115,10 +120,10 @@ export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}
   let mod = ready.get(variant);
   if (!mod) {
     try {
-      mod = new WebAssembly.Module(variant === 'simd' ? simdBytes : scalarBytes);
+      mod = new WebAssembly.Module(BYTES[variant]);
       ready.set(variant, mod);
     } catch {
-      if (options.kernel === 'simd' || options.kernel === 'scalar') throw new MixfitError('options.kernel',
+      if (options.kernel !== undefined && options.kernel !== 'auto') throw new MixfitError('options.kernel',
         `'${variant}' cannot be compiled synchronously here (browser main thread): call fit() or await loadKernels() first`, variant);
       return jsKernels();
     }
@@ -126,8 +131,13 @@ export function loadKernelsSync(options: Pick<LoadKernelsOptions, 'kernel'> = {}
   return kernelsFrom(variant, mod);
 }
 
-/** An explicit 'simd' on a runtime that does not validate SIMD is an error (a user-supplied module is not checked). */
-function requireSimdSupport(variant: KernelVariant): void {
+/**
+ * An explicit 'relaxed' or 'simd' on a runtime that does not validate its instructions is an error (a
+ * user-supplied module is not checked).
+ */
+function requireSimdSupport(variant: WasmVariant): void {
+  if (variant === 'relaxed' && !hasWasmRelaxedSimd())
+    throw new MixfitError('options.kernel', "'relaxed' needs WebAssembly relaxed SIMD, which this runtime does not validate (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 146 do)", 'relaxed');
   if (variant === 'simd' && !hasWasmSimd())
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
 }
@@ -136,7 +146,7 @@ function jsKernels(): Kernels {
   return { variant: 'js', createBackend: (X, rows, cols, w) => new JsBackend(X, rows, cols, w) };
 }
 
-function kernelsFrom(variant: Exclude<KernelVariant, 'js'>, mod: WebAssembly.Module): Kernels {
+function kernelsFrom(variant: WasmVariant, mod: WebAssembly.Module): Kernels {
   const instantiateRaw = (): KernelExports => new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
   const release = (k: KernelExports): void => {
     if (k.memory.buffer.byteLength <= POOL_MAX_BYTES) idle.set(mod, k);

@@ -3,6 +3,7 @@
  * (ALGORITHM.md §3, §8) and returns a result that never aliases internal buffers.
  */
 import { MixfitError } from '../errors.js';
+import { floorTolerances } from '../kernel/precision.js';
 import type { Objective } from '../objective/objective.js';
 import type { MixtureParams } from '../types.js';
 import { readParams, toPublicParams } from '../validate.js';
@@ -52,7 +53,8 @@ export interface MinimizeResult {
 export async function minimize(objective: Objective, start: MixtureParams, options?: MinimizeOptions): Promise<MinimizeResult> {
   if (!objective || typeof (objective as Objective).statsAsync !== 'function')
     throw new MixfitError('objective', 'must be an Objective (from empiricalObjective, populationObjective or sampleObjective)', objective);
-  const o = resolveOptions(options);
+  // Under float32 passes a tolerance below the pass's rounding noise would never be met reliably.
+  const o = floorTolerances(resolveOptions(options), objective.precision);
   const p0 = readParams(start, 'start', objective.dim);
   const variance = o.variance ?? (typeof start.variances === 'number' ? start.variances : 1);
   const param = new Parameterization({

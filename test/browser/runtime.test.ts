@@ -10,8 +10,8 @@ describe('browser runtime', () => {
     expect(hasWasmSimd()).toBe(true);
   });
 
-  it('picks the SIMD kernel under auto', async () => {
+  it('picks the FMA (relaxed-SIMD) kernel under auto', async () => {
     const k = await loadKernels({ kernel: 'auto' });
-    expect(k.variant).toBe('simd');
+    expect(k.variant).toBe('relaxed');
   });
 });

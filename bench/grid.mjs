@@ -1,0 +1,340 @@
+// Kernel grid of issue 14, in one run: our builds (plain SIMD, FMA where the runtime validates relaxed
+// SIMD, float32) in Node and headless Chromium, against numpy (a hand-tuned float64 chunked-GEMM pass),
+// scikit-learn (one EM iteration) and VLFeat's vl_gmm (one EM iteration, diagonal only), all on one thread,
+// on the same data and start, with every issue-14 target checked.
+//
+//   npm run bench:grid                 (builds first; run it alone: flock /tmp/mixfit-bench.lock npm run bench:grid)
+//   node bench/grid.mjs [--quick] [--no-browser] [--no-peers]
+//
+// Grid: N ∈ {1e4, 1e5} × n ∈ {2, 10, 50} × d ∈ {1, 2, 10, 50}, plus N = 1e6 where n·d ≤ 20 (the others
+// would take minutes per point for the peers, and up to 400 MB of data, on this shared 2-core machine);
+// Chromium runs N ≤ 1e5. --quick: N = 1e5, (n, d) ∈ {(2, 2), (10, 10), (50, 10), (50, 50)}.
+// Layouts: spherical (one variance per component) and diagonal. Timing: each repetition is a batch of
+// passes lasting ≥ 40 ms (Chromium's timer is 100 µs without isolation), median of 5 repetitions (3 when
+// a pass takes > 0.2 s); Node and Chromium alternate per point. Peers run per (N, d) right after our
+// builds on that data: numpy with the newest numpy on this machine (pyenv; OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE unset for that command only), scikit-learn with Debian's python3, VLFeat through
+// bench/vlfeat_em.c compiled here with cc; OMP/OPENBLAS/MKL_NUM_THREADS=1 for all. A missing peer is
+// skipped with a message. Output: markdown on stdout and in bench/out/grid.md, raw numbers in grid.json.
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lib from '../dist/index.js';
+import { runProcess } from './lib/runProcess.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const withBrowser = !args.includes('--no-browser');
+const withPeers = !args.includes('--no-peers');
+const here = fileURLToPath(new URL('.', import.meta.url));
+const work = join(tmpdir(), `mixfit-grid-${process.pid}`);
+const NUMPY_PYTHON = ['/root/.pyenv/versions/3.11.7/bin/python3', '/usr/local/bin/python3', '/usr/bin/python3'].find(existsSync);
+const SKLEARN_PYTHON = '/usr/bin/python3';
+const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
+/** Our builds: name, kernel option, precision. 'fma' is skipped where the runtime rejects relaxed SIMD. */
+const BUILDS = [
+  { name: 'plain', kernel: 'simd', precision: 'float64' },
+  { name: 'fma', kernel: 'relaxed', precision: 'float64' },
+  { name: 'f32', kernel: 'simd', precision: 'float32' },
+];
+const cfg = { builds: BUILDS, batchMs: 40, reps: 5, bigReps: 3, bigMs: 200 };
+
+function gridPoints() {
+  if (quick) return [[2, 2], [10, 10], [50, 10], [50, 50]].map(([n, d]) => ({ N: 1e5, n, d }));
+  const out = [];
+  for (const N of [1e4, 1e5, 1e6]) for (const d of [1, 2, 10, 50]) for (const n of [2, 10, 50]) {
+    if (N === 1e6 && n * d > 20) continue;
+    out.push({ N, n, d });
+  }
+  return out;
+}
+
+/** Self-contained (serialised with toString for the page): the same data, start and timing in both runtimes. */
+function gridSession(lib, cfg) {
+  const now = () => performance.now();
+  // Exact arithmetic only (xorshift32, Irwin–Hall sum of 12 uniforms), so both runtimes and the peers'
+  // files hold bit-identical data: three clusters along every coordinate, at −3, 0 and 3.
+  function data(N, d) {
+    let s = (2654435761 * (N + 7 * d)) >>> 0 || 1;
+    const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+    const X = new Float64Array(N * d);
+    for (let k = 0; k < N * d; k++) { let z = -6; for (let j = 0; j < 12; j++) z += u(); X[k] = z + 3 * ((Math.floor(k / d) % 3) - 1); }
+    return X;
+  }
+  /** The start every method gets: means = n evenly spaced rows, variances 0.5…2 (diagonal: ×(1 + j mod 3 / 4)), equal weights. */
+  function start(X, N, d, n, layout) {
+    const means = new Float64Array(n * d), variances = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const row = Math.floor(((i + 0.5) * N) / n);
+      const v = 0.5 + (1.5 * i) / Math.max(1, n - 1);
+      for (let j = 0; j < d; j++) {
+        means[i * d + j] = X[row * d + j];
+        variances[i * d + j] = layout === 'diagonal' ? v * (1 + (j % 3) / 4) : v;
+      }
+    }
+    const p = { n, d, means, logWeights: new Float64Array(n).fill(-Math.log(n)), layout: layout === 'diagonal' ? 'diagonal' : 'component',
+      variances: layout === 'diagonal' ? variances : variances.filter((_, k) => k % d === 0) };
+    return { p, file: { means, variances, weights: new Float64Array(n).fill(1 / n) } };
+  }
+  const objs = new Map();
+  let X = null;
+  return {
+    data, start,
+    /** Copies the (N, d) data into one objective per available build; returns which builds run here. */
+    async setup(N, d) {
+      X = { data: data(N, d), rows: N, cols: d };
+      const avail = [];
+      for (const b of cfg.builds) {
+        try {
+          const o = await lib.empiricalObjective(X, { kernel: b.kernel, precision: b.precision, threads: 1 });
+          objs.set(b.name, o);
+          avail.push({ name: b.name, variant: o.variant, precision: o.precision });
+        } catch (e) {
+          avail.push({ name: b.name, skipped: String(e.message ?? e).slice(0, 120) });
+        }
+      }
+      return avail;
+    },
+    /** Median ms per pass of build `name` at (n, layout) and the pass's Σ c·ℓ. */
+    time(name, n, layout) {
+      const o = objs.get(name);
+      const { p } = start(X.data, X.rows, X.cols, n, layout);
+      // Warm-up (also allocates the parameter blocks): 3 passes, or 1 when a pass is long enough to have
+      // tiered up within it.
+      let t = now();
+      const ll = o.stats(p).sumLogLik;
+      let calls = 1;
+      for (; calls < 3 && now() - t < cfg.bigMs; calls++) o.stats(p);
+      const once = (now() - t) / calls;
+      const batch = Math.max(1, Math.ceil(cfg.batchMs / Math.max(once, 0.01)));
+      const reps = once > cfg.bigMs ? cfg.bigReps : cfg.reps;
+      const ms = [];
+      for (let r = 0; r < reps; r++) {
+        t = now();
+        for (let b = 0; b < batch; b++) o.stats(p);
+        ms.push((now() - t) / batch);
+      }
+      ms.sort((a, b) => a - b);
+      return { ms: ms[ms.length >> 1], ll };
+    },
+    dispose() { for (const o of objs.values()) o.dispose(); objs.clear(); X = null; },
+  };
+}
+
+// ---------------------------------------------------------------- peers
+const f64File = (path, ...arrays) => {
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const out = new Float64Array(total);
+  let o = 0;
+  for (const a of arrays) { out.set(a, o); o += a.length; }
+  writeFileSync(path, new Uint8Array(out.buffer));
+};
+
+async function peerSetup() {
+  const notes = [];
+  const peers = { numpy: null, sklearn: null, vlfeat: null };
+  if (!withPeers) return { peers, notes: ['peers skipped (--no-peers)'] };
+  mkdirSync(work, { recursive: true });
+  if (!NUMPY_PYTHON) notes.push('numpy peer skipped: no python3 found');
+  else {
+    const r = await runProcess(NUMPY_PYTHON, ['-c', 'import numpy'], { env: PEER_ENV });
+    if (r.code === 0) peers.numpy = NUMPY_PYTHON; else notes.push(`numpy peer skipped: ${NUMPY_PYTHON} has no numpy`);
+  }
+  const sk = await runProcess(SKLEARN_PYTHON, ['-c', 'import sklearn'], { env: PEER_ENV });
+  if (sk.code === 0) peers.sklearn = SKLEARN_PYTHON; else notes.push('scikit-learn peer skipped: python3-sklearn is not installed (apt install python3-sklearn)');
+  if (!existsSync('/usr/include/vl/gmm.h')) notes.push('VLFeat peer skipped: libvlfeat-dev is not installed (/usr/include/vl/gmm.h missing)');
+  else {
+    const exe = join(work, 'vlfeat_em');
+    const cc = await runProcess('cc', ['-O2', '-o', exe, join(here, 'vlfeat_em.c'), '-lvl'], {});
+    if (cc.code === 0) peers.vlfeat = exe; else notes.push(`VLFeat peer skipped: cc failed (${(cc.stderr || 'no C compiler').trim().split('\n')[0]})`);
+  }
+  return { peers, notes };
+}
+
+/** Numpy and scikit-learn for every (n, layout) of one (N, d), plus VLFeat (diagonal): ms per pass / iteration. */
+async function runPeers(peers, session, N, d, ns, blasInfo) {
+  const res = new Map();
+  if (!peers.numpy && !peers.sklearn && !peers.vlfeat) return res;
+  const X = session.data(N, d);
+  const xPath = join(work, `X-${N}-${d}.f64`);
+  f64File(xPath, X);
+  const points = [];
+  for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
+    const { file } = session.start(X, N, d, n, layout);
+    const sPath = join(work, `start-${N}-${d}-${n}-${layout}.f64`);
+    f64File(sPath, file.means, file.variances, file.weights);
+    const big = N * n * (5 * d + 15) > 2e9;
+    points.push({ N, n, d, layout, x: xPath, start: sPath, reps: big ? cfg.bigReps : cfg.reps });
+  }
+  const specPath = join(work, 'spec.json');
+  writeFileSync(specPath, JSON.stringify({ points }));
+  const script = join(here, 'peers_grid.py');
+  for (const [peer, python, env] of [
+    ['numpy', peers.numpy, (({ OPENBLAS_CORETYPE: _c, OPENBLAS_L2_SIZE: _l, ...rest }) => rest)(PEER_ENV)],
+    ['sklearn', peers.sklearn, PEER_ENV],
+  ]) {
+    if (!python) continue;
+    // threadpoolctl from Debian's python for a numpy that lacks it (it is a single pure-Python module).
+    const e = peer === 'numpy' ? { ...env, PYTHONPATH: join(work, 'tpc') } : env;
+    if (peer === 'numpy' && !existsSync(join(work, 'tpc'))) {
+      mkdirSync(join(work, 'tpc'));
+      const src = '/usr/lib/python3/dist-packages/threadpoolctl.py';
+      if (existsSync(src)) copyFileSync(src, join(work, 'tpc', 'threadpoolctl.py'));
+    }
+    const r = await runProcess(python, [script, peer, specPath], { env: e });
+    if (r.code !== 0) { console.error(`${peer} peer failed at N=${N} d=${d}:\n${r.stderr}`); continue; }
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    blasInfo[peer] ??= lines[0];
+    for (const l of lines.slice(1)) res.set(`${peer}:${l.n}:${l.layout}`, { ms: l.median_s * 1e3, ll: l.ll });
+  }
+  if (peers.vlfeat) {
+    for (const p of points.filter((q) => q.layout === 'diagonal')) {
+      const r = await runProcess(peers.vlfeat, [xPath, String(N), String(d), String(p.n), p.start, String(p.reps)], { env: PEER_ENV });
+      if (r.code !== 0) { console.error(`VLFeat failed at N=${N} n=${p.n} d=${d}: ${r.stderr}`); continue; }
+      const o = JSON.parse(r.stdout);
+      res.set(`vlfeat:${p.n}:diagonal`, { ms: o.iter_s * 1e3, ll: o.ll });
+    }
+  }
+  for (const p of points) rmSync(p.start, { force: true });
+  rmSync(xPath, { force: true });
+  return res;
+}
+
+// ---------------------------------------------------------------- browser
+async function startBrowser() {
+  if (!withBrowser) return null;
+  try {
+    const { chromium } = await import('playwright-core');
+    const { startServer } = await import('../examples/browser/serve.mjs');
+    const server = await startServer({ port: 0, prefixes: ['/dist/browser/'] });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/blank.html`);
+    await page.evaluate(async ([src, c]) => {
+      const m = await import('/dist/browser/index.js');
+      globalThis.__grid = (0, eval)(`(${src})`)(m, c);
+    }, [gridSession.toString(), cfg]);
+    return { page, version: browser.version(), close: async () => { await browser.close(); await server.close(); } };
+  } catch (e) {
+    console.log(`Chromium skipped: ${String(e.message ?? e).split('\n')[0]}`);
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- report
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) : '–');
+
+function targets(rows, browserOn) {
+  const t = [];
+  const check = (name, sel, value, ok) => {
+    const vals = sel.map((r) => ({ r, v: value(r) })).filter((x) => Number.isFinite(x.v));
+    if (!vals.length) { t.push(`- ${name}: not measured`); return; }
+    const bad = vals.filter((x) => !ok(x.v));
+    const worst = vals.reduce((a, b) => (ok(a.v) && !ok(b.v) ? b : (!ok(a.v) && ok(b.v) ? a : (a.v < b.v ? a : b))));
+    t.push(`- ${name}: ${bad.length ? `**missed** at ${bad.length} of ${vals.length} points` : `met at all ${vals.length} points`}` +
+      ` (worst ${fmt(worst.v)} at N=${worst.r.N} n=${worst.r.n} d=${worst.r.d} ${worst.r.layout})`);
+  };
+  check('≥ 1.0× the fastest native peer at n·d ≤ 500 (spherical and diagonal)', rows.filter((r) => r.n * r.d <= 500), (r) => r.vsFastest, (v) => v >= 1.0);
+  check('within 1.25× of the fastest native peer at n = d = 50 (ratio ≥ 0.80)', rows.filter((r) => r.n === 50 && r.d === 50), (r) => r.vsFastest, (v) => v >= 0.8);
+  check('≥ 1.5× numpy at n·d ≤ 100', rows.filter((r) => r.n * r.d <= 100), (r) => r.vsNumpy, (v) => v >= 1.5);
+  check('≥ 1.3× numpy at n = d = 10', rows.filter((r) => r.n === 10 && r.d === 10), (r) => r.vsNumpy, (v) => v >= 1.3);
+  check('f32 ≥ 1.6× f64 at d ≥ 10 (Node)', rows.filter((r) => r.d >= 10), (r) => r.f32Speedup, (v) => v >= 1.6);
+  if (browserOn) {
+    check('FMA ≥ 1.1× plain in Chromium', rows, (r) => r.fmaSpeedupWeb, (v) => v >= 1.1);
+    for (const b of ['plain', 'fma', 'f32']) {
+      // Chromium / Node time ≤ 1.15 (FMA has no Node 20 time: compared with Node's plain build).
+      check(`Chromium within 15% of Node, ${b} build${b === 'fma' ? ' (vs Node plain)' : ''} (Node/Chromium ≥ 0.87)`, rows,
+        (r) => r[`webVsNode_${b}`], (v) => v >= 1 / 1.15);
+    }
+  }
+  return t;
+}
+
+async function main() {
+  const points = gridPoints();
+  const cpu = cpus()[0]?.model?.trim() ?? 'CPU';
+  const node = gridSession(lib, cfg);
+  const web = await startBrowser();
+  const { peers, notes } = await peerSetup();
+  for (const n of notes) console.log(n);
+  const blasInfo = {};
+  const rows = [];
+  const byND = new Map();
+  for (const p of points) {
+    const k = `${p.N}:${p.d}`;
+    if (!byND.has(k)) byND.set(k, { N: p.N, d: p.d, ns: [] });
+    byND.get(k).ns.push(p.n);
+  }
+  let availNode = [], availWeb = [];
+  const t0 = performance.now();
+  for (const { N, d, ns } of byND.values()) {
+    const inWeb = web && N <= 1e5;
+    availNode = await node.setup(N, d);
+    if (inWeb) availWeb = await web.page.evaluate(([a, b]) => globalThis.__grid.setup(a, b), [N, d]);
+    for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
+      const r = { N, n, d, layout, node: {}, web: {}, ll: {} };
+      for (const b of availNode.filter((x) => !x.skipped)) {
+        const a = node.time(b.name, n, layout);
+        r.node[b.name] = a.ms; r.ll[b.name] = a.ll;
+        if (inWeb && availWeb.find((x) => x.name === b.name && !x.skipped)) r.web[b.name] = (await web.page.evaluate(([nm, nn, l]) => globalThis.__grid.time(nm, nn, l), [b.name, n, layout])).ms;
+      }
+      if (inWeb) for (const b of availWeb.filter((x) => !x.skipped && !(x.name in r.web))) r.web[b.name] = (await web.page.evaluate(([nm, nn, l]) => globalThis.__grid.time(nm, nn, l), [b.name, n, layout])).ms;
+      rows.push(r);
+      console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
+    }
+    node.dispose();
+    if (inWeb) await web.page.evaluate(() => globalThis.__grid.dispose());
+    const pr = await runPeers(peers, node, N, d, ns, blasInfo);
+    for (const r of rows.filter((x) => x.N === N && x.d === d)) {
+      for (const peer of ['numpy', 'sklearn', 'vlfeat']) {
+        const v = pr.get(`${peer}:${r.n}:${r.layout}`);
+        if (v) { r[peer] = v.ms; r.ll[peer] = v.ll; }
+      }
+      const peerTimes = ['numpy', 'sklearn', 'vlfeat'].map((p) => r[p]).filter(Number.isFinite);
+      r.fastestPeer = peerTimes.length ? Math.min(...peerTimes) : NaN;
+      r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
+      r.vsFastest = r.fastestPeer / r.node.plain;
+      r.vsNumpy = r.numpy / r.node.plain;
+      r.f32Speedup = r.node.plain / r.node.f32;
+      r.fmaSpeedupWeb = r.web.plain / r.web.fma;
+      for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+      // Same data and start must give the same log-likelihood, else a timing compares different work.
+      const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
+      for (const peer of ['numpy', 'sklearn', 'vlfeat']) {
+        if (Number.isFinite(r.ll[peer]) && !(rel(r.ll[peer], r.ll.plain) < 1e-6)) console.error(`warning: ${peer} log-likelihood differs at N=${N} n=${r.n} d=${d} ${r.layout}: ${r.ll[peer]} vs ${r.ll.plain}`);
+      }
+      r.f32RelErr = rel(r.ll.f32, r.ll.plain);
+    }
+  }
+  const elapsed = (performance.now() - t0) / 1e3;
+  if (web) await web.close();
+  rmSync(work, { recursive: true, force: true });
+
+  const head = `${cpu}, ${availableParallelism()} cores shared with other work; Node ${process.version} (V8 ${process.versions.v8})` +
+    `${web ? `, Chromium ${web.version} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
+    `(scikit-learn, VLFeat), medians. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
+    `(${availNode.find((b) => b.name === 'fma')?.skipped ? 'not validated by this Node, Chromium only' : 'Node and Chromium'}), f32 = precision 'float32' on the simd build. ` +
+    `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${(elapsed / 60).toFixed(1)} min.`;
+  const blas = Object.entries(blasInfo).map(([p, i]) => `${p}: numpy ${i.numpy} (python ${i.python}), BLAS ${JSON.stringify(i.blas)}`).join('; ');
+  const table = ['| N | n | d | layout | plain | f32 | numpy | sklearn | VLFeat | fastest peer | ×fastest | ×numpy | f32 speed-up | f32 rel. err (ℓ) | Chromium plain | FMA | f32 | FMA/plain (Chr.) | Node/Chr. plain | Node/Chr. f32 |',
+    '| ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    table.push(`| ${r.N.toExponential(0).replace('e+', 'e')} | ${r.n} | ${r.d} | ${r.layout} | ${ms(r.node.plain)} | ${ms(r.node.f32)} | ${ms(r.numpy)} | ${ms(r.sklearn)} | ${ms(r.vlfeat)} | ${r.fastestName} | ` +
+      `${fmt(r.vsFastest)} | ${fmt(r.vsNumpy)} | ${fmt(r.f32Speedup)} | ${Number.isFinite(r.f32RelErr) ? r.f32RelErr.toExponential(1) : '–'} | ` +
+      `${ms(r.web.plain)} | ${ms(r.web.fma)} | ${ms(r.web.f32)} | ${fmt(r.fmaSpeedupWeb)} | ${fmt(r.webVsNode_plain)} | ${fmt(r.webVsNode_f32)} |`);
+  }
+  const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, !!web).join('\n')].filter(Boolean).join('\n\n') + '\n';
+  console.log(md);
+  mkdirSync(join(here, 'out'), { recursive: true });
+  writeFileSync(join(here, 'out', 'grid.md'), md);
+  writeFileSync(join(here, 'out', 'grid.json'), JSON.stringify({ cpu, node: process.version, chromium: web?.version, blasInfo, rows }, null, 1));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
