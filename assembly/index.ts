@@ -3,3 +3,4 @@ export { alloc, resetArena, arenaUsed } from './arena';
 export { expArray, logArray } from './exp';
 export { pass, passScratchBytes } from './pass';
 export { score } from './score';
+export { passFull, passFullScratchBytes, scoreFull } from './passFull';

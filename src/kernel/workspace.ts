@@ -1,8 +1,9 @@
 import type { FlatParams, PassStats } from '../types.js';
 import { componentConstants, type DataBackend } from './backend.js';
+import { fullComponentConstants, triangleSize, type FullKernelExports, type FullParams, type FullPassStats } from './fullLayout.js';
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
-export interface KernelExports {
+export interface KernelExports extends FullKernelExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   resetArena(): void;
@@ -33,6 +34,20 @@ interface ParamBlocks {
   resp: number;
 }
 
+/** Blocks of the full/tied pass, allocated on its first evaluation for a given (n, d, tied), then reused. */
+interface FullBlocks {
+  key: string;
+  means: number;
+  logNorm: number;
+  chol: number;
+  out: number;
+  scratch: number;
+  logDens: number; // 0 until the first scoreFull call
+  resp: number;
+  logNormTmp: Float64Array;
+  cholTmp: Float64Array;
+}
+
 /**
  * The only owner of WASM pointers. Holds one kernel instance and one data set: X (N × d row-major) is
  * packed once into pairs of interleaved rows (see assembly/pass.ts), per-row weights beside it; parameter,
@@ -54,6 +69,7 @@ export class Workspace implements DataBackend {
   private f64: Float64Array;
   private logNormTmp = new Float64Array(0);
   private precTmp = new Float64Array(0);
+  private fullBlocks: FullBlocks | null = null;
 
   /**
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
@@ -150,6 +166,59 @@ export class Workspace implements DataBackend {
     if (resp) resp.set(h.subarray(b.resp >> 3, (b.resp >> 3) + this.rows * p.n));
   }
 
+  private fullBlocksFor(p: FullParams): FullBlocks {
+    const key = `${p.n}:${p.d}:${p.tied}`;
+    if (this.fullBlocks?.key === key) return this.fullBlocks;
+    const { n, d, tied } = p;
+    const cholLen = (tied ? 1 : n) * triangleSize(d);
+    const means = this.alloc(n * d * 8);
+    const logNorm = this.alloc(n * 8);
+    const chol = this.alloc(cholLen * 8);
+    const out = this.alloc((n + n * d + (tied ? 1 : n) * d * d) * 8);
+    const scratch = this.alloc(this.live().passFullScratchBytes(n, d, tied ? 1 : 0));
+    this.fullBlocks = { key, means, logNorm, chol, out, scratch, logDens: 0, resp: 0,
+      logNormTmp: new Float64Array(n), cholTmp: new Float64Array(cholLen) };
+    return this.fullBlocks;
+  }
+
+  private writeFullParams(p: FullParams, b: FullBlocks): void {
+    fullComponentConstants(p, b.logNormTmp, b.cholTmp);
+    const h = this.heap();
+    h.set(p.means, b.means >> 3);
+    h.set(b.logNormTmp, b.logNorm >> 3);
+    h.set(b.cholTmp, b.chol >> 3);
+  }
+
+  /** One full/tied pass (assembly/passFull.ts) over rows [start, end): `start` must be even. */
+  passFull(p: FullParams, out: FullPassStats, start = 0, end = this.rows): FullPassStats {
+    const b = this.fullBlocksFor(p);
+    this.writeFullParams(p, b);
+    const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
+    const ll = this.live().passFull(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.chol,
+      p.tied ? 1 : 0, b.out, b.scratch);
+    const h = this.heap();
+    const o = b.out >> 3, nd = p.n * p.d;
+    out.R.set(h.subarray(o, o + p.n));
+    out.S.set(h.subarray(o + p.n, o + p.n + nd));
+    out.scatter.set(h.subarray(o + p.n + nd, o + p.n + nd + out.scatter.length));
+    out.sumLogLik = ll;
+    out.totalWeight = sumRange(h, this.cPtr >> 3, pairStart * 2, pairEnd * 2, start === 0 && end === this.rows ? this.totalWeight : NaN);
+    return out;
+  }
+
+  /** Full/tied log-density per row (N) and, when given, responsibilities (N × n row-major). */
+  scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void {
+    const b = this.fullBlocksFor(p);
+    if (b.logDens === 0) b.logDens = this.alloc(this.pairs * 2 * 8);
+    if (resp && b.resp === 0) b.resp = this.alloc(this.pairs * 2 * p.n * 8);
+    this.writeFullParams(p, b);
+    this.live().scoreFull(this.xPtr, 0, this.pairs, p.d, p.n, b.means, b.logNorm, b.chol, p.tied ? 1 : 0,
+      b.logDens, resp ? b.resp : 0, b.scratch);
+    const h = this.heap();
+    logDensity.set(h.subarray(b.logDens >> 3, (b.logDens >> 3) + this.rows));
+    if (resp) resp.set(h.subarray(b.resp >> 3, (b.resp >> 3) + this.rows * p.n));
+  }
+
   /** Bytes of WASM memory currently reserved (for tests that check evaluations do not grow it). */
   memoryBytes(): number {
     return this.live().memory.buffer.byteLength;
@@ -162,6 +231,7 @@ export class Workspace implements DataBackend {
     this.k = null;
     this.release?.(k);
     this.blocks = null;
+    this.fullBlocks = null;
     this.f64 = new Float64Array(0);
   }
 }
