@@ -16,7 +16,7 @@
 // M_i = Σ c r_i (x − μ_i)(x − μ_i)ᵀ as n full symmetric d×d blocks, or their sum over i (one d×d) when tied.
 // Returns Σ c·ℓ. Only the upper triangle is accumulated (packed by rows, row j holds l = j..d−1) and it is
 // mirrored at the reduction. Nominal flops per point and component: 2d(d+1) (triangular product and rank-1
-// scatter update) + 6d (difference, squares, cr·t, S) + 15 (log-sum-exp, exp, R).
+// scatter update) + 5d (difference, squares, cr·t, S) + 15 (log-sum-exp, exp, R).
 
 import { expvNonPos, exps, logv, logs, fk, K_HALF } from './exp';
 
@@ -24,9 +24,17 @@ import { expvNonPos, exps, logv, logs, fk, K_HALF } from './exp';
 export function passFullScratchBytes(n: i32, d: i32, tied: i32): usize {
   const tri = (d * (d + 1)) >> 1;
   const m = tied ? tri : n * tri;
-  // A (n + 1), T (n·d), u (d), R (n), S (n·d), M: one 16-byte vector each (the scalar build uses less).
-  return <usize>(n + 1 + n * d + d + n + n * d + m) << 4;
+  // Per-pair path: A (n + 1), T (n·d), u (d), R (n), S (n·d), M (packed): one 16-byte vector each (the
+  // scalar build uses less). Blocked path: A (n·B), Q (B), Tb and Ub (B·d each), R, S, M (square d×d).
+  const perPair = n + 1 + n * d + d + n + n * d + m;
+  const blocked = n * BLOCK + BLOCK + 2 * BLOCK * d + n + n * d + (tied ? 1 : n) * d * d;
+  return <usize>(perPair > blocked ? perPair : blocked) << 4;
 }
+
+/** Pairs per block of the blocked SIMD path (16 points): Tb and Ub stay in L1 up to d = 64. */
+const BLOCK: i32 = 8;
+/** The blocked SIMD path runs from this dimension up; below it the per-pair path has less overhead. */
+const BLOCKED_FROM_D: i32 = 4;
 
 /** Runs the full (tied = 0) or tied (tied = 1) pass over pairs [pairStart, pairEnd); returns Σ c·ℓ. */
 export function passFull(
@@ -39,6 +47,7 @@ export function passFull(
     if (d == 1) return passFullSimd(x, c, pairStart, pairEnd, 1, n, means, logNorm, chol, tied, out, scratch);
     if (d == 2) return passFullSimd(x, c, pairStart, pairEnd, 2, n, means, logNorm, chol, tied, out, scratch);
     if (d == 3) return passFullSimd(x, c, pairStart, pairEnd, 3, n, means, logNorm, chol, tied, out, scratch);
+    if (d >= BLOCKED_FROM_D) return passFullSimdBlocked(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
     return passFullSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
   }
   return passFullScalar(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
@@ -175,6 +184,216 @@ function passFullSimd(
     }
   }
   return hsum(ll);
+}
+
+/**
+ * The SIMD pass over blocks of BLOCK pairs, for larger d. The two d² parts become small matrix products
+ * with register tiles: the triangular product y = L·t for 4 pairs at a time (one splat of L[j,k] serves 4
+ * pairs), and the scatter update M += Σ_p u_p·t_pᵀ as 2×4 tiles of M held in registers over the block's
+ * pairs (6 loads per 8 multiply-adds, and M itself is read and written once per block instead of once per
+ * pair). Same statistics and summation of ℓ as the per-pair path; M is kept square (the tiles on the
+ * diagonal also fill entries below it, which the reduction ignores).
+ */
+function passFullSimdBlocked(
+  x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
+  means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
+): f64 {
+  const tri = (d * (d + 1)) >> 1;
+  const mBlocks = tied ? 1 : n;
+  const A = scratch;                                   // n·BLOCK vectors: scores, then c·r
+  const Q = A + (<usize>(n * BLOCK) << 4);             // BLOCK vectors
+  const Tb = Q + (<usize>BLOCK << 4);                  // BLOCK·d vectors: t = x − μ_i per pair
+  const Ub = Tb + (<usize>(BLOCK * d) << 4);           // BLOCK·d vectors: u = c·r·t
+  const R2 = Ub + (<usize>(BLOCK * d) << 4);           // n vectors
+  const S2 = R2 + (<usize>n << 4);                     // n·d vectors (Σ u; S = that + μR at the reduction)
+  const M2 = S2 + (<usize>(n * d) << 4);               // mBlocks·d·d vectors
+  memory.fill(R2, 0, <usize>(n + n * d + mBlocks * d * d) << 4);
+  let ll = f64x2.splat(0.0);
+  const pairBytes = <usize>d << 4;
+  const rowBytes = <usize>d << 3;
+  for (let p0 = pairStart; p0 < pairEnd; p0 += BLOCK) {
+    const pb = pairEnd - p0 < BLOCK ? pairEnd - p0 : BLOCK;
+    const xb = x + <usize>p0 * pairBytes;
+    // Scores a_i for every pair of the block.
+    for (let i = 0; i < n; i++) {
+      fillDifferences(xb, means + <usize>i * rowBytes, pb, d, Tb);
+      memory.fill(Q, 0, <usize>pb << 4);
+      let Lrow = chol + (tied ? 0 : <usize>(i * tri) << 3);
+      for (let j = 0; j < d; j++) {
+        let p = 0;
+        for (; p + 4 <= pb; p += 4) {
+          const t0 = Tb + <usize>p * pairBytes;
+          const t1 = t0 + pairBytes, t2 = t1 + pairBytes, t3 = t2 + pairBytes;
+          let a0 = f64x2.splat(0.0), a1 = f64x2.splat(0.0), a2 = f64x2.splat(0.0), a3 = f64x2.splat(0.0);
+          for (let k = 0; k <= j; k++) {
+            const lk = v128.load64_splat(Lrow + (<usize>k << 3));
+            const kv = <usize>k << 4;
+            a0 = f64x2.add(a0, f64x2.mul(lk, v128.load(t0 + kv)));
+            a1 = f64x2.add(a1, f64x2.mul(lk, v128.load(t1 + kv)));
+            a2 = f64x2.add(a2, f64x2.mul(lk, v128.load(t2 + kv)));
+            a3 = f64x2.add(a3, f64x2.mul(lk, v128.load(t3 + kv)));
+          }
+          const q = Q + (<usize>p << 4);
+          v128.store(q, f64x2.add(v128.load(q), f64x2.mul(a0, a0)));
+          v128.store(q, f64x2.add(v128.load(q, 16), f64x2.mul(a1, a1)), 16);
+          v128.store(q, f64x2.add(v128.load(q, 32), f64x2.mul(a2, a2)), 32);
+          v128.store(q, f64x2.add(v128.load(q, 48), f64x2.mul(a3, a3)), 48);
+        }
+        for (; p < pb; p++) {
+          const t0 = Tb + <usize>p * pairBytes;
+          let a0 = f64x2.splat(0.0);
+          for (let k = 0; k <= j; k++) a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(Lrow + (<usize>k << 3)), v128.load(t0 + (<usize>k << 4))));
+          const q = Q + (<usize>p << 4);
+          v128.store(q, f64x2.add(v128.load(q), f64x2.mul(a0, a0)));
+        }
+        Lrow += <usize>(j + 1) << 3;
+      }
+      const ln = v128.load64_splat(logNorm + (<usize>i << 3));
+      for (let p = 0; p < pb; p++) {
+        v128.store(A + (<usize>(i * BLOCK + p) << 4), f64x2.sub(ln, f64x2.mul(fk(K_HALF), v128.load(Q + (<usize>p << 4)))));
+      }
+    }
+    // Log-sum-exp per pair; A becomes c·r.
+    for (let p = 0; p < pb; p++) {
+      let mx = f64x2.splat(-Infinity);
+      for (let i = 0; i < n; i++) mx = f64x2.pmax(mx, v128.load(A + (<usize>(i * BLOCK + p) << 4)));
+      let s = f64x2.splat(0.0);
+      for (let i = 0; i < n; i++) {
+        const ap = A + (<usize>(i * BLOCK + p) << 4);
+        const e = expvNonPos(f64x2.sub(v128.load(ap), mx));
+        v128.store(ap, e);
+        s = f64x2.add(s, e);
+      }
+      const cv = v128.load(c + (<usize>(p0 + p) << 4));
+      ll = f64x2.add(ll, f64x2.mul(cv, f64x2.add(mx, logv(s))));
+      const inv = f64x2.div(cv, s);
+      for (let i = 0; i < n; i++) {
+        const ap = A + (<usize>(i * BLOCK + p) << 4);
+        const cr = f64x2.mul(v128.load(ap), inv);
+        v128.store(ap, cr);
+        v128.store(R2 + (<usize>i << 4), f64x2.add(v128.load(R2 + (<usize>i << 4)), cr));
+      }
+    }
+    // S and the scatter, one component at a time.
+    for (let i = 0; i < n; i++) {
+      const crs = A + (<usize>(i * BLOCK) << 4);
+      let any = f64x2.splat(0.0);
+      for (let p = 0; p < pb; p++) any = v128.or(any, v128.load(crs + (<usize>p << 4)));
+      // Every responsibility of the block exactly 0: the updates would add +0 (no bit changes).
+      if (!v128.any_true(any)) continue;
+      fillDifferences(xb, means + <usize>i * rowBytes, pb, d, Tb);
+      const Si = S2 + <usize>i * pairBytes;
+      for (let p = 0; p < pb; p++) {
+        const cr = v128.load(crs + (<usize>p << 4));
+        const tp = Tb + <usize>p * pairBytes;
+        const up = Ub + <usize>p * pairBytes;
+        for (let j = 0; j < d; j++) {
+          const jv = <usize>j << 4;
+          const u = f64x2.mul(cr, v128.load(tp + jv));
+          v128.store(up + jv, u);
+          v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u));
+        }
+      }
+      scatterUpdate(M2 + (tied ? 0 : <usize>(i * d * d) << 4), Ub, Tb, pb, d);
+    }
+  }
+  // Horizontal reduction, once per pass.
+  const Rout = out;
+  const Sout = Rout + (<usize>n << 3);
+  const Mout = Sout + (<usize>(n * d) << 3);
+  for (let i = 0; i < n; i++) {
+    const r = hsum(v128.load(R2 + (<usize>i << 4)));
+    store<f64>(Rout + (<usize>i << 3), r);
+    for (let j = 0; j < d; j++) {
+      const k = <usize>(i * d + j);
+      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(means + (k << 3)) * r);
+    }
+  }
+  for (let b = 0; b < mBlocks; b++) {
+    const src = M2 + (<usize>(b * d * d) << 4);
+    const dst = Mout + (<usize>(b * d * d) << 3);
+    for (let j = 0; j < d; j++) {
+      for (let l = j; l < d; l++) {
+        const v = hsum(v128.load(src + (<usize>(j * d + l) << 4)));
+        store<f64>(dst + (<usize>(j * d + l) << 3), v);
+        store<f64>(dst + (<usize>(l * d + j) << 3), v);
+      }
+    }
+  }
+  return hsum(ll);
+}
+
+/** Tb[p][j] = x_j − μ_j for the pb pairs of a block (pairs stored d vectors apart). */
+// @ts-ignore: decorator
+@inline
+function fillDifferences(xb: usize, mu: usize, pb: i32, d: i32, Tb: usize): void {
+  for (let p = 0; p < pb; p++) {
+    const xp = xb + (<usize>(p * d) << 4);
+    const tp = Tb + (<usize>(p * d) << 4);
+    for (let j = 0; j < d; j++) {
+      const jv = <usize>j << 4;
+      v128.store(tp + jv, f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + (<usize>j << 3))));
+    }
+  }
+}
+
+/**
+ * M[j][l] += Σ_p U[p][j]·T[p][l] for l ≥ j (and the entries below the diagonal inside diagonal tiles),
+ * M square d×d vectors, U and T pb·d vectors: 2×4 register tiles over the pairs, then 2×1 and 1×1 edges.
+ */
+// @ts-ignore: decorator
+@inline
+function scatterUpdate(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
+  const pairBytes = <usize>d << 4;
+  const rowBytes = <usize>d << 4;
+  let j = 0;
+  for (; j + 2 <= d; j += 2) {
+    const m0 = M + <usize>j * rowBytes;
+    const m1 = m0 + rowBytes;
+    let l = j;
+    for (; l + 4 <= d; l += 4) {
+      let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0), c02 = f64x2.splat(0.0), c03 = f64x2.splat(0.0);
+      let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0), c12 = f64x2.splat(0.0), c13 = f64x2.splat(0.0);
+      let up = U + (<usize>j << 4);
+      let tp = T + (<usize>l << 4);
+      for (let p = 0; p < pb; p++) {
+        const u0 = v128.load(up), u1 = v128.load(up, 16);
+        const t0 = v128.load(tp), t1 = v128.load(tp, 16), t2 = v128.load(tp, 32), t3 = v128.load(tp, 48);
+        c00 = f64x2.add(c00, f64x2.mul(u0, t0)); c01 = f64x2.add(c01, f64x2.mul(u0, t1));
+        c02 = f64x2.add(c02, f64x2.mul(u0, t2)); c03 = f64x2.add(c03, f64x2.mul(u0, t3));
+        c10 = f64x2.add(c10, f64x2.mul(u1, t0)); c11 = f64x2.add(c11, f64x2.mul(u1, t1));
+        c12 = f64x2.add(c12, f64x2.mul(u1, t2)); c13 = f64x2.add(c13, f64x2.mul(u1, t3));
+        up += pairBytes;
+        tp += pairBytes;
+      }
+      const a0 = m0 + (<usize>l << 4), a1 = m1 + (<usize>l << 4);
+      v128.store(a0, f64x2.add(v128.load(a0), c00)); v128.store(a0, f64x2.add(v128.load(a0, 16), c01), 16);
+      v128.store(a0, f64x2.add(v128.load(a0, 32), c02), 32); v128.store(a0, f64x2.add(v128.load(a0, 48), c03), 48);
+      v128.store(a1, f64x2.add(v128.load(a1), c10)); v128.store(a1, f64x2.add(v128.load(a1, 16), c11), 16);
+      v128.store(a1, f64x2.add(v128.load(a1, 32), c12), 32); v128.store(a1, f64x2.add(v128.load(a1, 48), c13), 48);
+    }
+    for (; l < d; l++) {
+      let c0 = f64x2.splat(0.0), c1 = f64x2.splat(0.0);
+      for (let p = 0; p < pb; p++) {
+        const off = <usize>p * pairBytes;
+        const t = v128.load(T + off + (<usize>l << 4));
+        c0 = f64x2.add(c0, f64x2.mul(v128.load(U + off + (<usize>j << 4)), t));
+        c1 = f64x2.add(c1, f64x2.mul(v128.load(U + off + (<usize>j << 4), 16), t));
+      }
+      const a0 = m0 + (<usize>l << 4), a1 = m1 + (<usize>l << 4);
+      v128.store(a0, f64x2.add(v128.load(a0), c0));
+      v128.store(a1, f64x2.add(v128.load(a1), c1));
+    }
+  }
+  if (j < d) {
+    let c0 = f64x2.splat(0.0);
+    for (let p = 0; p < pb; p++) {
+      const off = <usize>p * pairBytes + (<usize>j << 4);
+      c0 = f64x2.add(c0, f64x2.mul(v128.load(U + off), v128.load(T + off)));
+    }
+    const a0 = M + <usize>j * rowBytes + (<usize>j << 4);
+    v128.store(a0, f64x2.add(v128.load(a0), c0));
+  }
 }
 
 // @ts-ignore: decorator
