@@ -42,12 +42,12 @@ export function passFull(
   means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
 ): f64 {
   if (ASC_FEATURE_SIMD) {
+    if (d >= BLOCKED_FROM_D) return passFullSimdBlocked(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
     // d as a literal for the smallest dimensions: the optimizer then unrolls the triangular loops, which
-    // dominate the per-component overhead there.
+    // dominate the per-component overhead there (the generic call serves a BLOCKED_FROM_D raised above 4).
     if (d == 1) return passFullSimd(x, c, pairStart, pairEnd, 1, n, means, logNorm, chol, tied, out, scratch);
     if (d == 2) return passFullSimd(x, c, pairStart, pairEnd, 2, n, means, logNorm, chol, tied, out, scratch);
     if (d == 3) return passFullSimd(x, c, pairStart, pairEnd, 3, n, means, logNorm, chol, tied, out, scratch);
-    if (d >= BLOCKED_FROM_D) return passFullSimdBlocked(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
     return passFullSimd(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
   }
   return passFullScalar(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
