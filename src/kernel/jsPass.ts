@@ -1,5 +1,7 @@
 import type { FlatParams, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
+import type { FullParams, FullPassStats } from './fullLayout.js';
+import { jsPassFull, jsScoreFull, type JsFullScratch } from './jsFullPass.js';
 
 /**
  * The fused pass in plain TypeScript (float64, max-shifted log-sum-exp). It is the test oracle for the
@@ -15,6 +17,7 @@ export class JsBackend implements DataBackend {
   private logNorm = new Float64Array(0);
   private prec = new Float64Array(0);
   private a = new Float64Array(0);
+  private full: JsFullScratch | null = null;
 
   /** `X` is N × d row-major (copied); `weights` (N, ≥ 0) defaults to all ones. */
   constructor(X: Float64Array, rows: number, cols: number, weights?: Float64Array) {
@@ -93,6 +96,19 @@ export class JsBackend implements DataBackend {
       logDensity[k] = m + Math.log(s);
       if (resp) for (let i = 0; i < n; i++) resp[k * n + i] = a[i] / s;
     }
+  }
+
+  /** The full/tied pass (src/kernel/jsFullPass.ts) over rows [start, end). */
+  passFull(p: FullParams, out: FullPassStats, start = 0, end = this.rows): FullPassStats {
+    if (this.X === null) throw new Error('backend disposed');
+    this.full = jsPassFull(this.X, this.c, p, out, start, end, this.full).scratch;
+    return out;
+  }
+
+  /** Full/tied log-density per row (N) and, when given, responsibilities (N × n). */
+  scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void {
+    if (this.X === null) throw new Error('backend disposed');
+    this.full = jsScoreFull(this.X, this.rows, p, logDensity, resp, this.full);
   }
 
   dispose(): void {

@@ -1,10 +1,11 @@
 import { MixfitError } from '../errors.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
+import { fullComponentConstants, triangleSize, type FullKernelExports, type FullParams, type FullPassStats } from './fullLayout.js';
 import type { Precision } from './precision.js';
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
-export interface KernelExports {
+export interface KernelExports extends FullKernelExports {
   memory: WebAssembly.Memory;
   alloc(bytes: number): number;
   releaseTo(ptr: number): void;
@@ -49,6 +50,20 @@ interface ParamBlocks {
   resp: number;
 }
 
+/** Blocks of the full/tied pass, allocated on its first evaluation for a given (n, d, tied), then reused. */
+interface FullBlocks {
+  key: string;
+  means: number;
+  logNorm: number;
+  chol: number;
+  out: number;
+  scratch: number;
+  logDens: number; // 0 until the first scoreFull call
+  resp: number;
+  logNormTmp: Float64Array;
+  cholTmp: Float64Array;
+}
+
 /**
  * The only owner of WASM pointers. Holds one kernel instance and one data set: X (N × d row-major) is
  * packed once into pairs of interleaved rows (see assembly/pass.ts), per-row weights beside it; parameter,
@@ -77,6 +92,9 @@ export class Workspace implements DataBackend {
   private precTmp = new Float64Array(0);
   /** Float32 only: the column means subtracted from the data before rounding to f32 (d). */
   private readonly center: Float64Array | undefined;
+  private fullBlocks: FullBlocks | null = null;
+  /** Arena pointer of the first parameter block (0: none allocated). */
+  private paramsBase = 0;
 
   /**
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
@@ -136,6 +154,26 @@ export class Workspace implements DataBackend {
     return this.f64;
   }
 
+  /**
+   * Frees every parameter block (both kinds, and the score buffers allocated after them): they all lie above
+   * the data, from `paramsBase` on. Called when a shape changes: without it, alternating shapes (2 ↔ 3
+   * components) would grow the arena by one set of blocks per change, and releasing only one kind's blocks
+   * would free the other kind's memory under its cached pointers.
+   */
+  private releaseParamBlocks(): void {
+    if (this.paramsBase !== 0) this.live().releaseTo(this.paramsBase);
+    this.paramsBase = 0;
+    this.blocks = null;
+    this.fullBlocks = null;
+  }
+
+  /** Allocates a parameter block, remembering where the first one starts (see releaseParamBlocks). */
+  private allocParams(bytes: number): number {
+    const ptr = this.alloc(bytes);
+    if (this.paramsBase === 0) this.paramsBase = ptr;
+    return ptr;
+  }
+
   private blocksFor(p: FlatParams): ParamBlocks {
     const diag = p.layout === 'diagonal';
     const key = `${p.n}:${p.d}:${diag}`;
@@ -143,16 +181,14 @@ export class Workspace implements DataBackend {
     const { n, d } = p;
     const qLen = diag ? n * d : n;
     const k = this.live();
-    // Every block after the data belongs to the old shape: without this, alternating shapes (2 ↔ 3
-    // components) would grow the arena by one set of blocks per change.
-    if (this.blocks) { k.releaseTo(this.blocks.means); this.blocks = null; }
+    this.releaseParamBlocks();
     const f32 = this.precision === 'float32';
     const bytes = f32 ? 4 : 8;
-    const means = this.alloc(n * d * bytes);
-    const logNorm = this.alloc(n * bytes);
-    const prec = this.alloc(n * d * bytes);
-    const out = this.alloc((n + n * d + qLen) * 8);
-    const scratch = this.alloc((f32 ? k.passF32ScratchBytes : k.passScratchBytes)(n, d, diag ? 1 : 0));
+    const means = this.allocParams(n * d * bytes);
+    const logNorm = this.allocParams(n * bytes);
+    const prec = this.allocParams(n * d * bytes);
+    const out = this.allocParams((n + n * d + qLen) * 8);
+    const scratch = this.allocParams((f32 ? k.passF32ScratchBytes : k.passScratchBytes)(n, d, diag ? 1 : 0));
     this.logNormTmp = new Float64Array(n);
     this.precTmp = new Float64Array(n * d);
     this.blocks = { key, means, logNorm, prec, out, scratch, qLen, logDens: 0, resp: 0 };
@@ -247,6 +283,60 @@ export class Workspace implements DataBackend {
     return scoreFarRow(x, p, this.logNormTmp, this.precTmp, new Float64Array(p.n), resp, k * p.n);
   }
 
+  private fullBlocksFor(p: FullParams): FullBlocks {
+    const key = `${p.n}:${p.d}:${p.tied}`;
+    if (this.fullBlocks?.key === key) return this.fullBlocks;
+    this.releaseParamBlocks();
+    const { n, d, tied } = p;
+    const cholLen = (tied ? 1 : n) * triangleSize(d);
+    const means = this.allocParams(n * d * 8);
+    const logNorm = this.allocParams(n * 8);
+    const chol = this.allocParams(cholLen * 8);
+    const out = this.allocParams((n + n * d + (tied ? 1 : n) * d * d) * 8);
+    const scratch = this.allocParams(this.live().passFullScratchBytes(n, d, tied ? 1 : 0));
+    this.fullBlocks = { key, means, logNorm, chol, out, scratch, logDens: 0, resp: 0,
+      logNormTmp: new Float64Array(n), cholTmp: new Float64Array(cholLen) };
+    return this.fullBlocks;
+  }
+
+  private writeFullParams(p: FullParams, b: FullBlocks): void {
+    fullComponentConstants(p, b.logNormTmp, b.cholTmp);
+    const h = this.heap();
+    h.set(p.means, b.means >> 3);
+    h.set(b.logNormTmp, b.logNorm >> 3);
+    h.set(b.cholTmp, b.chol >> 3);
+  }
+
+  /** One full/tied pass (assembly/passFull.ts) over rows [start, end): `start` must be even. */
+  passFull(p: FullParams, out: FullPassStats, start = 0, end = this.rows): FullPassStats {
+    const b = this.fullBlocksFor(p);
+    this.writeFullParams(p, b);
+    const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
+    const ll = this.live().passFull(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.chol,
+      p.tied ? 1 : 0, b.out, b.scratch);
+    const h = this.heap();
+    const o = b.out >> 3, nd = p.n * p.d;
+    out.R.set(h.subarray(o, o + p.n));
+    out.S.set(h.subarray(o + p.n, o + p.n + nd));
+    out.scatter.set(h.subarray(o + p.n + nd, o + p.n + nd + out.scatter.length));
+    out.sumLogLik = ll;
+    out.totalWeight = sumRange(h, this.cPtr >> 3, pairStart * 2, pairEnd * 2, start === 0 && end === this.rows ? this.totalWeight : NaN);
+    return out;
+  }
+
+  /** Full/tied log-density per row (N) and, when given, responsibilities (N × n row-major). */
+  scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void {
+    const b = this.fullBlocksFor(p);
+    if (b.logDens === 0) b.logDens = this.alloc(this.pairs * 2 * 8);
+    if (resp && b.resp === 0) b.resp = this.alloc(this.pairs * 2 * p.n * 8);
+    this.writeFullParams(p, b);
+    this.live().scoreFull(this.xPtr, 0, this.pairs, p.d, p.n, b.means, b.logNorm, b.chol, p.tied ? 1 : 0,
+      b.logDens, resp ? b.resp : 0, b.scratch);
+    const h = this.heap();
+    logDensity.set(h.subarray(b.logDens >> 3, (b.logDens >> 3) + this.rows));
+    if (resp) resp.set(h.subarray(b.resp >> 3, (b.resp >> 3) + this.rows * p.n));
+  }
+
   /** Bytes of WASM memory currently reserved (for tests that check evaluations do not grow it). */
   memoryBytes(): number {
     return this.live().memory.buffer.byteLength;
@@ -259,6 +349,8 @@ export class Workspace implements DataBackend {
     this.k = null;
     this.release?.(k);
     this.blocks = null;
+    this.fullBlocks = null;
+    this.paramsBase = 0;
     this.f64 = new Float64Array(0);
   }
 }

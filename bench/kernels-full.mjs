@@ -1,0 +1,179 @@
+// Full-covariance kernel benchmark (issue 12): ms per pass and GFLOP/s of the full pass
+// (assembly/passFull.ts) for the simd, scalar and js kernels, against numpy doing the same pass, and one EM
+// iteration (pass + scikit-learn's M-step + precision Cholesky) against scikit-learn's per-iteration time
+// for covariance_type='full', all on one thread, side by side in one run.
+//
+//   node bench/kernels-full.mjs              N = 1e5, (n, d) ∈ {(2,2), (10,10), (10,64), (50,10)}
+//   node bench/kernels-full.mjs --reps 7     repetitions per point (default 5, minimum 3)
+//   node bench/kernels-full.mjs --no-python  skip numpy and scikit-learn
+//   node bench/kernels-full.mjs --simd-only  the simd pass alone (no scalar/js columns, no EM, no peers)
+//
+// Nominal flops per pass: N·n·(2d(d+1) + 5d + 15) (triangular product and rank-1 scatter update d(d+1) each,
+// difference, squares, r·t and S 5d, log-sum-exp, exp and R about 15), the same count for every column.
+// Data: X ~ N(0, I), means ~ N(0, I), Σ_i = s_i·(0.7·I + 0.3·11ᵀ/d) with s_i in [0.5, 2]: overlapping
+// components, so no responsibility underflows and the pass never takes its zero-skip path.
+// EM iteration: mixfit from the same start as scikit-learn, the median over repetitions of (time of K
+// iterations)/K; scikit-learn: (t(fit, max_iter=K) − t(fit, max_iter=2))/(K − 2), tol = 0, K = 4 (MIXFIT_BENCH_EM_ITERS).
+// The final lower bounds of both must agree, else the timing compares different work.
+// Run it alone on the machine (`flock /tmp/mixfit-bench.lock node bench/kernels-full.mjs`).
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { normals } from './lib/normals.mjs';
+import { runProcess } from './lib/runProcess.mjs';
+
+const args = process.argv.slice(2);
+const simdOnly = args.includes('--simd-only');
+const withPython = !args.includes('--no-python') && !simdOnly;
+const repsArg = args.indexOf('--reps');
+const REPS = Math.max(3, repsArg >= 0 ? Number(args[repsArg + 1]) : 5);
+const MIN_REP_SECONDS = 0.02;
+const N = 1e5;
+const GRID = [[2, 2], [10, 10], [10, 64], [50, 10]];
+const ITERS = Number(process.env.MIXFIT_BENCH_EM_ITERS ?? 4);
+const VARIANTS = simdOnly ? ['simd'] : ['simd', 'scalar', 'js'];
+const PYTHON = '/usr/bin/python3';
+const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const root = fileURLToPath(new URL('..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mixfit-bench-full-'));
+
+/** The internal full-covariance API is not public yet: bundle it from src for this run. */
+async function loadInternals() {
+  const outfile = join(work, 'internals.mjs');
+  await build({
+    stdin: {
+      contents: `export { loadKernels } from './src/runtime/kernels.ts';
+        export { newFullPassStats } from './src/kernel/fullLayout.ts';
+        export { precisionCholesky, mStepFull } from './src/model/fullCovariance.ts';`,
+      resolveDir: root, loader: 'ts',
+    },
+    bundle: true, format: 'esm', platform: 'node', target: 'node20', loader: { '.wasm': 'binary' }, outfile, logLevel: 'warning',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+function startOf(n, d) {
+  const means = normals(n * d, 7 + n * 131 + d);
+  const covariances = new Float64Array(n * d * d);
+  for (let i = 0; i < n; i++) {
+    const s = 0.5 + (1.5 * i) / Math.max(1, n - 1);
+    for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) covariances[i * d * d + j * d + l] = s * ((j === l ? 0.7 : 0) + 0.3 / d);
+  }
+  return { means, covariances };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+
+function timePass(backend, p, out, reps) {
+  let t0 = performance.now();
+  backend.passFull(p, out); // warm-up (allocates the parameter blocks)
+  const once = (performance.now() - t0) / 1e3;
+  const inner = Math.max(1, Math.ceil(MIN_REP_SECONDS / Math.max(once, 1e-7)));
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = performance.now();
+    for (let k = 0; k < inner; k++) backend.passFull(p, out);
+    times.push((performance.now() - t0) / 1e3 / inner);
+  }
+  return { seconds: median(times), loglik: out.sumLogLik };
+}
+
+/** Median seconds per EM iteration over REPS runs of ITERS iterations from the start; final lower bound. */
+function timeEm(lib, backend, n, d, start) {
+  const times = [];
+  let lowerBound = NaN;
+  const out = lib.newFullPassStats(n, d, false);
+  for (let r = 0; r < REPS; r++) {
+    let p = { n, d, tied: false, means: start.means.slice(), logWeights: new Float64Array(n).fill(-Math.log(n)),
+      precChol: lib.precisionCholesky(start.covariances, d, n) };
+    const t0 = performance.now();
+    for (let it = 0; it < ITERS; it++) {
+      backend.passFull(p, out);
+      const m = lib.mStepFull(out, p.means, n, d, false, 1e-6);
+      p = { n, d, tied: false, means: m.means, logWeights: m.weights.map(Math.log),
+        precChol: lib.precisionCholesky(m.covariances, d, n, { regCovar: 1e-6 }) };
+    }
+    times.push((performance.now() - t0) / 1e3 / ITERS);
+    lowerBound = out.sumLogLik / N;
+  }
+  return { seconds: median(times), lowerBound };
+}
+
+async function pythonPeers(jobs) {
+  if (!withPython) return null;
+  if (!existsSync(PYTHON)) { console.log(`numpy/scikit-learn peers skipped: ${PYTHON} not found`); return null; }
+  const probe = await runProcess(PYTHON, ['-c', 'import numpy'], { env: PEER_ENV });
+  if (probe.code !== 0) { console.log('numpy/scikit-learn peers skipped: python3-numpy is not installed'); return null; }
+  const res = await runProcess(PYTHON, [fileURLToPath(new URL('./numpy_full.py', import.meta.url))], { env: PEER_ENV, input: JSON.stringify(jobs) });
+  if (res.code !== 0) { console.log(`python peers failed:\n${res.stderr}`); return null; }
+  const map = new Map();
+  for (const line of res.stdout.trim().split('\n')) {
+    const r = JSON.parse(line);
+    if (r.env) { console.log(`python peers: ${JSON.stringify(r.env)}`); continue; }
+    map.set(`${r.n}:${r.d}`, r);
+  }
+  return map;
+}
+
+const fmt = (x, w = 9, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—').padStart(w);
+
+function cpuModel() {
+  try {
+    const m = execFileSync('lscpu', { encoding: 'utf8' }).match(/^Model name:\s*(.+)$/m);
+    const f = execFileSync('lscpu', { encoding: 'utf8' }).match(/^CPU family:\s*(.+)$/m);
+    if (m) return `${m[1].trim()}${f ? ` (family ${f[1].trim()})` : ''}`;
+  } catch { /* lscpu missing */ }
+  return cpus()[0]?.model ?? 'unknown CPU';
+}
+
+async function main() {
+  const lib = await loadInternals();
+  const kernels = {};
+  for (const v of VARIANTS) kernels[v] = await lib.loadKernels({ kernel: v });
+  console.log(`mixfit full-covariance benchmark — ${cpuModel()}, node ${process.version}, N = ${N}, ${REPS} repetitions, one thread`);
+  console.log('GFLOP/s = N·n·(2d(d+1) + 5d + 15) / time per pass; EM = one iteration (pass + M-step + precision Cholesky)');
+  const data = GRID.map(([n, d]) => ({ n, d, X: normals(N * d, 1 + N + d), start: startOf(n, d) }));
+  const jobs = data.map(({ n, d, X, start }) => {
+    const path = join(work, `X-${n}-${d}.f64`);
+    writeFileSync(path, Buffer.from(X.buffer, X.byteOffset, X.byteLength));
+    return { N, n, d, reps: REPS, data: path, iters: ITERS,
+      means: Array.from({ length: n }, (_, i) => Array.from(start.means.subarray(i * d, (i + 1) * d))),
+      covariances: Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => Array.from(start.covariances.subarray(i * d * d + j * d, i * d * d + (j + 1) * d)))) };
+  });
+  const py = await pythonPeers(jobs);
+  const header = ['n', 'd', 'simd ms', 'simd GF', 'scal GF', 'js GF', 'np GF', 'simd/np', 'EM ms', 'sk EM ms', 'EM vs sk'];
+  console.log(header.map((h, i) => h.padStart(i < 2 ? 5 : 10)).join(''));
+  for (const { n, d, X, start } of data) {
+    const p = { n, d, tied: false, means: start.means, logWeights: new Float64Array(n).fill(-Math.log(n)),
+      precChol: lib.precisionCholesky(start.covariances, d, n) };
+    const r = {};
+    for (const v of VARIANTS) {
+      const be = kernels[v].createBackend(X, N, d);
+      r[v] = timePass(be, p, lib.newFullPassStats(n, d, false), v === 'js' ? 3 : REPS);
+      if (v === 'simd' && !simdOnly) r.em = timeEm(lib, be, n, d, start);
+      be.dispose();
+    }
+    for (const v of simdOnly ? [] : ['simd', 'scalar']) {
+      const rel = Math.abs(r[v].loglik - r.js.loglik) / Math.abs(r.js.loglik);
+      if (!(rel < 1e-9)) throw new Error(`${v} disagrees with js at n=${n} d=${d}: rel ${rel}`);
+    }
+    const peer = py?.get(`${n}:${d}`);
+    if (peer?.sklearn_loglik != null) {
+      const rel = Math.abs(peer.sklearn_loglik - r.em.lowerBound) / Math.abs(peer.sklearn_loglik);
+      if (!(rel < 1e-8)) throw new Error(`EM lower bound after ${ITERS} iterations differs from scikit-learn at n=${n} d=${d}: ${r.em.lowerBound} vs ${peer.sklearn_loglik}`);
+    }
+    const flops = N * n * (2 * d * (d + 1) + 5 * d + 15);
+    const gf = (s) => flops / s / 1e9;
+    const npS = peer?.numpy_s ?? NaN, skS = peer?.sklearn_iter_s ?? NaN;
+    r.scalar ??= { seconds: NaN }; r.js ??= { seconds: NaN }; r.em ??= { seconds: NaN };
+    console.log(`${String(n).padStart(5)}${String(d).padStart(5)}${fmt(r.simd.seconds * 1e3, 10, 3)}${fmt(gf(r.simd.seconds), 10)}` +
+      `${fmt(gf(r.scalar.seconds), 10)}${fmt(gf(r.js.seconds), 10)}${fmt(gf(npS), 10)}${fmt(npS / r.simd.seconds, 10)}` +
+      `${fmt(r.em.seconds * 1e3, 10, 1)}${fmt(skS * 1e3, 10, 1)}${fmt(skS / r.em.seconds, 10)}`);
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e) => { console.error(e); rmSync(work, { recursive: true, force: true }); process.exit(1); });

@@ -1,0 +1,234 @@
+/**
+ * Model math for full and tied covariances, from the statistics of the full/tied pass
+ * (src/kernel/fullLayout.ts): precision Cholesky factors, scikit-learn's EM M-step, parameter counts and
+ * the gradient through an unconstrained factor. Matrices are row-major; n = components, d = dimension;
+ * full layouts hold n d×d blocks (component-major), tied layouts one d×d block.
+ */
+import { FitError, MixfitError } from '../errors.js';
+import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
+
+/** Every covariance layout, for parameter counting. */
+export type CovarianceLayout = 'full' | 'tied' | 'diagonal' | 'spherical' | 'fixed';
+
+/** scikit-learn's `10 * np.finfo(resp.dtype).eps`, added to every R_i in the M-step so no count is 0. */
+const COUNT_FLOOR = 10 * Number.EPSILON;
+
+/**
+ * In-place Cholesky A = L·Lᵀ of the d×d block at A[off…] (lower triangle read, L written there, the strict
+ * upper triangle left untouched). Returns −1 on success, else the 0-based index of the first non-positive
+ * pivot (A not positive definite to working precision).
+ */
+function choleskyInPlace(A: Float64Array, off: number, d: number): number {
+  for (let j = 0; j < d; j++) {
+    let s = A[off + j * d + j];
+    for (let k = 0; k < j; k++) s -= A[off + j * d + k] * A[off + j * d + k];
+    if (!(s > 0)) return j;
+    const ljj = Math.sqrt(s);
+    A[off + j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = A[off + i * d + j];
+      for (let k = 0; k < j; k++) t -= A[off + i * d + k] * A[off + j * d + k];
+      A[off + i * d + j] = t / ljj;
+    }
+  }
+  return -1;
+}
+
+/** Options of {@link precisionCholesky}. */
+export interface PrecisionCholeskyOptions {
+  /** The regCovar that was added to the diagonals (only quoted in the error message). */
+  regCovar?: number;
+  /**
+   * When the covariances come from the user (an init or a model file): the argument to name in a
+   * MixfitError. Without it a failure is a FitError (the fit produced a collapsed component).
+   */
+  argument?: string;
+}
+
+/**
+ * Precision Cholesky factors from covariances, as scikit-learn's `_compute_precision_cholesky`: for each
+ * d×d block Σ = L·Lᵀ (L lower), U = L⁻ᵀ is upper triangular with Σ⁻¹ = U·Uᵀ. `covariances` is n·d·d
+ * (`blocks` = n, full) or d·d (`blocks` = 1, tied); the result has the same shape with zeros below the
+ * diagonal. Throws FitError (or MixfitError naming `options.argument`) naming the first component whose
+ * covariance is not positive definite.
+ * @example precisionCholesky(new Float64Array([4, 0, 0, 1]), 2, 1) // → [0.5, 0, 0, 1]
+ */
+export function precisionCholesky(covariances: Float64Array, d: number, blocks: number,
+  options: PrecisionCholeskyOptions = {}): Float64Array {
+  const L = covariances.slice(0, blocks * d * d);
+  const U = new Float64Array(blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const off = b * d * d;
+    const bad = choleskyInPlace(L, off, d);
+    if (bad >= 0) throw collapseError(b, blocks, bad, options);
+    // Columns of L⁻¹ by forward substitution, written transposed: U[k, j] = (L⁻¹)[j, k] for k ≤ j.
+    for (let col = 0; col < d; col++) {
+      for (let j = col; j < d; j++) {
+        let s = j === col ? 1 : 0;
+        for (let k = col; k < j; k++) s -= L[off + j * d + k] * U[off + col * d + k];
+        U[off + col * d + j] = s / L[off + j * d + j];
+      }
+    }
+  }
+  return U;
+}
+
+function collapseError(b: number, blocks: number, pivot: number, o: PrecisionCholeskyOptions): Error {
+  const which = blocks === 1 ? 'the tied covariance' : `component ${b}`;
+  if (o.argument !== undefined) {
+    return new MixfitError(blocks === 1 ? o.argument : `${o.argument}[${b}]`,
+      `must be a symmetric positive definite matrix (its leading ${pivot + 1}×${pivot + 1} minor is not positive)`);
+  }
+  const reg = o.regCovar === undefined ? '' : ` after adding regCovar = ${o.regCovar} to its diagonal`;
+  return new FitError(`Fitting the mixture failed: ${which} has an ill-defined empirical covariance (not positive ` +
+    `definite${reg}; leading ${pivot + 1}×${pivot + 1} minor), for instance caused by singleton or collapsed ` +
+    `samples. Try to decrease nComponents, or increase regCovar.`, { component: blocks === 1 ? null : b });
+}
+
+/** Result of {@link mStepFull}: the new mixture in the public numeric layout. */
+export interface FullMStep {
+  /** n, Σ = 1. */
+  weights: Float64Array;
+  /** n·d. */
+  means: Float64Array;
+  /** n·d·d (full) or d·d (tied), symmetric, regCovar added to the diagonal. */
+  covariances: Float64Array;
+}
+
+/**
+ * The EM M-step of scikit-learn (`_estimate_gaussian_parameters` with `_estimate_gaussian_covariances_full`
+ * / `_tied`) from one pass's statistics taken at the means `meansUsed` (n·d): nk = R + 10ε,
+ * w = nk / Σ nk, μ' = S / nk; full: Σ_i = Σ c r_i (x − μ'_i)(x − μ'_i)ᵀ / nk_i + regCovar·I; tied:
+ * (Σ c x xᵀ − Σ_i nk_i μ'_i μ'_iᵀ) / Σ nk + regCovar·I. The scatter around μ' is recovered exactly from the
+ * centred scatter M around μ: with g = S − Rμ and e = μ − μ', Σ r (x − μ')(x − μ')ᵀ = M + g·eᵀ + e·gᵀ + R·e·eᵀ
+ * (no cancellation of raw second moments).
+ */
+export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: number, d: number, tied: boolean,
+  regCovar: number): FullMStep {
+  const { R, S, scatter } = stats;
+  const nk = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) { nk[i] = R[i] + COUNT_FLOOR; total += nk[i]; }
+  const weights = nk.map((v) => v / total);
+  const means = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[i * d + j] = S[i * d + j] / nk[i];
+  const covariances = new Float64Array((tied ? 1 : n) * d * d);
+  const g = new Float64Array(d), e = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      g[j] = S[i * d + j] - R[i] * meansUsed[i * d + j];
+      e[j] = meansUsed[i * d + j] - means[i * d + j];
+    }
+    const off = tied ? 0 : i * d * d;
+    for (let j = 0; j < d; j++) {
+      for (let l = 0; l < d; l++) {
+        let v = g[j] * e[l] + e[j] * g[l] + R[i] * e[j] * e[l];
+        if (!tied) v = (scatter[off + j * d + l] + v) / nk[i];
+        // Tied: sklearn subtracts nk·μ'μ'ᵀ from Σ x xᵀ, which leaves (nk − R)·μ'μ'ᵀ = 10ε·μ'μ'ᵀ beside the scatter.
+        else v += COUNT_FLOOR * means[i * d + j] * means[i * d + l];
+        covariances[off + j * d + l] += v;
+      }
+    }
+  }
+  if (tied) for (let k = 0; k < d * d; k++) covariances[k] = (covariances[k] + scatter[k]) / total;
+  const blocks = tied ? 1 : n;
+  for (let b = 0; b < blocks; b++) for (let j = 0; j < d; j++) covariances[b * d * d + j * d + j] += regCovar;
+  return { weights, means, covariances };
+}
+
+/**
+ * Free covariance parameters per layout, as scikit-learn's `_n_parameters`: full n·d(d+1)/2, tied
+ * d(d+1)/2, diagonal n·d, spherical n, fixed 0 (a user-given variance is not learned).
+ */
+export function covarianceParameterCount(layout: CovarianceLayout, n: number, d: number): number {
+  const tri = (d * (d + 1)) / 2;
+  switch (layout) {
+    case 'full': return n * tri;
+    case 'tied': return tri;
+    case 'diagonal': return n * d;
+    case 'spherical': return n;
+    case 'fixed': return 0;
+  }
+}
+
+/**
+ * Parameters learned by a mixture, scikit-learn's `_n_parameters` when weights are learned:
+ * covariance parameters + n·d means + (n − 1) weights (none when the weights are fixed).
+ */
+export function mixtureParameterCount(layout: CovarianceLayout, n: number, d: number,
+  weights: 'learned' | 'fixed' = 'learned'): number {
+  return covarianceParameterCount(layout, n, d) + n * d + (weights === 'learned' ? n - 1 : 0);
+}
+
+/**
+ * The unconstrained coordinates θ of precision Cholesky factors (blocks d×d, upper triangular, positive
+ * diagonal): θ_jj = log U_jj, θ_jl = U_jl for j < l, 0 below the diagonal. Same shape as `U`.
+ */
+export function unconstrainedFromFactor(U: Float64Array, d: number): Float64Array {
+  const theta = new Float64Array(U.length);
+  for (let b = 0; b < U.length / (d * d); b++)
+    for (let j = 0; j < d; j++)
+      for (let l = j; l < d; l++) { const k = b * d * d + j * d + l; theta[k] = j === l ? Math.log(U[k]) : U[k]; }
+  return theta;
+}
+
+/** The inverse of {@link unconstrainedFromFactor}: U_jj = exp θ_jj, U_jl = θ_jl (j < l), 0 below. */
+export function factorFromUnconstrained(theta: Float64Array, d: number): Float64Array {
+  const U = new Float64Array(theta.length);
+  for (let b = 0; b < theta.length / (d * d); b++)
+    for (let j = 0; j < d; j++)
+      for (let l = j; l < d; l++) { const k = b * d * d + j * d + l; U[k] = j === l ? Math.exp(theta[k]) : theta[k]; }
+  return U;
+}
+
+/** Loss and gradient of {@link fullGradient}. */
+export interface FullGradient {
+  /** L = −Σ c ℓ / Σ c, the mean negative log-likelihood. */
+  value: number;
+  /** n·d: ∂L/∂μ. */
+  means: Float64Array;
+  /** n: ∂L/∂α for softmax logits α (w = softmax(α)). */
+  logits: Float64Array;
+  /** ∂L/∂θ (see {@link unconstrainedFromFactor}): n·d·d (full) or d·d (tied), zero below the diagonal. */
+  factor: Float64Array;
+}
+
+/**
+ * Gradient of the mean negative log-likelihood from one pass at `p` (whose scatter is centred at p.means):
+ * ∂L/∂μ_i = −U_iU_iᵀ(S_i − R_iμ_i)/W, ∂L/∂α_i = w_i − R_i/W, and for the factor
+ * ∂L/∂U = −(R·diag(1/U_jj) − M·U)/W on the upper triangle (R and M summed over components when tied),
+ * times U_jj on the diagonal for θ_jj = log U_jj.
+ */
+export function fullGradient(p: FullParams, stats: FullPassStats): FullGradient {
+  const { n, d, tied, precChol: U, means: mu, logWeights } = p;
+  const { R, S, scatter: M, totalWeight: W } = stats;
+  const gMeans = new Float64Array(n * d);
+  const g = new Float64Array(d), y = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const off = tied ? 0 : i * d * d;
+    for (let j = 0; j < d; j++) g[j] = S[i * d + j] - R[i] * mu[i * d + j];
+    // P·g = U(Uᵀg).
+    for (let l = 0; l < d; l++) { let s = 0; for (let k = 0; k <= l; k++) s += U[off + k * d + l] * g[k]; y[l] = s; }
+    for (let j = 0; j < d; j++) { let s = 0; for (let l = j; l < d; l++) s += U[off + j * d + l] * y[l]; gMeans[i * d + j] = -s / W; }
+  }
+  const logits = new Float64Array(n);
+  for (let i = 0; i < n; i++) logits[i] = Math.exp(logWeights[i]) - R[i] / W;
+  const blocks = tied ? 1 : n;
+  const factor = new Float64Array(blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const off = b * d * d;
+    let Rb = 0;
+    if (tied) for (let i = 0; i < n; i++) Rb += R[i];
+    else Rb = R[b];
+    for (let j = 0; j < d; j++) {
+      for (let l = j; l < d; l++) {
+        // (M·U)[j, l] = Σ_{k≤l} M[j, k]·U[k, l].
+        let mu_ = 0;
+        for (let k = 0; k <= l; k++) mu_ += M[off + j * d + k] * U[off + k * d + l];
+        const gU = (j === l ? Rb / U[off + j * d + j] : 0) - mu_;
+        factor[off + j * d + l] = -(j === l ? gU * U[off + j * d + j] : gU) / W;
+      }
+    }
+  }
+  return { value: -stats.sumLogLik / W, means: gMeans, logits, factor };
+}

@@ -1,0 +1,212 @@
+// The full/tied pass and scoring (assembly/passFull.ts, both WASM builds, and the JS oracle) against an
+// independent float64 reference written here from the unpacked factors U (Σ⁻¹ = U·Uᵀ).
+//
+// Tolerance: each result is compared with |got − ref| ≤ 1e-12·scale, the scale being the same expression
+// evaluated with every term replaced by its absolute value (the forward-error scale of the computation).
+// For a component score a_i that is |log w| + (d/2)log 2π + Σ|log U_jj| + ½Σ_l(Σ_k |U_kl t_k|)²; a
+// responsibility inherits 2·max_i scale(a_i) relative error from the scores, so a statistic Σ c r f has
+// the scale Σ c r |f|(1 + 2·max_i scale(a_i)). This is 1e-12 relative where nothing cancels and stays
+// honest for covariances with condition number 1e8, whose quadratic forms lose digits in any summation order
+// (measured: up to ~1e-12 of ℓ). Well-conditioned cases are also held to the plain normwise bound
+// max|got − ref| ≤ 1e-12·max|ref| per statistic (Σcℓ: ≤ 1e-12·Σc|ℓ|).
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/model/rng.js';
+import { loadKernels } from '../src/runtime/kernels.js';
+import { newFullPassStats, type FullDataBackend, type FullParams } from '../src/kernel/fullLayout.js';
+import { randomFullMixture, sampleFullMixture } from './fixtures/fullCovariance.js';
+
+const VARIANTS = ['simd', 'scalar', 'js'] as const;
+const TOL = 1e-12;
+
+interface Ref {
+  ll: number; llAbs: number; llScale: number; R: number[]; RScale: number[]; S: number[]; SScale: number[];
+  M: number[]; MScale: number[]; logDens: number[]; logDensScale: number[]; resp: number[]; respScale: number[];
+}
+
+function reference(X: Float64Array, N: number, p: FullParams, c?: Float64Array): Ref {
+  const { n, d, tied, precChol: U } = p;
+  const mLen = (tied ? 1 : n) * d * d;
+  const r: Ref = { ll: 0, llAbs: 0, llScale: 0, R: Array(n).fill(0), RScale: Array(n).fill(0), S: Array(n * d).fill(0),
+    SScale: Array(n * d).fill(0), M: Array(mLen).fill(0), MScale: Array(mLen).fill(0), logDens: [], logDensScale: [],
+    resp: [], respScale: [] };
+  const half = 0.5 * d * Math.log(2 * Math.PI);
+  for (let k = 0; k < N; k++) {
+    const ck = c ? c[k] : 1;
+    const a: number[] = [], aScale: number[] = [], t: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const off = tied ? 0 : i * d * d;
+      const ti = Array.from({ length: d }, (_, j) => X[k * d + j] - p.means[i * d + j]);
+      let logDet = 0, logDetAbs = 0, q = 0, qAbs = 0;
+      for (let l = 0; l < d; l++) {
+        logDet += Math.log(U[off + l * d + l]);
+        logDetAbs += Math.abs(Math.log(U[off + l * d + l]));
+        let y = 0, yAbs = 0;
+        for (let m = 0; m <= l; m++) { y += U[off + m * d + l] * ti[m]; yAbs += Math.abs(U[off + m * d + l] * ti[m]); }
+        q += y * y;
+        qAbs += yAbs * yAbs;
+      }
+      a.push(p.logWeights[i] - half + logDet - 0.5 * q);
+      aScale.push(Math.abs(p.logWeights[i]) + half + logDetAbs + 0.5 * qAbs);
+      t.push(ti);
+    }
+    const m = Math.max(...a);
+    const e = a.map((v) => Math.exp(v - m));
+    const s = e.reduce((x, y) => x + y, 0);
+    const l = m + Math.log(s);
+    const maxScale = Math.max(...aScale);
+    const amp = 1 + 2 * maxScale;
+    r.logDens.push(l);
+    r.logDensScale.push(Math.abs(l) + maxScale);
+    r.ll += ck * l;
+    r.llAbs += ck * Math.abs(l);
+    r.llScale += ck * (Math.abs(l) + maxScale);
+    for (let i = 0; i < n; i++) {
+      const resp = e[i] / s;
+      r.resp.push(resp);
+      r.respScale.push(resp * amp + Number.MIN_VALUE);
+      const cr = ck * resp;
+      r.R[i] += cr;
+      r.RScale[i] += cr * amp;
+      const off = tied ? 0 : i * d * d;
+      for (let j = 0; j < d; j++) {
+        r.S[i * d + j] += cr * X[k * d + j];
+        r.SScale[i * d + j] += cr * (Math.abs(X[k * d + j]) + Math.abs(p.means[i * d + j])) * amp;
+        for (let q = 0; q < d; q++) {
+          r.M[off + j * d + q] += cr * t[i][j] * t[i][q];
+          r.MScale[off + j * d + q] += cr * Math.abs(t[i][j] * t[i][q]) * amp;
+        }
+      }
+    }
+  }
+  return r;
+}
+
+function expectClose(got: ArrayLike<number>, want: number[], scale: number[], what: string): void {
+  expect(got.length, what).toBe(want.length);
+  for (let k = 0; k < want.length; k++) {
+    const err = Math.abs(got[k] - want[k]);
+    if (!(err <= TOL * scale[k] + 1e-300)) throw new Error(`${what}[${k}]: got ${got[k]}, reference ${want[k]} (|err| ${err} > ${TOL}·${scale[k]})`);
+  }
+}
+
+const kernelsOf = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await loadKernels({ kernel: v })])));
+const backend = (v: string, X: Float64Array, N: number, d: number, c?: Float64Array): FullDataBackend & { dispose(): void } =>
+  kernelsOf[v].createBackend(X, N, d, c) as unknown as FullDataBackend & { dispose(): void };
+
+describe('full/tied pass and scoring agree with a float64 reference', () => {
+  const Ns = [1, 2, 3, 17, 301];
+  const ds = [1, 2, 3, 4, 7, 16];
+  const rng = new Rng(Date.UTC(2026, 11, 1));
+  let caseNo = 0;
+  for (const N of Ns) for (const d of ds) for (const tied of [false, true]) for (const cond of [10, 1e8]) {
+    const n = 1 + (caseNo * 5) % 9;
+    const weighted = caseNo++ % 2 === 1;
+    it(`N=${N} n=${n} d=${d} ${tied ? 'tied' : 'full'} cond=${cond}${weighted ? ' weighted' : ''}`, () => {
+      checkCase(rng, N, n, d, tied, cond, weighted);
+    });
+  }
+  for (const tied of [false, true]) for (const cond of [10, 1e8]) {
+    it(`d=64 N=257 n=3 ${tied ? 'tied' : 'full'} cond=${cond} weighted`, () => checkCase(rng, 257, 3, 64, tied, cond, true));
+  }
+});
+
+function checkCase(rng: Rng, N: number, n: number, d: number, tied: boolean, cond: number, weighted: boolean): void {
+  const mix = randomFullMixture(rng, n, d, tied, cond);
+  const p = mix.params;
+  const X = sampleFullMixture(rng, mix, N);
+  const c = weighted ? new Float64Array(N).map(() => 3 * rng.uniform()) : undefined;
+  const ref = reference(X, N, p, c);
+  const tw = c ? c.reduce((a, b) => a + b, 0) : N;
+  for (const v of VARIANTS) {
+    const be = backend(v, X, N, d, c);
+    const s = be.passFull(p, newFullPassStats(n, d, tied));
+    expect(Math.abs(s.totalWeight - tw)).toBeLessThanOrEqual(TOL * tw);
+    expectClose([s.sumLogLik], [ref.ll], [ref.llScale], `${v} Σcℓ`);
+    expectClose(s.R, ref.R, ref.RScale, `${v} R`);
+    expectClose(s.S, ref.S, ref.SScale, `${v} S`);
+    expectClose(s.scatter, ref.M, ref.MScale, `${v} scatter`);
+    const logDens = new Float64Array(N), resp = new Float64Array(N * n);
+    be.scoreFull(p, logDens, resp);
+    expectClose(logDens, ref.logDens, ref.logDensScale, `${v} logDensity`);
+    expectClose(resp, ref.resp, ref.respScale, `${v} responsibilities`);
+    // Normwise 1e-12 relative as well where the scores are well conditioned (at condition number 1e8 a
+    // score can lose ~1e-12 of its value in any summation order, which the scales above account for).
+    if (cond > 1e3) { be.dispose(); continue; }
+    expect(Math.abs(s.sumLogLik - ref.ll), `${v} Σcℓ`).toBeLessThanOrEqual(TOL * ref.llAbs);
+    expectNormwise(s.R, ref.R, `${v} R`);
+    expectNormwise(s.S, ref.S, `${v} S`);
+    expectNormwise(s.scatter, ref.M, `${v} scatter`);
+    expectNormwise(logDens, ref.logDens, `${v} logDensity`);
+    expectNormwise(resp, ref.resp, `${v} responsibilities`);
+    be.dispose();
+  }
+}
+
+/** max_k |got_k − ref_k| ≤ 1e-12·max_k |ref_k|. */
+function expectNormwise(got: ArrayLike<number>, want: number[], what: string): void {
+  const scale = Math.max(...want.map(Math.abs));
+  let worst = 0;
+  for (let k = 0; k < want.length; k++) worst = Math.max(worst, Math.abs(got[k] - want[k]));
+  if (!(worst <= TOL * scale)) throw new Error(`${what}: max |err| ${worst} > ${TOL}·${scale}`);
+}
+
+describe('full pass: separated components and row ranges', () => {
+  it('components 60σ apart (responsibilities exactly 0) give the reference statistics', () => {
+    const rng = new Rng(60);
+    const n = 4, d = 3, N = 101;
+    const mix = randomFullMixture(rng, n, d, false, 100);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mix.params.means[i * d + j] = 60 * i * 1.5;
+    const X = sampleFullMixture(rng, mix, N);
+    const ref = reference(X, N, mix.params);
+    expect(ref.resp.filter((r) => r === 0).length).toBeGreaterThan(N);
+    for (const v of VARIANTS) {
+      const be = backend(v, X, N, d);
+      const s = be.passFull(mix.params, newFullPassStats(n, d, false));
+      expectClose(s.R, ref.R, ref.RScale, `${v} R`);
+      expectClose(s.scatter, ref.M, ref.MScale, `${v} scatter`);
+      be.dispose();
+    }
+  });
+
+  it('passes over [0, k) and [k, N) add up to the whole pass', () => {
+    const rng = new Rng(12);
+    const n = 3, d = 4, N = 77;
+    for (const tied of [false, true]) {
+      const mix = randomFullMixture(rng, n, d, tied, 1e3);
+      const X = sampleFullMixture(rng, mix, N);
+      for (const v of VARIANTS) {
+        const be = backend(v, X, N, d);
+        const all = be.passFull(mix.params, newFullPassStats(n, d, tied));
+        const a = be.passFull(mix.params, newFullPassStats(n, d, tied), 0, 30);
+        const b = be.passFull(mix.params, newFullPassStats(n, d, tied), 30, N);
+        expect(a.totalWeight + b.totalWeight).toBe(N);
+        expect(Math.abs(a.sumLogLik + b.sumLogLik - all.sumLogLik)).toBeLessThanOrEqual(1e-11 * Math.abs(all.sumLogLik));
+        for (let k = 0; k < all.scatter.length; k++)
+          expect(Math.abs(a.scatter[k] + b.scatter[k] - all.scatter[k])).toBeLessThanOrEqual(1e-11 * N * Math.max(...all.scatter.map(Math.abs)));
+        be.dispose();
+      }
+    }
+  });
+});
+
+describe('full pass memory', () => {
+  for (const v of ['simd', 'scalar'] as const) {
+    it(`${v}: repeated full and tied evaluations do not grow WASM memory`, () => {
+      const rng = new Rng(78);
+      const n = 5, d = 6, N = 999;
+      const mix = randomFullMixture(rng, n, d, false, 1e4);
+      const X = sampleFullMixture(rng, mix, N);
+      const be = kernelsOf[v].createBackend(X, N, d) as unknown as FullDataBackend & { memoryBytes(): number; dispose(): void };
+      const out = newFullPassStats(n, d, false);
+      const logDens = new Float64Array(N), resp = new Float64Array(N * n);
+      be.passFull(mix.params, out);
+      be.scoreFull(mix.params, logDens, resp);
+      const bytes = be.memoryBytes();
+      const first = out.sumLogLik;
+      for (let r = 0; r < 20; r++) { be.passFull(mix.params, out); be.scoreFull(mix.params, logDens, resp); }
+      expect(be.memoryBytes()).toBe(bytes);
+      expect(out.sumLogLik).toBe(first);
+      be.dispose();
+    });
+  }
+});
