@@ -64,6 +64,7 @@ export default defineConfig({
           // Listed explicitly: cli/csv/parallel spawn processes or read files, which a page cannot do.
           include: [
             'test/kernels.test.ts',
+            'test/kernels-full.test.ts',
             'test/exp.test.ts',
             'test/bridge.test.ts',
             'test/quadrature.test.ts',

@@ -13,6 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
 import { loadKernels } from '../src/runtime/kernels.js';
 import { newFullPassStats, type FullDataBackend, type FullParams } from '../src/kernel/fullLayout.js';
+import { newPassStats } from '../src/kernel/backend.js';
+import { Workspace } from '../src/kernel/workspace.js';
+import type { FlatParams } from '../src/types.js';
 import { randomFullMixture, sampleFullMixture } from './fixtures/fullCovariance.js';
 
 const VARIANTS = ['simd', 'scalar', 'js'] as const;
@@ -206,6 +209,43 @@ describe('full pass memory', () => {
       for (let r = 0; r < 20; r++) { be.passFull(mix.params, out); be.scoreFull(mix.params, logDens, resp); }
       expect(be.memoryBytes()).toBe(bytes);
       expect(out.sumLogLik).toBe(first);
+      be.dispose();
+    });
+  }
+
+  for (const v of ['simd', 'scalar'] as const) {
+    it(`${v}: alternating full, tied and diagonal passes of changing shapes stay exact and bounded`, () => {
+      // Both kinds of parameter blocks live above the data; a shape change of either kind must neither
+      // free the other kind's blocks under it (wrong results) nor grow the arena (issue 13, item 9).
+      const rng = new Rng(79);
+      const d = 4, N = 301;
+      const full = [2, 3].map((n) => randomFullMixture(rng, n, d, false, 100));
+      const tied = randomFullMixture(rng, 3, d, true, 100);
+      const X = sampleFullMixture(rng, full[1], N);
+      const raw = kernelsOf[v].instantiateRaw!();
+      const be = new Workspace(raw, v, X, N, d);
+      const diag = (n: number): FlatParams => ({
+        n, d, layout: 'diagonal', means: Float64Array.from({ length: n * d }, () => rng.normal()),
+        logWeights: new Float64Array(n).fill(-Math.log(n)), variances: Float64Array.from({ length: n * d }, () => 0.5 + rng.uniform()),
+      });
+      const flats = [diag(2), diag(5)];
+      const runFull = (m: (typeof full)[number]) => { const o = newFullPassStats(m.params.n, d, m.params.tied); be.passFull(m.params, o); return o.sumLogLik; };
+      const runFlat = (p: FlatParams) => { const o = newPassStats(p.n, d, true); be.pass(p, o); return o.sumLogLik; };
+      // One kind keeps its shape while the other alternates, both ways round: a cached block of the steady
+      // kind must survive the other's releases, and the alternating kind must not grow the arena.
+      const schedules: (() => number)[][] = [
+        [() => runFull(full[0]), () => runFlat(flats[0]), () => runFull(full[0]), () => runFlat(flats[1])],
+        [() => runFlat(flats[0]), () => runFull(full[0]), () => runFlat(flats[0]), () => runFull(tied), () => runFull(full[1])],
+      ];
+      for (const schedule of schedules) {
+        const want = schedule.map((f) => f());
+        let arena = 0;
+        for (let r = 0; r < 50; r++) {
+          expect(schedule.map((f) => f())).toEqual(want);
+          if (r === 0) arena = raw.arenaUsed();
+          else expect(raw.arenaUsed()).toBeLessThanOrEqual(arena);
+        }
+      }
       be.dispose();
     });
   }
