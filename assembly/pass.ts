@@ -14,6 +14,40 @@
 
 import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd } from './exp';
 
+/**
+ * The scalar log-sum-exp tail shared by every scalar row kernel: replaces the n log-terms a_i in A by
+ * e^(a_i − mx), stores their sum s at A[n] (the responsibilities are A[i] / s) and returns mx + log s.
+ */
+// @ts-ignore: decorator
+@inline
+export function expSumInPlace(A: usize, n: i32, mx: f64): f64 {
+  let s = 0.0;
+  for (let i = 0; i < n; i++) {
+    const e = exps(load<f64>(A + (<usize>i << 3)) - mx);
+    store<f64>(A + (<usize>i << 3), e);
+    s += e;
+  }
+  store<f64>(A + (<usize>n << 3), s);
+  return mx + logs(s);
+}
+
+/**
+ * Writes the responsibilities of point pair p (rows 2p and 2p+1) to resp (N × n row-major): the pair's
+ * exponentiated terms A[i] (f64x2, one lane per point) times 1/s, s = A[n].
+ */
+// @ts-ignore: decorator
+@inline
+export function storePairResponsibilities(A: usize, n: i32, resp: usize, p: i32): void {
+  const inv = f64x2.div(f64x2.splat(1.0), v128.load(A + (<usize>n << 4)));
+  const r0 = resp + (<usize>(2 * p * n) << 3);
+  const r1 = r0 + (<usize>n << 3);
+  for (let i = 0; i < n; i++) {
+    const r = f64x2.mul(v128.load(A + (<usize>i << 4)), inv);
+    store<f64>(r0 + (<usize>i << 3), f64x2.extract_lane(r, 0));
+    store<f64>(r1 + (<usize>i << 3), f64x2.extract_lane(r, 1));
+  }
+}
+
 /** Bytes of scratch the pass needs for n components in d dimensions. */
 export function passScratchBytes(n: i32, d: i32, diag: i32): usize {
   const q = diag ? n * d : n;
@@ -280,14 +314,7 @@ export function scoreRowScalar(
     store<f64>(A + (<usize>i << 3), a);
     if (a > mx) mx = a;
   }
-  let s = 0.0;
-  for (let i = 0; i < n; i++) {
-    const e = exps(load<f64>(A + (<usize>i << 3)) - mx);
-    store<f64>(A + (<usize>i << 3), e);
-    s += e;
-  }
-  store<f64>(A + (<usize>n << 3), s);
-  return mx + logs(s);
+  return expSumInPlace(A, n, mx);
 }
 
 function passScalar(

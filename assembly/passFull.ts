@@ -18,7 +18,8 @@
 // mirrored at the reduction. Nominal flops per point and component: 2d(d+1) (triangular product and rank-1
 // scatter update) + 5d (difference, squares, cr·t, S) + 15 (log-sum-exp, exp, R).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF } from './exp';
+import { expvNonPos, logv, fk, K_HALF } from './exp';
+import { expSumInPlace, storePairResponsibilities } from './pass';
 
 /** Bytes of scratch the full/tied pass and scoring need for n components in d dimensions. */
 export function passFullScratchBytes(n: i32, d: i32, tied: i32): usize {
@@ -431,14 +432,7 @@ function scoreFullRowScalar(
     store<f64>(A + (<usize>i << 3), a);
     if (a > mx) mx = a;
   }
-  let s = 0.0;
-  for (let i = 0; i < n; i++) {
-    const e = exps(load<f64>(A + (<usize>i << 3)) - mx);
-    store<f64>(A + (<usize>i << 3), e);
-    s += e;
-  }
-  store<f64>(A + (<usize>n << 3), s);
-  return mx + logs(s);
+  return expSumInPlace(A, n, mx);
 }
 
 function passFullScalar(
@@ -519,16 +513,7 @@ export function scoreFull(
       const mx = scoreFullPairSimd(x + <usize>p * pairBytes, d, n, means, logNorm, chol, tied, A, T);
       const s = v128.load(A + (<usize>n << 4));
       v128.store(logDens + (<usize>p << 4), f64x2.add(mx, logv(s)));
-      if (resp != 0) {
-        const inv = f64x2.div(f64x2.splat(1.0), s);
-        const r0 = resp + (<usize>(2 * p * n) << 3);
-        const r1 = r0 + (<usize>n << 3);
-        for (let i = 0; i < n; i++) {
-          const r = f64x2.mul(v128.load(A + (<usize>i << 4)), inv);
-          store<f64>(r0 + (<usize>i << 3), f64x2.extract_lane(r, 0));
-          store<f64>(r1 + (<usize>i << 3), f64x2.extract_lane(r, 1));
-        }
-      }
+      if (resp != 0) storePairResponsibilities(A, n, resp, p);
     }
     return;
   }

@@ -3,7 +3,7 @@
 // into logDens (indexed by row) and, when resp ≠ 0, r_ik into resp (row-major rows × n).
 
 import { logv } from './exp';
-import { scorePairSimd, scoreRowScalar } from './pass';
+import { scorePairSimd, scoreRowScalar, storePairResponsibilities } from './pass';
 
 /** Scores pairs [pairStart, pairEnd); `scratch` is the pass's scratch block. */
 export function score(
@@ -18,16 +18,7 @@ export function score(
       const mx = scorePairSimd(x + <usize>p * pairBytes, d, n, means, logNorm, prec, diag, A, D);
       const l = f64x2.add(mx, logv(v128.load(A + (<usize>n << 4))));
       v128.store(logDens + (<usize>p << 4), l);
-      if (resp != 0) {
-        const inv = f64x2.div(f64x2.splat(1.0), v128.load(A + (<usize>n << 4)));
-        const r0 = resp + (<usize>(2 * p * n) << 3);
-        const r1 = r0 + (<usize>n << 3);
-        for (let i = 0; i < n; i++) {
-          const r = f64x2.mul(v128.load(A + (<usize>i << 4)), inv);
-          store<f64>(r0 + (<usize>i << 3), f64x2.extract_lane(r, 0));
-          store<f64>(r1 + (<usize>i << 3), f64x2.extract_lane(r, 1));
-        }
-      }
+      if (resp != 0) storePairResponsibilities(A, n, resp, p);
     }
     return;
   }
