@@ -15,7 +15,8 @@ import { checkSampleSize, sampleMixture } from './model/sample.js';
 import { PRECISIONS, type Precision } from './kernel/precision.js';
 import type { SqlSource } from './sql/objective.js';
 import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
-import type { RowSource } from './stream/source.js';
+import { readChunkRows, StreamBackend, type ScoreChunk } from './stream/objective.js';
+import { isRowSource, type RowSource } from './stream/source.js';
 import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
 import { objectiveOver, resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/objective.js';
 import {
@@ -55,6 +56,27 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
   precision?: Precision;
   /** Called after every iteration with a copy; returning false stops the fit (it still commits). */
   onIteration?: (info: FitProgress) => boolean | void;
+}
+
+/** Options of the streamed predict/score methods over a {@link RowSource}. */
+export interface SourceScoreOptions {
+  /** Rows per chunk [≈ 4 MiB of float64 rows]; chunk bytes (rows × cols × 8) at most 32 MiB. */
+  chunkRows?: number;
+}
+
+/** Per-row index of the largest of n responsibilities (rows × n row-major); ties go to the lower index. */
+function labelsOf(resp: Float64Array, rows: number, n: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let k = 0;
+    for (let i = 1; i < n; i++) if (resp[r * n + i] > resp[r * n + k]) k = i;
+    out[r] = k;
+  }
+  return out;
+}
+
+async function* mapAsync<A, B>(it: AsyncIterable<A>, f: (a: A) => B): AsyncGenerator<B> {
+  for await (const a of it) yield f(a);
 }
 
 /** Per-call options of {@link GaussianMixture.fit}. */
@@ -259,12 +281,7 @@ export class GaussianMixture {
   predict(X: MatrixInput): number[] | Int32Array;
   predict(X: MatrixInput): number[] | Int32Array {
     const { M, resp, n } = this.pass(X, true);
-    const out = new Int32Array(M.rows);
-    for (let r = 0; r < M.rows; r++) {
-      let k = 0;
-      for (let i = 1; i < n; i++) if (resp![r * n + i] > resp![r * n + k]) k = i;
-      out[r] = k;
-    }
+    const out = labelsOf(resp!, M.rows, n);
     return Array.isArray(X) ? Array.from(out) : out;
   }
 
@@ -292,6 +309,45 @@ export class GaussianMixture {
   /** Mean log-likelihood of `X` (weighted mean with `sampleWeight`). */
   score(X: MatrixInput, sampleWeight?: ArrayLike<number>): number {
     return this.meanLogLik(X, sampleWeight).mean;
+  }
+
+  /**
+   * {@link predict} over a file source ({@link RowSource}, N × d), streamed: yields the labels of each chunk of
+   * `chunkRows` rows in file order, so memory is a chunk's, not N's (README "Large data").
+   * @throws MixfitError (at the call, before any read) when not fitted, for a non-source, another dimension
+   *   or a bad `chunkRows`.
+   */
+  predictChunks(source: RowSource, options: SourceScoreOptions = {}): AsyncGenerator<Int32Array> {
+    const n = this.fitted().flat.n;
+    return mapAsync(this.sourceChunks(source, options, true), (c) => labelsOf(c.resp!, c.rows, n));
+  }
+
+  /** {@link predictProba} over a file source, streamed: yields each chunk's responsibilities (rows × n). Throws as {@link predictChunks}. */
+  predictProbaChunks(source: RowSource, options: SourceScoreOptions = {}): AsyncGenerator<Matrix> {
+    const n = this.fitted().flat.n;
+    return mapAsync(this.sourceChunks(source, options, true), (c) => ({ data: c.resp!, rows: c.rows, cols: n }));
+  }
+
+  /** {@link scoreSamples} over a file source, streamed: yields each chunk's log-densities (rows, nats). Throws as {@link predictChunks}. */
+  scoreSamplesChunks(source: RowSource, options: SourceScoreOptions = {}): AsyncGenerator<Float64Array> {
+    return mapAsync(this.sourceChunks(source, options, false), (c) => c.logDensity);
+  }
+
+  /**
+   * {@link score} over a file source: the mean log-likelihood of its N rows in one streamed pass, summed in
+   * file order; `onChunk` sees each chunk's per-row results (e.g. to write them out) as they come.
+   * Throws as {@link predictChunks}.
+   */
+  async scoreSource(source: RowSource, options: SourceScoreOptions & { onChunk?: (c: ScoreChunk) => void | Promise<void>; responsibilities?: boolean } = {}): Promise<number> {
+    const { onChunk, responsibilities, ...rest } = options ?? {};
+    if (onChunk !== undefined && typeof onChunk !== 'function') throw new MixfitError('options.onChunk', 'must be a function', onChunk);
+    let sum = 0, rows = 0;
+    for await (const c of this.sourceChunks(source, rest, responsibilities === true)) {
+      for (let r = 0; r < c.rows; r++) sum += c.logDensity[r];
+      rows += c.rows;
+      await onChunk?.(c);
+    }
+    return sum / rows;
   }
 
   /** `n` rows drawn from the model with a seeded generator, and the component of each. */
@@ -391,6 +447,20 @@ export class GaussianMixture {
   /** One score pass over X with the committed model: log-densities (N) and, when asked, responsibilities (N × n). */
   private pass(X: MatrixInput, withResp: boolean): { M: Matrix; logDensity: Float64Array; resp?: Float64Array; n: number } {
     return this.scoreMatrix(this.readX(X), withResp);
+  }
+
+  /**
+   * The committed model's per-chunk results over `source`. Checked here, synchronously, so a bad call fails
+   * where it is made, not at the first read; the generator it returns does the reading.
+   */
+  private sourceChunks(source: RowSource, options: SourceScoreOptions, withResp: boolean): AsyncGenerator<ScoreChunk> {
+    const state = this.fitted();
+    if (!isRowSource(source)) throw new MixfitError('source', 'must be a RowSource (from openSource)', source);
+    if (source.cols !== state.flat.d) throw new MixfitError('source', `must have ${state.flat.d} columns (the model dimension)`, `${source.cols} columns`);
+    const { chunkRows } = resolveTable<SourceScoreOptions>({ chunkRows: [any, undefined] }, options) as SourceScoreOptions;
+    const rows = readChunkRows(chunkRows, source.cols);
+    state.kernels ??= loadKernelsSync({ kernel: this.options.kernel });
+    return new StreamBackend(state.kernels, source, rows).scoreChunks(state.flat, withResp);
   }
 
   /** X validated against the committed model's dimension. @throws MixfitError before a fit or on bad data. */

@@ -35,7 +35,7 @@ export {
 export {
   openSource, isRowSource, type RowSource, type OpenSourceOptions, type SourceFormat,
 } from './stream/source.js';
-export { streamingObjective, StreamingObjective, type StreamingOptions } from './stream/objective.js';
+export { streamingObjective, StreamingObjective, type StreamingOptions, type ScoreChunk } from './stream/objective.js';
 export type { StreamFitOptions } from './stream/fitSource.js';
 export {
   sqlSource, sqlObjective, SqlObjective, isSqlSource, type SqlAdapter, type SqlSource, type SqlSourceOptions,

@@ -10,10 +10,10 @@ import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import { KERNEL_CHOICES, type Covariance, type Matrix } from '../types.js';
+import { KERNEL_CHOICES, type Covariance } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
-import { headerOption, readData, toRows } from './input.js';
+import { openData, type CliData } from './data.js';
 import { modelText, readModel } from './modelFile.js';
 import { clearProgress, note, printJson, progress } from './output.js';
 import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js';
@@ -91,8 +91,17 @@ export async function fitCommand(p: Parsed): Promise<number> {
   numberOption(p, 'components', { integer: true, min: 1 });
   choiceOption(p, 'solver', SOLVERS);
   if (!existsSync(dataPath!)) throw new UsageError(`${dataPath}: cannot read (ENOENT)`);
-  const X = await readData(dataPath!, headerOption(p));
-  const options = await fitOptions(p, X.rows);
+  const data = await openData(p, dataPath!, 'fit', true);
+  try {
+    return await fitData(p, data, files);
+  } finally {
+    data.close();
+  }
+}
+
+/** The fit of opened DATA: options, output checks (before any fit work), the fit, the outputs. */
+async function fitData(p: Parsed, data: CliData, files: OutputPaths): Promise<number> {
+  const options = await fitOptions(p, data.rows);
   const controller = new AbortController();
   let interrupted = false;
   // Ctrl-C (or a kill) stops the fit; a second one exits at once, and the exit hook removes the temp files.
@@ -104,7 +113,11 @@ export async function fitCommand(p: Parsed): Promise<number> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    return await withOutputs(outputTargets(files, X.cols), (outputs) => fitAndWrite(p, X, options, controller, () => interrupted, outputs, files));
+    return await withOutputs(outputTargets(files, data.cols), async (outputs) => {
+      // Streamed or Parquet DATA: the scatter plot draws a sample (one extra scan, only when it is drawn).
+      const scatter = files.plot && data.cols === 2 ? await data.plotRows() : undefined;
+      return fitAndWrite(p, data, options, controller, () => interrupted, outputs, files, scatter);
+    });
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
@@ -130,8 +143,11 @@ function scatterPath(plot: string): string {
   return plot.replace(/(\.svg)?$/i, '-scatter.svg');
 }
 
-async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions, controller: AbortController,
-  interrupted: () => boolean, outputs: OutputSet, files: OutputPaths): Promise<number> {
+/** Points of the scatter plot (all rows or a sample) and the words its title uses for them. */
+type Scatter = { points: number[][]; label: string } | undefined;
+
+async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOptions, controller: AbortController,
+  interrupted: () => boolean, outputs: OutputSet, files: OutputPaths, scatter: Scatter): Promise<number> {
   const json = p.options.has('json'), quiet = p.options.has('quiet');
   const started = performance.now();
   let last = 0;
@@ -153,21 +169,21 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
   const solver = String(options.solver);
   let result: FitResult;
   try {
-    result = await gm.fit(X);
+    result = await gm.fit(data.input, data.chunkRows === undefined ? {} : { chunkRows: data.chunkRows });
   } catch (e) {
     clearProgress();
     // GaussianMixture rejects an aborted fit with AbortError; `.result` is the best fit so far (not committed).
     // By name too: an abort raised inside the signal plumbing may be a DOMException without `.result`.
     if (e instanceof AbortError || (e as Error)?.name === 'AbortError')
-      return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, weights, json, X, solver);
+      return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, weights, json, scatter, solver);
     throw e;
   }
   clearProgress();
   // A Ctrl-C that lands after the last iteration finished: the fit is complete, but the user asked to stop.
-  if (interrupted()) return interruptedExit(result, outputs, files, covariance, weights, json, X, solver);
+  if (interrupted()) return interruptedExit(result, outputs, files, covariance, weights, json, scatter, solver);
   const seconds = (performance.now() - started) / 1000;
   const model = gm.toJSON();
-  outputs.commit(outputTexts(files, result, model, X, solver));
+  outputs.commit(outputTexts(files, result, model, scatter, solver));
   note(`${result.converged ? 'converged' : 'did not converge'}: ${result.message} (${result.status}); loss ${result.loss}, ${result.nIter} iterations, ${result.nEvaluations} evaluations, ${seconds.toFixed(2)} s`);
   // The non-convergence warning repeats the line above; the others (collapsed or empty components) are news.
   for (const w of result.warnings) if (!w.startsWith('did not converge')) note(`warning: ${w}`);
@@ -184,11 +200,11 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
 /** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
 function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance,
   weights: 'fixed' | 'learned', json: boolean,
-  X: Matrix, solver: string): number {
+  scatter: Scatter, solver: string): number {
   const paths = outputs.paths;
   const written = paths.length > 0 && best?.params !== undefined;
   if (written) {
-    outputs.commit(outputTexts(files, best!, modelToJSON(best!.params, covariance, weights), X, solver));
+    outputs.commit(outputTexts(files, best!, modelToJSON(best!.params, covariance, weights), scatter, solver));
     note(`interrupted: wrote the best model so far (loss ${best!.loss}) to ${paths.join(', ')}`);
   } else {
     outputs.discard();
@@ -209,7 +225,7 @@ export function historyCsv(h: HistoryRecord[]): string {
  * The text of each output path: the model (--out), the history CSV (--history), the convergence plot
  * (--plot P.svg: loss − min loss vs evaluations, log axes) and, for 2-D data, P-scatter.svg.
  */
-function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: ModelJSON, X: Matrix, solver: string): (path: string) => string {
+function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: ModelJSON, scatter: Scatter, solver: string): (path: string) => string {
   return (path) => {
     if (path === out) return modelText(model);
     if (path === history) return historyCsv(r.history);
@@ -221,6 +237,6 @@ function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: M
         series: [{ name: solver, x: r.history.map((h) => h.evaluations), y: r.history.map((h) => h.loss - best) }],
       });
     }
-    return scatterSvg({ title: `Data and fitted components (${model.means.length})`, points: toRows(X), means: model.means, weights: model.weights, variances: model.variances });
+    return scatterSvg({ title: `${scatter!.label} and fitted components (${model.means.length})`, points: scatter!.points, means: model.means, weights: model.weights, variances: model.variances });
   };
 }

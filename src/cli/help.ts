@@ -6,13 +6,17 @@ import type { OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
 const JSON_OPT: OptionSpec = { flag: 'json', value: false, help: 'write one JSON document to stdout, messages to stderr (-Infinity, Infinity, NaN as strings)' };
+const COLS: OptionSpec = { flag: 'cols', value: true, arg: 'N', help: 'values per row of .f64/.f32 DATA (required there, rejected for other formats)' };
+const CHUNK_ROWS: OptionSpec = { flag: 'chunk-rows', value: true, arg: 'R', help: 'rows per streamed chunk of .f64/.f32/.csv DATA (default ≈ 4 MiB of rows; a .csv is streamed when given, or from 64 MiB)' };
+const DATA_FORMATS = 'DATA: .csv/.tsv/.txt (optional header, comma/semicolon/tab), .json (array of rows), .f64/.f32 (little-endian rows, --cols N; streamed from disk, memory bounded by the chunk)';
 const HEADER: OptionSpec = { flag: 'header', value: false, help: 'the first line of a CSV DATA file is a header (default: only when none of its cells is a number)' };
 
 /** Per-subcommand usage line, description and options. */
-export const COMMANDS: Record<string, { usage: string; about: string; options: OptionSpec[] }> = {
+export const COMMANDS: Record<string, { usage: string; about: string; details?: string; options: OptionSpec[] }> = {
   fit: {
-    usage: 'mixfit fit DATA --components N [options]',
-    about: 'Fit a Gaussian mixture to DATA (CSV with optional header, comma/semicolon/tab; or JSON array of rows).',
+    usage: 'mixfit fit DATA --components N [--cols N] [options]',
+    about: 'Fit a Gaussian mixture to DATA.',
+    details: `${DATA_FORMATS}, or .parquet (numeric columns, fitted inside DuckDB: npm install @duckdb/node-api).`,
     options: [
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
@@ -30,10 +34,10 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
       { flag: 'precision', value: true, arg: 'P', help: `${PRECISIONS.join(' | ')}: precision of the fitting passes (default float64; float32 is faster, ~1e-6 relative error)` },
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the fitted model (also the best-so-far model on Ctrl-C)' },
       { flag: 'history', value: true, arg: 'H.csv', help: 'write per-iteration history as CSV' },
-      { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses)' },
+      { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses; streamed or Parquet DATA: a sample of 10 000 rows)' },
       { flag: 'strict', value: false, help: 'exit 1 when the fit did not converge' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },
-      HEADER, JSON_OPT, HELP,
+      COLS, CHUNK_ROWS, HEADER, JSON_OPT, HELP,
     ],
   },
   eval: {
@@ -42,14 +46,16 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
     options: [HEADER, JSON_OPT, HELP],
   },
   score: {
-    usage: 'mixfit score MODEL.json DATA [--header] [--json]',
+    usage: 'mixfit score MODEL.json DATA [--cols N] [--chunk-rows R] [--header] [--json]',
     about: 'Per-row log-density (one per line), then the mean on stderr; --json: {"logDensity": [..], "mean": m}.',
-    options: [HEADER, JSON_OPT, HELP],
+    details: `${DATA_FORMATS}. Streamed DATA (.f64, .f32, large or --chunk-rows .csv): output is written as it is computed, one chunk in memory.`,
+    options: [COLS, CHUNK_ROWS, HEADER, JSON_OPT, HELP],
   },
   predict: {
-    usage: 'mixfit predict MODEL.json DATA [--proba] [--header] [--json]',
+    usage: 'mixfit predict MODEL.json DATA [--proba] [--cols N] [--chunk-rows R] [--header] [--json]',
     about: 'Most likely component (0-based) per row; --proba: responsibilities per row as CSV.',
-    options: [{ flag: 'proba', value: false, help: 'print responsibilities instead of labels' }, HEADER, JSON_OPT, HELP],
+    details: `${DATA_FORMATS}. Streamed DATA (.f64, .f32, large or --chunk-rows .csv): output is written as it is computed, one chunk in memory.`,
+    options: [{ flag: 'proba', value: false, help: 'print responsibilities instead of labels' }, COLS, CHUNK_ROWS, HEADER, JSON_OPT, HELP],
   },
   sample: {
     usage: 'mixfit sample MODEL.json -n N [--seed S] [--json]',
@@ -90,7 +96,7 @@ export function commandHelp(name: string): string {
     const left = `${o.alias && o.alias !== `--${o.flag}` ? `${o.alias}, ` : ''}--${o.flag}${o.value ? ` ${o.arg ?? 'VALUE'}` : ''}`;
     return `  ${left.padEnd(30)} ${o.help}`;
   });
-  return `Usage: ${c.usage}\n\n${c.about}\n\nOptions:\n${rows.join('\n')}\n\n${EXIT_HELP}`;
+  return `Usage: ${c.usage}\n\n${c.about}${c.details ? `\n${c.details}` : ''}\n\nOptions:\n${rows.join('\n')}\n\n${EXIT_HELP}`;
 }
 
 /** The top-level help. */

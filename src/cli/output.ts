@@ -8,7 +8,12 @@
  * null): a non-finite number is written as the string "-Infinity", "Infinity" or "NaN".
  */
 export function printJson(doc: unknown): void {
-  process.stdout.write(JSON.stringify(doc, nonFiniteAsString) + '\n');
+  process.stdout.write(jsonText(doc) + '\n');
+}
+
+/** JSON text of `doc` with non-finite numbers as strings (see {@link printJson}). */
+export function jsonText(doc: unknown): string {
+  return JSON.stringify(doc, nonFiniteAsString);
 }
 
 function nonFiniteAsString(_key: string, v: unknown): unknown {

@@ -9,7 +9,18 @@ import { newPassStats, type DataBackend } from '../kernel/backend.js';
 import { BackendObjective } from '../objective/objective.js';
 import { loadKernels, type Kernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
-import { isRowSource, scanSource, scanSourceSync, type ChunkSink, type RowSource } from './source.js';
+import { isRowSource, mapChunks, scanSource, scanSourceSync, type ChunkSink, type RowSource } from './source.js';
+
+/** Per-row results of one chunk of a source: rows `start` … `start + rows − 1` (from 0). */
+export interface ScoreChunk {
+  /** Index of the chunk's first row in the source. */
+  start: number;
+  rows: number;
+  /** log p(x) in nats (rows). */
+  logDensity: Float64Array;
+  /** Responsibilities, rows × n row-major (when asked for). */
+  resp?: Float64Array;
+}
 
 /** Options of {@link streamingObjective}. */
 export interface StreamingOptions extends LoadKernelsOptions {
@@ -75,7 +86,7 @@ export class StreamBackend implements DataBackend {
   }
 
   private sink(p: FlatParams, out: PassStats): ChunkSink {
-    if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
+    this.live();
     const diag = p.layout === 'diagonal';
     if (!this.chunk || this.chunk.R.length !== p.n || this.chunk.S.length !== p.n * p.d || this.chunk.Q.length !== (diag ? p.n * p.d : p.n))
       this.chunk = newPassStats(p.n, p.d, diag);
@@ -110,17 +121,42 @@ export class StreamBackend implements DataBackend {
 
   /** Per-row log-density (N) and responsibilities (N × n), written chunk by chunk. */
   score(p: FlatParams, logDensity: Float64Array, resp?: Float64Array): void {
-    if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
+    this.live();
     let row = 0;
     scanSourceSync(this.source, this.chunkRows, (X, rows) => {
-      const be = this.kernels.createBackend(X, rows, this.cols);
-      try {
-        be.score(p, logDensity.subarray(row, row + rows), resp?.subarray(row * p.n, (row + rows) * p.n));
-      } finally {
-        be.dispose();
-      }
+      this.scoreChunk(p, X, rows, logDensity.subarray(row, row + rows), resp?.subarray(row * p.n, (row + rows) * p.n));
       row += rows;
     });
+  }
+
+  /**
+   * The per-row results of one pass, chunk by chunk in file order: each {@link ScoreChunk} holds fresh
+   * arrays for its `rows` rows only, so memory is a chunk's, not N's. The next block is read meanwhile.
+   */
+  async *scoreChunks(p: FlatParams, withResp: boolean): AsyncGenerator<ScoreChunk> {
+    this.live();
+    let start = 0;
+    yield* mapChunks(this.source, this.chunkRows, (X, rows): ScoreChunk => {
+      const logDensity = new Float64Array(rows), resp = withResp ? new Float64Array(rows * p.n) : undefined;
+      this.scoreChunk(p, X, rows, logDensity, resp);
+      const c = { start, rows, logDensity, resp };
+      start += rows;
+      return c;
+    });
+  }
+
+  /** log p(x) (rows) and, when given, responsibilities (rows × n) of one chunk X (rows × d). */
+  private scoreChunk(p: FlatParams, X: Float64Array, rows: number, logDensity: Float64Array, resp?: Float64Array): void {
+    const be = this.kernels.createBackend(X, rows, this.cols);
+    try {
+      be.score(p, logDensity, resp);
+    } finally {
+      be.dispose();
+    }
+  }
+
+  private live(): void {
+    if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
   }
 
   /** Releases the kernel buffers; the source stays open (it belongs to the caller). */

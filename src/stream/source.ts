@@ -56,6 +56,8 @@ export interface OpenSourceOptions {
    * MixfitError naming its row and column, raised before any fit work. Costs one read of the file.
    */
   check?: boolean;
+  /** CSV only: the first line is a header (true), or only when none of its cells is a number ('auto', default). */
+  header?: boolean | 'auto';
 }
 
 type Fs = typeof import('node:fs');
@@ -93,6 +95,8 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
   const format = options.format ?? formatFromPath(path);
   if (format !== 'f64' && format !== 'f32' && format !== 'csv')
     throw new MixfitError('options.format', "must be 'f64', 'f32' or 'csv' (or a path ending in .f64, .f32 or .csv)", options.format ?? path);
+  if (options.header !== undefined && options.header !== true && options.header !== false && options.header !== 'auto')
+    throw new MixfitError('options.header', "must be true, false or 'auto'", options.header);
   if (options.rows !== undefined && !(Number.isInteger(options.rows) && options.rows >= 1))
     throw new MixfitError('options.rows', 'must be an integer ≥ 1', options.rows);
   const fs = await loadFs();
@@ -246,7 +250,7 @@ class CsvSource extends FileSource {
     this.delim = [',', ';', '\t'].reduce((best, dl) => (line.split(dl).length > line.split(best).length ? dl : best), ',');
     const cells = line.split(this.delim);
     this.cols = cells.length;
-    const header = cells.every((c) => Number.isNaN(cellValue(c)));
+    const header = o.header === true || o.header !== false && cells.every((c) => Number.isNaN(cellValue(c)));
     let rows = 0;
     this.dataStart = 0;
     this.dataEnd = this.size;
@@ -305,6 +309,16 @@ class CsvSource extends FileSource {
  * last may be shorter). The next raw block is read (on the I/O thread) while `sink` works on the current one.
  */
 export async function scanSource(source: RowSource, chunkRows: number, sink: ChunkSink): Promise<void> {
+  for await (const _ of mapChunks(source, chunkRows, sink)) { /* the sink does the work */ }
+}
+
+/**
+ * Reads every row of `source` once, in file order, and yields `f(X, rows)` for each chunk of `chunkRows`
+ * rows (the last may be shorter), as {@link scanSource} does; `X` is valid only during the call. Results of
+ * one raw block are yielded before the next block is decoded (the read after it is already in flight), so
+ * at most one block's results are held: memory is bounded by the chunk size. Stopping early is safe.
+ */
+export async function* mapChunks<T>(source: RowSource, chunkRows: number, f: (X: Float64Array, rows: number) => T): AsyncGenerator<T> {
   const bytes = source.blockBytes(chunkRows);
   // Two fresh ArrayBuffers (offset 0, so float64 views are aligned), alternated: one decoded, one filling.
   const bufs = [new Uint8Array(new ArrayBuffer(bytes)), new Uint8Array(new ArrayBuffer(bytes))];
@@ -314,21 +328,24 @@ export async function scanSource(source: RowSource, chunkRows: number, sink: Chu
     const b = bufs[i & 1].subarray(0, Math.min(bytes, source.dataEnd - pos));
     return readFully(source, b, pos).then(() => b);
   };
+  const out: T[] = [];
+  const emit: ChunkSink = (X, rows) => { out.push(f(X, rows)); };
   let pos = source.dataStart, i = 0;
   let pending = readAt(i, pos);
-  while (pending) {
-    const block = await pending;
-    pos += block.length;
-    pending = readAt(++i, pos);
-    try {
-      dec.push(block, sink);
-    } catch (e) {
-      // Let the read in flight finish before its buffer is dropped (a closed fd must not see it).
-      await pending?.catch(() => {});
-      throw e;
+  try {
+    while (pending) {
+      const block = await pending;
+      pos += block.length;
+      pending = readAt(++i, pos);
+      dec.push(block, emit);
+      yield* out.splice(0);
     }
+    dec.end(emit);
+    yield* out.splice(0);
+  } finally {
+    // Let the read in flight finish before its buffer is dropped (a closed fd must not see it).
+    await pending?.catch(() => {});
   }
-  dec.end(sink);
 }
 
 /** The synchronous twin of {@link scanSource} (no prefetch), for synchronous passes. */
