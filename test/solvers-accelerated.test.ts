@@ -8,6 +8,14 @@ import { Rng } from '../src/model/rng.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import { populationObjective } from '../src/objective/population.js';
 import { symmetricEigen } from '../src/solvers/anderson.js';
+import { runSteps } from '../src/solvers/driver.js';
+import { em } from '../src/solvers/em.js';
+import { MixtureProblem } from '../src/solvers/mixtureProblem.js';
+import { Parameterization } from '../src/solvers/parameterization.js';
+import { squarem } from '../src/solvers/squarem.js';
+import type { AnyStep } from '../src/solvers/step.js';
+// @ts-expect-error plain .mjs bench helper without types (the tournament's data and starts)
+import { normals } from '../bench/lib/normals.mjs';
 import { autoSolver } from '../src/solvers/auto.js';
 import { minimize, type MinimizeOptions, type MinimizeResult } from '../src/solvers/minimize.js';
 import { resolveOptions } from '../src/solvers/options.js';
@@ -432,4 +440,55 @@ describe('squarem under the loss-change rule', () => {
     expect(off.status).toBe('max-iter');
     expect(off.history.slice(0, h.length - 1)).toEqual(h.slice(0, -1));
   });
+});
+
+describe('squarem floor guard', () => {
+  // The tournament's over-3to6 row (bench/lib/tournamentProblems.mjs): 3 unit Gaussians in d = 5, N = 3000,
+  // fitted by 6 with learned weights and spherical variances, two components started near each true mean.
+  const TRUE3 = [[3, 0, 0, 0, 0], [-1.5, 2.6, 0, 0, 0], [-1.5, -2.6, 0, 0, 0]];
+  const N = 3000, d = 5, n = 6, BUDGET = 250;
+  const setup = async () => {
+    const z = normals(N * d, 36);
+    const data = Float64Array.from({ length: N * d }, (_, k) => TRUE3[Math.floor(k / d) % 3][k % d] + z[k]);
+    const obj = await empiricalObjective({ data, rows: N, cols: d }, { threads: 1 });
+    const uniform = new Float64Array(n).fill(-Math.log(n));
+    const param = new Parameterization({ n, d, weights: 'learned', covariance: 'spherical', regCovar: REG, logWeights: uniform, variance: 1 });
+    const start = (s: number) => {
+      const zs = normals(n * d, 1000 * s + n);
+      const means = Float64Array.from({ length: n * d }, (_, k) => TRUE3[Math.floor(Math.floor(k / d) / 2)][k % d] + 0.5 * zs[k]);
+      return param.toTheta(means, uniform, new Float64Array(n).fill(1));
+    };
+    /** The smallest learned σ² over the accepted iterates of `step` from start s. */
+    const lowestVariance = async (step: AnyStep, s: number) => {
+      let low = Infinity;
+      await runSteps(new MixtureProblem(obj, param, 'em'), start(s), step, {
+        maxIter: 1e9, maxEvaluations: BUDGET, tol: 0, lossTol: 0, maxRejections: 1e9,
+        onIteration: (rec, x) => { if (rec.kind !== 'trial') low = Math.min(low, ...param.toFlat(x).variances); },
+      });
+      return low;
+    };
+    return { obj, lowestVariance };
+  };
+
+  it('on the 3 → 6 plateau, R\'s unguarded extrapolation floors a variance from starts 4 and 5; the guarded one does not', async () => {
+    const { obj, lowestVariance } = await setup();
+    for (const s of [4, 5]) {
+      expect(await lowestVariance(squarem({ floorGuard: false }), s)).toBeLessThanOrEqual(2 * REG);
+      expect(await lowestVariance(squarem(), s)).toBeGreaterThan(1e4 * REG);
+    }
+    obj.dispose();
+  }, 60_000);
+
+  it('every accepted iterate stays 1e4·regCovar above the floor from every start where EM\'s do', async () => {
+    const { obj, lowestVariance } = await setup();
+    const MARGIN = 1e4 * REG;
+    let compared = 0;
+    for (const s of [1, 2, 3, 4, 5]) {
+      if (!((await lowestVariance(em(), s)) > MARGIN)) continue;
+      compared++;
+      expect(await lowestVariance(squarem(), s)).toBeGreaterThan(MARGIN);
+    }
+    expect(compared).toBe(5);
+    obj.dispose();
+  }, 60_000);
 });

@@ -11,6 +11,24 @@
  * EM map itself is free given a point's statistics, and the pass at the accepted point serves both the
  * monotone check and the next cycle's first EM map (R calls objfn and fixptfn separately there). Each
  * pass is one update (see step.ts); intermediate passes are 'trial' updates that keep θ₀.
+ *
+ * One deviation from squarem1, the floor guard (on by default; `floorGuard: false` is R's method exactly).
+ * Why: with learned weights and variances the loss is unbounded below at a component shrinking onto one data
+ * point (σ² → regCovar, a degenerate spike), so the monotone check cannot tell a better fit from a spike.
+ * On a plateau where a component slowly empties (its logit and log(σ² − regCovar) drifting down a little per
+ * EM step), the S3 length is large (α ≈ 60 on the 3 → 6 tournament row) and θ' = θ₀ − 2αr + α²v carries
+ * that drift α-fold in one cycle: the component's weight fell from 8e-3 to 4e-4 (≈ one row of N = 3000)
+ * and σ² − regCovar from 0.50 to 0.057 while θ₁, θ₂ had moved it by 2%; the next EM steps then collapsed
+ * it onto one row (σ² = regCovar), from 2 of 5 starts, where EM from the same starts never does (R's squarem1
+ * does the same). The guard is a one-sided trust region in the log-variance block: the step length is
+ * capped (bisection on α ∈ [1, α], no pass needed: α = 1 gives θ₂) so that no learned σ² − regCovar at θ'
+ * is below 1/FLOOR_STEP of its lowest value at θ₀, θ₁, θ₂; growth, means and logits are not bounded. The
+ * stabilising EM step from θ' may shrink it by one more factor FLOOR_STEP; an EM step that shrinks it
+ * further means θ' landed in a collapsing basin, and the cycle is rejected like a loss increase (fallback
+ * to θ₂). EM's own moves toward the floor are never blocked (the bound follows θ₁, θ₂), so the guard only
+ * keeps SQUAREM from reaching the floor faster than EM would. FLOOR_STEP = 2 was measured (README "Solver
+ * tournament"): a cap of 4 or 8 on θ' (without the check on F(θ')) lets the 3 → 6 row collapse again from
+ * the same 2 starts; the check on F(θ') never fired there at 2, but at 1 it costs 40% more passes on 2 → 4.
  */
 import { MixtureProblem } from './mixtureProblem.js';
 import { dot, sub, type Point, type Problem } from './problem.js';
@@ -26,6 +44,8 @@ export interface SquaremOptions {
    * the same pass as EM would (R's squarem1 likewise returns θ₁ when ‖θ₁ − θ₀‖ < tol).
    */
   lossChangeTol?: number;
+  /** The floor guard: cap α so no learned σ² − regCovar falls below half the EM iterates' [true]; false is R's squarem1 exactly. See the module comment. */
+  floorGuard?: boolean;
 }
 
 /** The package's control defaults: step.min0, step.max0, mstep. */
@@ -47,6 +67,8 @@ export interface SquaremState {
   p2?: Float64Array;
   /** The extrapolated point θ' once evaluated (waiting for its stabilising EM step). */
   trial?: Point;
+  /** With the floor guard: the lowest log-variances the cycle may accept (from θ₀, θ₁, θ₂). */
+  low?: Float64Array;
   /** R's alpha (≥ 1) of the current cycle. */
   alpha: number;
   phase: Phase;
@@ -63,7 +85,7 @@ const finite = (q: Point) => Number.isFinite(q.f) && Number.isFinite(q.gnorm);
  * One pass of SQUAREM from the current point `pt`. A cycle in progress continues only if `pt` is still its
  * start; otherwise (a first call, or another step moved the point, e.g. inside em-polyak) a new cycle starts.
  */
-export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true, lossChangeTol = 0): Promise<StepOutcome> {
+export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true, lossChangeTol = 0, floorGuard = true): Promise<StepOutcome> {
   const { mix } = st;
   const keep = (): StepOutcome => ({ point: pt, kind: 'trial', stepSize: st.alpha, probe: true });
   if (st.p !== pt || !st.p1) {
@@ -89,9 +111,12 @@ export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true
     // At a fixed point (v = 0) the S3 length is 0/0: take the EM step (alpha = 1 gives θ' = θ₂).
     const s3 = sv2 > 0 ? Math.sqrt(sr2 / sv2) : st.stepMin;
     st.alpha = Math.max(st.stepMin, Math.min(st.stepMax, s3));
+    if (floorGuard) {
+      st.low = floorBound(mix, p.x, p1.x, p2);
+      st.alpha = capToFloorBound(mix, st.low, p.x, q1, v, st.alpha);
+    }
     const a = st.alpha;
-    const xNew = new Float64Array(p.x.length);
-    for (let k = 0; k < xNew.length; k++) xNew[k] = p.x[k] + 2 * a * q1[k] + a * a * v[k];
+    const xNew = extrapolate(p.x, q1, v, a);
     const trial = await mix.evaluate(xNew);
     if (!finite(trial)) return reject(st, keep);
     if (Math.abs(a - 1) > STABILISE) {
@@ -103,10 +128,51 @@ export async function squaremUpdate(pt: Point, st: SquaremState, monotone = true
   }
   if (st.phase === 'stabilise') {
     const next = await mix.evaluate(mix.emUpdate(st.trial!));
-    return accept(next) ? finish(st, next, 'squarem') : reject(st, keep);
+    return accept(next) && (!st.low || aboveBound(mix, st.low, next.x, LOG_FLOOR_STEP)) ? finish(st, next, 'squarem') : reject(st, keep);
   }
   // Fallback: θ₂, two EM steps from θ₀ (never increases the loss up to the variance floor).
   return finish(st, await mix.evaluate(st.p2!), 'em');
+}
+
+/** θ₀ − 2αr + α²v in the code's signs (q1 = r, v = θ₂ − 2θ₁ + θ₀). */
+function extrapolate(x: Float64Array, q1: Float64Array, v: Float64Array, a: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let k = 0; k < out.length; k++) out[k] = x[k] + 2 * a * q1[k] + a * a * v[k];
+  return out;
+}
+
+/**
+ * How far below the EM iterates an accepted point may take a log-variance s = log(σ² − regCovar): at most
+ * a factor FLOOR_STEP on σ² − regCovar below the lowest of θ₀, θ₁, θ₂ (see {@link SquaremOptions.floorGuard}).
+ */
+const FLOOR_STEP = 2;
+const LOG_FLOOR_STEP = Math.log(FLOOR_STEP);
+
+/** Per learned log-variance, the lowest value an accepted point may have (undefined when no variance is learned). */
+function floorBound(mix: MixtureProblem, x0: Float64Array, x1: Float64Array, x2: Float64Array): Float64Array | undefined {
+  const { varOffset, varCount } = mix.param;
+  if (varCount === 0) return undefined;
+  return Float64Array.from({ length: varCount }, (_, k) => Math.min(x0[varOffset + k], x1[varOffset + k], x2[varOffset + k]) - LOG_FLOOR_STEP);
+}
+
+/** Whether every log-variance of θ = `x` is at least `low` − `slack`. */
+function aboveBound(mix: MixtureProblem, low: Float64Array, x: Float64Array, slack = 0): boolean {
+  const o = mix.param.varOffset;
+  for (let k = 0; k < low.length; k++) if (!(x[o + k] >= low[k] - slack)) return false;
+  return true;
+}
+
+/**
+ * The largest step length in [1, alpha] whose extrapolated point keeps every log-variance above `low`
+ * (bisection; α = 1 gives θ₂, which always does). No pass: the point is a known function of α.
+ */
+function capToFloorBound(mix: MixtureProblem, low: Float64Array | undefined, x: Float64Array, q1: Float64Array, v: Float64Array, alpha: number): number {
+  if (!low) return alpha;
+  const ok = (a: number) => aboveBound(mix, low, extrapolate(x, q1, v, a));
+  if (alpha <= 1 || ok(alpha)) return alpha;
+  let lo = 1, hi = alpha;
+  for (let it = 0; it < 40 && hi - lo > 1e-3 * lo; it++) { const mid = 0.5 * (lo + hi); if (ok(mid)) lo = mid; else hi = mid; }
+  return lo;
 }
 
 /** A rejected extrapolation: shrink step.max if alpha was at it, and evaluate θ₂ next. */
@@ -122,7 +188,7 @@ function finish(st: SquaremState, point: Point, kind: 'squarem' | 'em'): StepOut
   const alpha = st.alpha;
   if (alpha === st.stepMax) st.stepMax *= MSTEP;
   if (st.stepMin < 0 && alpha === st.stepMin) st.stepMin *= MSTEP;
-  st.p = st.p1 = st.p2 = st.trial = undefined;
+  st.p = st.p1 = st.p2 = st.trial = st.low = undefined;
   st.phase = 'extrapolate';
   return { point, kind, stepSize: alpha };
 }
@@ -132,6 +198,6 @@ export function squarem(options: SquaremOptions = {}): Step<SquaremState> {
   return {
     name: 'squarem',
     init: (problem: Problem) => squaremState(problem),
-    update: (_problem: Problem, pt: Point, st: SquaremState) => squaremUpdate(pt, st, options.monotone ?? true, options.lossChangeTol ?? 0),
+    update: (_problem: Problem, pt: Point, st: SquaremState) => squaremUpdate(pt, st, options.monotone ?? true, options.lossChangeTol ?? 0, options.floorGuard ?? true),
   };
 }
