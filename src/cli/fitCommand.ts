@@ -10,7 +10,7 @@ import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import { KERNEL_CHOICES, type Covariance, type Matrix } from '../types.js';
+import { COVARIANCES, KERNEL_CHOICES, type Covariance, type Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData, toRows } from './input.js';
@@ -19,8 +19,6 @@ import { clearProgress, note, printJson, progress } from './output.js';
 import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js';
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
-
-const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
 
 /**
  * Reads all fit options into GaussianMixture options; every error names its command-line option.
