@@ -11,7 +11,7 @@
 import { MixfitError } from './errors.js';
 import { GaussianMixture, type GaussianMixtureOptions } from './estimator.js';
 import { aic, bic } from './model/criteria.js';
-import { resolveTable, type Check } from './optionTable.js';
+import { fn, resolveTable, type Check } from './optionTable.js';
 import { COVARIANCES, type Covariance, type MatrixInput } from './types.js';
 import { readMatrix } from './validate.js';
 
@@ -30,6 +30,8 @@ export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nCompo
   covariance?: readonly Covariance[];
   /** ['bic'] the criterion that ranks the candidates. */
   criterion?: Criterion;
+  /** Called after each candidate's fit with its row, its 0-based index and the number of candidates. */
+  onCandidate?: (row: SelectModelRow, index: number, total: number) => void;
 }
 
 /** One candidate's line in {@link SelectModelResult.table}. */
@@ -59,7 +61,7 @@ export interface SelectModelResult {
 /** The largest sweep: a typo such as 1..10000 should fail at once, not after hours. */
 const MAX_CANDIDATES = 1000;
 
-const SWEEP_KEYS = ['nComponents', 'covariance', 'criterion'] as const;
+const SWEEP_KEYS = ['nComponents', 'covariance', 'criterion', 'onCandidate'] as const;
 
 const countsCheck: Check = (v) => {
   const bad = 'must be a non-empty list of distinct integers ≥ 1 or a range { from, to } with integers 1 ≤ from ≤ to';
@@ -102,7 +104,8 @@ export async function selectModel(X: MatrixInput, options: SelectModelOptions): 
     nComponents: [countsCheck, undefined],
     covariance: [covariancesCheck, COVARIANCES.filter((c) => c !== 'fixed')],
     criterion: [criterionCheck, 'bic'],
-  }, sweepOptions) as { nComponents: readonly number[] | ComponentRange; covariance: Covariance[]; criterion: Criterion };
+    onCandidate: [fn, undefined],
+  }, sweepOptions) as Required<Pick<SelectModelOptions, 'nComponents' | 'criterion'>> & { covariance: Covariance[] } & Pick<SelectModelOptions, 'onCandidate'>;
   const ks = counts(sweep.nComponents);
   if (ks.length * sweep.covariance.length > MAX_CANDIDATES)
     throw new MixfitError('options.nComponents', `must give at most ${MAX_CANDIDATES} candidates together with options.covariance`, `${ks.length * sweep.covariance.length} candidates`);
@@ -132,6 +135,7 @@ export async function selectModel(X: MatrixInput, options: SelectModelOptions): 
     };
     row.value = row[sweep.criterion];
     table.push(row);
+    sweep.onCandidate?.(row, table.length - 1, candidates.length);
     if (!best || row.value < best.value) best = { gm: c.gm, value: row.value };
   }
   return { criterion: sweep.criterion, table, best: best!.gm };

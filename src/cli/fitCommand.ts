@@ -50,6 +50,25 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     else if (opt.trim() !== '' && Number.isFinite(Number(opt))) o.optimum = Number(opt);
     else throw new UsageError(`--optimum must be a number, target-level, aitken or hazan-kakade (received ${JSON.stringify(opt)})`);
   }
+  Object.assign(o, runOptions(p));
+  const init = stringOption(p, 'init');
+  if (init === 'kmeans++' || init === 'random') o.init = init;
+  else if (init !== undefined) {
+    const m = (await readModel(init)).toJSON();
+    if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
+    // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
+    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
+  }
+  return o as unknown as GaussianMixtureOptions;
+}
+
+/**
+ * The flags `fit` and `select` share (iteration limits, tolerance, seed, threads, kernel, precision) as
+ * GaussianMixture options; unset flags are left out so the estimator's defaults apply (seed: 0).
+ * @throws UsageError naming the flag.
+ */
+export function runOptions(p: Parsed): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
   const maxIter = numberOption(p, 'max-iter', { integer: true, min: 0 });
   if (maxIter !== undefined) o.maxIter = maxIter;
   const maxEv = numberOption(p, 'max-evaluations', { integer: true, min: 1 });
@@ -69,15 +88,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   if (kernel) o.kernel = kernel;
   const precision = choiceOption(p, 'precision', PRECISIONS);
   if (precision) o.precision = precision;
-  const init = stringOption(p, 'init');
-  if (init === 'kmeans++' || init === 'random') o.init = init;
-  else if (init !== undefined) {
-    const m = (await readModel(init)).toJSON();
-    if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
-    // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
-    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
-  }
-  return o as unknown as GaussianMixtureOptions;
+  return o;
 }
 
 /** `mixfit fit`: resolves to the exit code (0, 1 with --strict when not converged, 130 when interrupted). */
