@@ -31,7 +31,9 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   if (nComponents > rows) throw new UsageError(`--components must be ≤ the number of rows (${rows}) (received ${nComponents})`);
   const o: Record<string, unknown> = { nComponents };
   o.solver = choiceOption(p, 'solver', SOLVERS) ?? 'auto';
-  o.covariance = choiceOption(p, 'covariance', COVARIANCES) ?? 'fixed';
+  // Unset: the estimator's default (learned weights, DEFAULT_COVARIANCE), as in the library.
+  const covariance = choiceOption(p, 'covariance', COVARIANCES);
+  if (covariance) o.covariance = covariance;
   const w = stringOption(p, 'weights');
   if (w === 'fixed' || w === 'learned') o.weights = w;
   else if (w !== undefined) {
@@ -156,9 +158,8 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
       progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
     },
   });
-  const covariance = options.covariance as Covariance;
-  // The estimator's default ('fixed') unless --weights learned: recorded in a model written after Ctrl-C.
-  const weights = options.weights === 'learned' ? 'learned' : 'fixed';
+  // The resolved options (the estimator's defaults filled in): recorded in a model written after Ctrl-C.
+  const { covariance, weights } = gm.options;
   const solver = String(options.solver);
   let result: FitResult;
   try {

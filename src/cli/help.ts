@@ -2,6 +2,7 @@
 import { SOLVERS } from '../solvers/options.js';
 import { COVARIANCES, KERNEL_CHOICES } from '../types.js';
 import { CRITERIA } from '../select.js';
+import { DEFAULT_COVARIANCE } from '../estimator.js';
 import { PRECISIONS } from '../kernel/precision.js';
 import type { OptionSpec } from './args.js';
 
@@ -28,8 +29,8 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
     options: [
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
-      { flag: 'weights', value: true, arg: 'W', help: 'fixed (uniform, default) | learned | w1,w2,.. (fixed, given)' },
-      { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal' },
+      { flag: 'weights', value: true, arg: 'W', help: 'learned (default) | fixed (uniform) | w1,w2,.. (fixed, given)' },
+      { flag: 'covariance', value: true, arg: 'C', help: `${COVARIANCES.join(' | ')} (default ${DEFAULT_COVARIANCE}; fixed: one shared --variance, the paper\'s setting with --weights fixed)` },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
       { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
       ...RUN_OPTS,

@@ -22,9 +22,9 @@ export const OPTIMUM_ESTIMATORS = ['target-level', 'aitken', 'hazan-kakade'] as 
 export interface MinimizeOptions {
   /** ['gd-polyak'; GaussianMixture: 'auto'] 'auto' picks by the rule of auto.ts (README "Choosing a solver"). */
   solver?: SolverName;
-  /** ['fixed']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
+  /** ['fixed'; GaussianMixture: 'learned']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
   weights?: 'fixed' | 'learned';
-  /** ['fixed']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
+  /** ['fixed'; GaussianMixture: 'diagonal']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
   covariance?: Covariance;
   /** σ² for covariance 'fixed' [start.variances if a number, else 1]. */
   variance?: number;
