@@ -123,6 +123,12 @@ const initCheck: Check = (v) =>
     ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
 const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 
+/**
+ * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
+ * 'full', to revisit once full covariances run through every solver and the workers).
+ */
+export const DEFAULT_COVARIANCE: Covariance = 'diagonal';
+
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {
   ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
@@ -134,6 +140,10 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   solver: [MINIMIZE_TABLE.solver[0], 'auto'],
   metric: [MINIMIZE_TABLE.metric[0], 'em'],
   optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
+  // A data scientist's defaults (README "Defaults"): learned weights and per-feature variances, so raw data in
+  // its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
+  weights: [MINIMIZE_TABLE.weights[0], 'learned'],
+  covariance: [MINIMIZE_TABLE.covariance[0], DEFAULT_COVARIANCE],
   nComponents: [intAtLeast(1), undefined],
   weightsInit: [arrayCheck, undefined],
   init: [initCheck, 'kmeans++'],

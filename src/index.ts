@@ -6,7 +6,11 @@ export { MixfitError, AbortError, FitError } from './errors.js';
 export {
   GaussianMixture, type GaussianMixtureOptions, type FitOptions, type FitResult, type FitProgress,
 } from './estimator.js';
+export {
+  selectModel, CRITERIA, type Criterion, type ComponentRange, type SelectModelOptions, type SelectModelResult, type SelectModelRow,
+} from './select.js';
 export type { ModelJSON } from './model/json.js';
+export { COVARIANCES } from './types.js';
 export type {
   Covariance, KernelChoice, KernelVariant, Matrix, MatrixInput, MixtureParams, MixtureGradient, PassStats,
 } from './types.js';

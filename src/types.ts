@@ -3,9 +3,13 @@
  * N = rows of data.
  */
 
-/** How variances are modelled: `fixed` (one shared σ² given by the user), `spherical` (σ_i² per component),
- * `diagonal` (σ_ij² per component and dimension). */
-export type Covariance = 'fixed' | 'spherical' | 'diagonal';
+/**
+ * The covariance layouts, the one list the option tables, the CLI and model selection read: `fixed` (one
+ * shared σ² given by the user), `spherical` (σ_i² per component), `diagonal` (σ_ij² per component and dimension).
+ */
+export const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
+/** How variances are modelled (one of {@link COVARIANCES}). */
+export type Covariance = (typeof COVARIANCES)[number];
 
 /**
  * The kernel names, the one list the option table, the CLI and the loader read. `auto` takes the first

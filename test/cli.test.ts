@@ -69,7 +69,7 @@ describe('mixfit CLI', () => {
     for (const c of ['constructor', 'toString', '__proto__']) {
       const r = run([c]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`mixfit: unknown command "${c}" (commands: fit, eval, score, predict, sample, demo)\n`);
+      expect(r.stderr).toBe(`mixfit: unknown command "${c}" (commands: fit, select, eval, score, predict, sample, demo)\n`);
     }
   });
 
@@ -191,7 +191,7 @@ describe('mixfit CLI', () => {
   });
 
   it('fit --json writes one JSON document matching the JS API (same start), and the model file', async () => {
-    const r = run(['fit', 'data.csv', ...FIT, '--init', 'start.json', '--json', '--out', 'model.json', '--history', 'h.csv', '--plot', 'p.svg']);
+    const r = run(['fit', 'data.csv', ...FIT, '--weights', 'fixed', '--covariance', 'fixed', '--init', 'start.json', '--json', '--out', 'model.json', '--history', 'h.csv', '--plot', 'p.svg']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -212,11 +212,11 @@ describe('mixfit CLI', () => {
     expect(readFileSync(f('p.svg'), 'utf8')).toContain('<svg');
     expect(readFileSync(f('p-scatter.svg'), 'utf8')).toContain('class="sigma2"');
     // JSON and semicolon inputs give the same fit; the default k-means++ start also fits.
-    const j = JSON.parse(run(['fit', 'data.json', ...FIT, '--init', 'start.json', '--json']).stdout);
-    const s = JSON.parse(run(['fit', 'semi.csv', ...FIT, '--init', 'start.json', '--json']).stdout);
+    const j = JSON.parse(run(['fit', 'data.json', ...FIT, '--weights', 'fixed', '--covariance', 'fixed', '--init', 'start.json', '--json']).stdout);
+    const s = JSON.parse(run(['fit', 'semi.csv', ...FIT, '--weights', 'fixed', '--covariance', 'fixed', '--init', 'start.json', '--json']).stdout);
     expect(j.loss).toBe(doc.loss);
     expect(s.loss).toBe(doc.loss);
-    const k = JSON.parse(run(['fit', 'data.csv', ...FIT, '--json']).stdout);
+    const k = JSON.parse(run(['fit', 'data.csv', ...FIT, '--weights', 'fixed', '--covariance', 'fixed', '--json']).stdout);
     expect(k.loss).toBeCloseTo(doc.loss, 6);
   });
 
@@ -270,8 +270,9 @@ describe('mixfit CLI', () => {
       const doc = JSON.parse(r.stdout);
       const opt = (name: string) => { const i = extra.indexOf(`--${name}`); return i < 0 ? undefined : extra[i + 1]; };
       const gm = new GaussianMixture({
-        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'auto', covariance: opt('covariance') ?? 'fixed',
-        weights: opt('weights') ?? 'fixed', init: opt('init') ?? 'kmeans++',
+        nComponents: 2, seed: 3, maxIter: 300, solver: opt('solver') ?? 'auto',
+        // Unset flags: the estimator's own defaults (the CLI must follow them, not impose its own).
+        covariance: opt('covariance'), weights: opt('weights'), init: opt('init') ?? 'kmeans++',
       });
       const res = await gm.fit(rows);
       expect(doc.model).toEqual(gm.toJSON());
@@ -311,12 +312,13 @@ describe('mixfit CLI', () => {
   it('--init MODEL.json starts from the file (its weights unless --weights gives them)', async () => {
     const { GaussianMixture } = await api();
     writeFileSync(f('init.json'), JSON.stringify({ means: [[-2, 1], [2, -1]], weights: [0.3, 0.7], variances: 1.5, covariance: 'fixed' }));
-    const fromFile = JSON.parse(run(['fit', 'data.csv', '--components', '2', '--init', 'init.json', '--max-iter', '50', '--json']).stdout);
-    const gm = new GaussianMixture({ nComponents: 2, maxIter: 50, init: { means: [[-2, 1], [2, -1]], weights: [0.3, 0.7], variances: 1.5 } });
+    // The paper's fixed setting, where the file's weights and variance are the model's, not just its start.
+    const fromFile = JSON.parse(run(['fit', 'data.csv', '--components', '2', '--weights', 'fixed', '--covariance', 'fixed', '--init', 'init.json', '--max-iter', '50', '--json']).stdout);
+    const gm = new GaussianMixture({ nComponents: 2, maxIter: 50, weights: 'fixed', covariance: 'fixed', init: { means: [[-2, 1], [2, -1]], weights: [0.3, 0.7], variances: 1.5 } });
     await gm.fit(rows);
     expect(fromFile.model).toEqual(gm.toJSON());
     fromFile.model.weights.forEach((w: number, i: number) => expect(w).toBeCloseTo([0.3, 0.7][i]!, 12));
-    const r = run(['fit', 'data.csv', '--components', '2', '--init', 'init.json', '--weights', '1,1', '--max-iter', '50', '--json']);
+    const r = run(['fit', 'data.csv', '--components', '2', '--covariance', 'fixed', '--init', 'init.json', '--weights', '1,1', '--max-iter', '50', '--json']);
     expect(r.code).toBe(0);
     JSON.parse(r.stdout).model.weights.forEach((w: number) => expect(w).toBeCloseTo(0.5, 12));
   });

@@ -10,7 +10,7 @@ import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import { KERNEL_CHOICES, type Covariance } from '../types.js';
+import { COVARIANCES, KERNEL_CHOICES, type Covariance } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { openData, type CliData } from './data.js';
@@ -19,8 +19,6 @@ import { clearProgress, note, printJson, progress } from './output.js';
 import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js';
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
-
-const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
 
 /**
  * Reads all fit options into GaussianMixture options; every error names its command-line option.
@@ -33,7 +31,9 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   if (nComponents > rows) throw new UsageError(`--components must be ≤ the number of rows (${rows}) (received ${nComponents})`);
   const o: Record<string, unknown> = { nComponents };
   o.solver = choiceOption(p, 'solver', SOLVERS) ?? 'auto';
-  o.covariance = choiceOption(p, 'covariance', COVARIANCES) ?? 'fixed';
+  // Unset: the estimator's default (learned weights, DEFAULT_COVARIANCE), as in the library.
+  const covariance = choiceOption(p, 'covariance', COVARIANCES);
+  if (covariance) o.covariance = covariance;
   const w = stringOption(p, 'weights');
   if (w === 'fixed' || w === 'learned') o.weights = w;
   else if (w !== undefined) {
@@ -52,6 +52,25 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     else if (opt.trim() !== '' && Number.isFinite(Number(opt))) o.optimum = Number(opt);
     else throw new UsageError(`--optimum must be a number, target-level, aitken or hazan-kakade (received ${JSON.stringify(opt)})`);
   }
+  Object.assign(o, runOptions(p));
+  const init = stringOption(p, 'init');
+  if (init === 'kmeans++' || init === 'random') o.init = init;
+  else if (init !== undefined) {
+    const m = (await readModel(init)).toJSON();
+    if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
+    // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
+    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
+  }
+  return o as unknown as GaussianMixtureOptions;
+}
+
+/**
+ * The flags `fit` and `select` share (iteration limits, tolerance, seed, threads, kernel, precision) as
+ * GaussianMixture options; unset flags are left out so the estimator's defaults apply (seed: 0).
+ * @throws UsageError naming the flag.
+ */
+export function runOptions(p: Parsed): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
   const maxIter = numberOption(p, 'max-iter', { integer: true, min: 0 });
   if (maxIter !== undefined) o.maxIter = maxIter;
   const maxEv = numberOption(p, 'max-evaluations', { integer: true, min: 1 });
@@ -71,15 +90,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
   if (kernel) o.kernel = kernel;
   const precision = choiceOption(p, 'precision', PRECISIONS);
   if (precision) o.precision = precision;
-  const init = stringOption(p, 'init');
-  if (init === 'kmeans++' || init === 'random') o.init = init;
-  else if (init !== undefined) {
-    const m = (await readModel(init)).toJSON();
-    if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
-    // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
-    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
-  }
-  return o as unknown as GaussianMixtureOptions;
+  return o;
 }
 
 /** `mixfit fit`: resolves to the exit code (0, 1 with --strict when not converged, 130 when interrupted). */
@@ -163,9 +174,8 @@ async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOpt
       progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
     },
   });
-  const covariance = options.covariance as Covariance;
-  // The estimator's default ('fixed') unless --weights learned: recorded in a model written after Ctrl-C.
-  const weights = options.weights === 'learned' ? 'learned' : 'fixed';
+  // The resolved options (the estimator's defaults filled in): recorded in a model written after Ctrl-C.
+  const { covariance, weights } = gm.options;
   const solver = String(options.solver);
   let result: FitResult;
   try {

@@ -1,6 +1,8 @@
 /** Option tables and --help texts of every subcommand (the single source for parsing and usage). */
 import { SOLVERS } from '../solvers/options.js';
-import { KERNEL_CHOICES } from '../types.js';
+import { COVARIANCES, KERNEL_CHOICES } from '../types.js';
+import { CRITERIA } from '../select.js';
+import { DEFAULT_COVARIANCE } from '../estimator.js';
 import { PRECISIONS } from '../kernel/precision.js';
 import type { OptionSpec } from './args.js';
 
@@ -11,6 +13,17 @@ const CHUNK_ROWS: OptionSpec = { flag: 'chunk-rows', value: true, arg: 'R', help
 const DATA_FORMATS = 'DATA: .csv/.tsv/.txt (optional header, comma/semicolon/tab), .json (array of rows), .f64/.f32 (little-endian rows, --cols N; streamed from disk, memory bounded by the chunk)';
 const HEADER: OptionSpec = { flag: 'header', value: false, help: 'the first line of a CSV DATA file is a header (default: only when none of its cells is a number)' };
 
+/** The flags of a fit's run that `fit` and `select` share (fitCommand.ts runOptions reads them). */
+const RUN_OPTS: OptionSpec[] = [
+  { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000; 0 keeps the start)' },
+  { flag: 'max-evaluations', value: true, arg: 'E', help: 'kernel-pass limit (default unlimited)' },
+  { flag: 'tol', value: true, arg: 'T', help: 'gradient-norm tolerance; for em also the loss-change tolerance (default 1e-10)' },
+  { flag: 'seed', value: true, arg: 'S', help: 'random seed for initialisation (default 0)' },
+  { flag: 'threads', value: true, arg: 'T', help: 'worker threads: an integer ≥ 1 or auto (default: 1 below ~52 000 rows at d = 2 or 20 000 at d = 10, else all cores)' },
+  { flag: 'kernel', value: true, arg: 'K', help: `${KERNEL_CHOICES.join(' | ')} (default auto)` },
+  { flag: 'precision', value: true, arg: 'P', help: `${PRECISIONS.join(' | ')}: precision of the fitting passes (default float64; float32 is faster, ~1e-6 relative error)` },
+];
+
 /** Per-subcommand usage line, description and options. */
 export const COMMANDS: Record<string, { usage: string; about: string; details?: string; options: OptionSpec[] }> = {
   fit: {
@@ -20,24 +33,34 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
     options: [
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
-      { flag: 'weights', value: true, arg: 'W', help: 'fixed (uniform, default) | learned | w1,w2,.. (fixed, given)' },
-      { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal' },
+      { flag: 'weights', value: true, arg: 'W', help: 'learned (default) | fixed (uniform) | w1,w2,.. (fixed, given)' },
+      { flag: 'covariance', value: true, arg: 'C', help: `${COVARIANCES.join(' | ')} (default ${DEFAULT_COVARIANCE}; fixed: one shared --variance, the paper\'s setting with --weights fixed)` },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
       { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
-      { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000; 0 keeps the start)' },
-      { flag: 'max-evaluations', value: true, arg: 'E', help: 'kernel-pass limit (default unlimited)' },
-      { flag: 'tol', value: true, arg: 'T', help: 'gradient-norm tolerance; for em also the loss-change tolerance (default 1e-10)' },
-      { flag: 'seed', value: true, arg: 'S', help: 'random seed for initialisation (default 0)' },
+      ...RUN_OPTS,
       { flag: 'init', value: true, arg: 'I', help: 'kmeans++ (default) | random | MODEL.json (start from a saved model)' },
-      { flag: 'threads', value: true, arg: 'T', help: 'worker threads: an integer ≥ 1 or auto (default: 1 below ~52 000 rows at d = 2 or 20 000 at d = 10, else all cores)' },
-      { flag: 'kernel', value: true, arg: 'K', help: `${KERNEL_CHOICES.join(' | ')} (default auto)` },
-      { flag: 'precision', value: true, arg: 'P', help: `${PRECISIONS.join(' | ')}: precision of the fitting passes (default float64; float32 is faster, ~1e-6 relative error)` },
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the fitted model (also the best-so-far model on Ctrl-C)' },
       { flag: 'history', value: true, arg: 'H.csv', help: 'write per-iteration history as CSV' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses; streamed or Parquet DATA: a sample of 10 000 rows)' },
       { flag: 'strict', value: false, help: 'exit 1 when the fit did not converge' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },
       COLS, CHUNK_ROWS, HEADER, JSON_OPT, HELP,
+    ],
+  },
+  select: {
+    usage: 'mixfit select DATA --components 1..8 [--covariance spherical,diagonal] [options]',
+    about: 'Fit every (covariance, component count) candidate with learned weights and rank them by BIC or AIC (lower is better); prints the table and the best model.',
+    options: [
+      { flag: 'components', alias: '-k', value: true, arg: 'LIST', help: 'component counts: a range A..B or a list 1,2,4 (each ≤ rows)' },
+      { flag: 'covariance', value: true, arg: 'C,..', help: `layouts to compare, out of ${COVARIANCES.join(' | ')} (default: every learned one, ${COVARIANCES.filter((c) => c !== 'fixed').join(',')})` },
+      { flag: 'criterion', value: true, arg: 'C', help: `${CRITERIA.join(' | ')} (default bic)` },
+      { flag: 'n-init', value: true, arg: 'R', help: 'seeded restarts per candidate (default 1)' },
+      { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
+      ...RUN_OPTS,
+      { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the best model' },
+      { flag: 'plot', value: true, arg: 'P.svg', help: 'the criterion against the component count, one curve per covariance layout (as mclust\'s BIC plot)' },
+      { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },
+      HEADER, JSON_OPT, HELP,
     ],
   },
   eval: {

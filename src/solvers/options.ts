@@ -6,7 +6,7 @@ import {
   bool, fn, intAtLeast, intOrInf, nonNegative, oneOf, positive, positiveOrInf, resolveTable, signalLike, type Check, type OptionTable,
 } from '../optionTable.js';
 import type { HistoryRecord } from './driver.js';
-import type { MixtureParams } from '../types.js';
+import { COVARIANCES, type Covariance, type MixtureParams } from '../types.js';
 
 /** Solver names (ALGORITHM.md §8): the one list the option tables, the CLI and its help read. */
 export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
@@ -22,10 +22,10 @@ export const OPTIMUM_ESTIMATORS = ['target-level', 'aitken', 'hazan-kakade'] as 
 export interface MinimizeOptions {
   /** ['gd-polyak'; GaussianMixture: 'auto'] 'auto' picks by the rule of auto.ts (README "Choosing a solver"). */
   solver?: SolverName;
-  /** ['fixed']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
+  /** ['fixed'; GaussianMixture: 'learned']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
   weights?: 'fixed' | 'learned';
-  /** ['fixed']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
-  covariance?: 'fixed' | 'spherical' | 'diagonal';
+  /** ['fixed'; GaussianMixture: 'diagonal']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
+  covariance?: Covariance;
   /** σ² for covariance 'fixed' [start.variances if a number, else 1]. */
   variance?: number;
   /** Floor of learned variances, σ² = regCovar + e^s [1e-6]. */
@@ -80,7 +80,7 @@ export interface MinimizeOptions {
 export interface ResolvedOptions {
   solver: SolverName;
   weights: 'fixed' | 'learned';
-  covariance: 'fixed' | 'spherical' | 'diagonal';
+  covariance: Covariance;
   variance: number | undefined;
   regCovar: number;
   optimum: number | 'target-level' | 'aitken' | 'hazan-kakade' | undefined;
@@ -116,7 +116,7 @@ export { optimumCheck };
 export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = {
   solver: [oneOf(SOLVERS), 'gd-polyak'],
   weights: [oneOf(['fixed', 'learned']), 'fixed'],
-  covariance: [oneOf(['fixed', 'spherical', 'diagonal']), 'fixed'],
+  covariance: [oneOf(COVARIANCES), 'fixed'],
   variance: [positive, undefined],
   regCovar: [nonNegative, 1e-6],
   optimum: [optimumCheck, undefined],

@@ -72,7 +72,9 @@ describe('fitInWorker with the mixfit/worker entry (Chromium)', () => {
       expect(out.result.loss).toBe(local.loss);
       expect(out.result.params).toEqual(local.params);
       expect(out.model.means).toEqual(local.params.means);
-      expect(out.model.covariance).toBe('fixed');
+      // The worker fits with the estimator's defaults, as the main thread does (learned weights, DEFAULT_COVARIANCE).
+      expect(out.model.covariance).toBe(new GaussianMixture(options).options.covariance);
+      expect(out.model.learned).toEqual({ weights: true, variances: true });
       expect(progress.length).toBe(local.history.length);
       expect(X.data.length).toBe(X.rows * X.cols); // copied, not transferred: the caller's data stay usable
       const module = await WebAssembly.compileStreaming(fetch(url('simd')));

@@ -1,0 +1,90 @@
+// `mixfit select` (issue 12): spawns the BUILT command (dist/cli.js; `npm run build` first) and compares it with
+// selectModel; checks flags before any work and all-or-none outputs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectModel } from '../src/index.js';
+import { Rng } from '../src/model/rng.js';
+
+const CLI = process.env.MIXFIT_CLI ?? resolve(__dirname, '../dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'mixfit-select-'));
+const f = (name: string) => join(dir, name);
+const run = (args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, 'select', ...args], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+// Three axis-aligned 2-D clusters, each elongated along a different axis: the diagonal truth, 3 components.
+const rng = new Rng(5);
+const MEANS = [[0, 0], [10, 0], [0, 10]], SDS = [[0.3, 2], [2, 0.3], [1, 1]];
+const rows = Array.from({ length: 450 }, (_, k) => MEANS[k % 3]!.map((m, j) => m + SDS[k % 3]![j]! * rng.normal()));
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` before the CLI tests');
+  writeFileSync(f('data.csv'), 'x,y\n' + rows.map((r) => r.join(',')).join('\n') + '\n');
+});
+
+describe('mixfit select', () => {
+  it('--json: the table and best model of selectModel with the same options; picks diagonal, 3', async () => {
+    const r = run(['data.csv', '--components', '1..5', '--covariance', 'spherical,diagonal', '--seed', '2', '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const api = await selectModel(rows, { nComponents: [1, 2, 3, 4, 5], covariance: ['spherical', 'diagonal'], seed: 2 });
+    expect(doc.criterion).toBe('bic');
+    expect(doc.table).toEqual(api.table);
+    expect(doc.best).toEqual({ nComponents: 3, covariance: 'diagonal', model: api.best.toJSON() });
+    expect(r.stderr).toBe('');
+  });
+
+  it('--criterion aic, a list of counts, --out and --plot: both written, the plot has one curve per layout', () => {
+    const r = run(['data.csv', '-k', '3,1,2', '--criterion', 'aic', '--out', 'best.json', '--plot', 'aic.svg']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ *covariance +components +bic +aic +logLikelihood +parameters +converged$/m);
+    expect(r.stdout).toMatch(/best by aic: \w+, \d components?/);
+    expect(r.stderr).toMatch(/\[6\/6\]/);
+    const model = JSON.parse(readFileSync(f('best.json'), 'utf8'));
+    expect(model.means).toHaveLength(Number(/best by aic: \w+, (\d)/.exec(r.stdout)![1]));
+    const svg = readFileSync(f('aic.svg'), 'utf8');
+    expect(svg.match(/class="series"/g)).toHaveLength(2);
+    expect(svg).toContain('data-name="spherical"');
+    expect(svg).toContain('data-name="diagonal"');
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['missing --components', ['data.csv'], /--components is required/],
+    ['reversed range', ['data.csv', '-k', '4..2'], /--components must be a range/],
+    ['zero', ['data.csv', '-k', '0,1'], /--components must be/],
+    ['duplicates', ['data.csv', '-k', '2,2'], /--components must be/],
+    ['above the rows', ['data.csv', '-k', '1,451'], /--components must be ≤ the number of rows \(450\)/],
+    ['unknown layout', ['data.csv', '-k', '1..2', '--covariance', 'diagonal,ful'], /--covariance must be distinct layouts out of fixed, spherical, diagonal/],
+    ['unknown criterion', ['data.csv', '-k', '1..2', '--criterion', 'icl'], /--criterion must be one of bic, aic/],
+    ['bad --n-init', ['data.csv', '-k', '1..2', '--n-init', '0'], /--n-init must be ≥ 1/],
+    ['unknown flag', ['data.csv', '-k', '1..2', '--variance', '1'], /unknown option --variance/],
+    ['missing data', ['nope.csv', '-k', '1..2'], /nope.csv: cannot read/],
+  ];
+  for (const [name, args, msg] of bad) {
+    it(`exit 2 before any work: ${name}`, () => {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('an unusable --plot path fails before fitting and writes neither output', () => {
+    const before = readdirSync(dir).sort();
+    const r = run(['data.csv', '-k', '1..3', '--out', 'never.json', '--plot', join(dir, 'no-such-dir', 'p.svg')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--plot .*cannot write there/);
+    expect(r.stderr).not.toMatch(/\[1\//);
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('--help lists the flags', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--components', '--covariance', '--criterion', '--n-init', '--plot', '--out', '--json', '--seed']) expect(r.stdout).toContain(flag);
+  });
+});
