@@ -10,7 +10,7 @@ import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import { KERNEL_CHOICES, type Covariance, type Matrix } from '../types.js';
+import { COVARIANCES, KERNEL_CHOICES, type CovarianceType, type Matrix } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData, toRows } from './input.js';
@@ -19,8 +19,6 @@ import { clearProgress, note, printJson, progress } from './output.js';
 import { withOutputs, type OutputSet, type OutputTarget } from './outputFiles.js';
 import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
-
-const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
 
 /**
  * Reads all fit options into GaussianMixture options; every error names its command-line option.
@@ -77,7 +75,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     const m = (await readModel(init)).toJSON();
     if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
     // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
-    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
+    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), ...(m.covariances ? { covariances: m.covariances } : { variances: m.variances }) };
   }
   return o as unknown as GaussianMixtureOptions;
 }
@@ -147,7 +145,7 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
       progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
     },
   });
-  const covariance = options.covariance as Covariance;
+  const covariance = options.covariance as CovarianceType;
   // The estimator's default ('fixed') unless --weights learned: recorded in a model written after Ctrl-C.
   const weights = options.weights === 'learned' ? 'learned' : 'fixed';
   const solver = String(options.solver);
@@ -182,7 +180,7 @@ async function fitAndWrite(p: Parsed, X: Matrix, options: GaussianMixtureOptions
 }
 
 /** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
-function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance,
+function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: CovarianceType,
   weights: 'fixed' | 'learned', json: boolean,
   X: Matrix, solver: string): number {
   const paths = outputs.paths;
@@ -221,6 +219,6 @@ function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: M
         series: [{ name: solver, x: r.history.map((h) => h.evaluations), y: r.history.map((h) => h.loss - best) }],
       });
     }
-    return scatterSvg({ title: `Data and fitted components (${model.means.length})`, points: toRows(X), means: model.means, weights: model.weights, variances: model.variances });
+    return scatterSvg({ title: `Data and fitted components (${model.means.length})`, points: toRows(X), means: model.means, weights: model.weights, variances: model.variances ?? r.params.variances });
   };
 }

@@ -17,7 +17,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; options: O
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
       { flag: 'weights', value: true, arg: 'W', help: 'fixed (uniform, default) | learned | w1,w2,.. (fixed, given)' },
-      { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal' },
+      { flag: 'covariance', value: true, arg: 'C', help: 'fixed (default, --variance) | spherical | diagonal | full | tied (full, tied: solver em)' },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
       { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
       { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000; 0 keeps the start)' },
