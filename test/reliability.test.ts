@@ -166,7 +166,7 @@ describe('5: option names that are Object.prototype members', () => {
       await expectMixfit(() => new GaussianMixture({ nComponents: 1 }).fit([[0], [1]], { [key]: 1 } as never), `options.${key}: is not an option (received 1)`);
       await expectMixfit(() => empiricalObjective([[0], [1]], { [key]: 1 } as never), `options.${key}: is not an option (received 1)`);
       await expectMixfit(() => GaussianMixture.fromJSON({ means: [[0]], variances: 1, covariance: key } as never),
-        `json.covariance: must be one of 'fixed', 'spherical', 'diagonal' (received "${key}")`);
+        `json.covariance: must be one of 'fixed', 'spherical', 'diagonal', 'full', 'tied' (received "${key}")`);
     }
     const proto = JSON.parse('{"nComponents": 2, "__proto__": {"seed": 3}}');
     await expectMixfit(() => new GaussianMixture(proto), 'options.__proto__: is not an option (received an object)');
