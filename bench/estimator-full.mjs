@@ -2,7 +2,7 @@
 // iteration, side by side in one run, on one thread each (mixfit threads 1, OPENBLAS_NUM_THREADS=1), on
 // iris, wine, digits (d = 64) and a seeded 1e5 × 10 synthetic mixture with correlated clusters.
 //
-//   npm run build && node bench/estimator-full.mjs [--reps 5] [--no-sklearn]
+//   npm run build && node bench/estimator-full.mjs [--reps 5] [--no-sklearn]   (about 2 minutes)
 //
 // Same start: mixfit's seeded k-means++ start (a fit with maxIter 0: hard-assignment weights, means and
 // covariances + regCovar) handed to both (init / means_init, weights_init, precisions_init). Same work:
@@ -21,7 +21,7 @@ import { runProcess } from './lib/runProcess.mjs';
 const args = process.argv.slice(2);
 const REPS = Math.max(3, args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3);
 const withSklearn = !args.includes('--no-sklearn');
-const ITERS = 20;
+const ITERS = 50;
 const REG_COVAR = 1e-6;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -80,13 +80,15 @@ async function main() {
     const r = await runProcess('/usr/bin/python3', [join(here, 'sklearn_full_time.py'), spec], { env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
     const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
     if (r.code !== 0 || lines[0]?.skipped) peerNote = `scikit-learn skipped: ${lines[0]?.skipped ?? (r.stderr.trim() || `exit ${r.code}`)}`;
-    else { for (const l of lines) peer.set(l.name, l); peerNote = `scikit-learn ${lines[0].sklearn}, OPENBLAS_NUM_THREADS=1`; }
+    else { for (const l of lines) peer.set(l.name, l); peerNote = `scikit-learn ${lines[0]?.sklearn}, OPENBLAS_NUM_THREADS=1`; }
   }
   console.log(`CPU: ${cpu}; Node ${process.version}; ${peerNote}; ${ITERS} EM iterations from the same start, median of ${REPS}`);
   console.log('| data (N × d, n) | covariance | mixfit ms/iter | scikit-learn ms/iter | speed-up | target | |Δ lower bound| |');
   console.log('|---|---|---:|---:|---:|---|---:|');
   for (const o of ours) {
-    const p = peer.get(o.name);
+    const p0 = peer.get(o.name);
+    if (p0?.error) console.log(`scikit-learn ${o.name}: ${p0.error}`);
+    const p = p0?.error ? undefined : p0;
     const [data, covariance] = [o.name.slice(0, o.name.lastIndexOf(' ')), o.name.slice(o.name.lastIndexOf(' ') + 1)];
     const ms = (1000 * o.seconds) / o.iters, pms = p ? (1000 * p.seconds) / p.iters : NaN;
     const speed = pms / ms;
