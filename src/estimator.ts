@@ -294,8 +294,8 @@ export class GaussianMixture {
         const r = fullEm(backend, start, {
           regCovar: o.regCovar, lossChangeTol: o.lossChangeTol ?? o.tol, maxIter: o.maxIter, maxEvaluations: o.maxEvaluations,
           fixedWeights: o.weights === 'fixed', signal,
-          onIteration: user && ((iteration, evaluations, loss, model) => user({
-            iteration, evaluations, loss, gradNorm: NaN, kind: 'em', stepSize: 1, optimumEstimate: undefined,
+          onIteration: user && ((iteration, evaluations, loss, gradNorm, model) => user({
+            iteration, evaluations, loss, gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
             params: this.fullPublic(model), restart,
           })),
         });
@@ -335,7 +335,7 @@ export class GaussianMixture {
     const init = typeof o.init === 'object' ? o.init as FullMixtureParams : undefined;
     const centres = init ? readMatrix(init.means, 'options.init.means', d).data
       : o.init === 'random' ? randomRows(M, n, rng) : kmeansPlusPlus(M, n, rng, w);
-    const hard = init?.covariances === undefined || !init ? hardAssignmentStart(M, w, centres, n, tied, o.regCovar) : undefined;
+    const hard = !init?.covariances ? hardAssignmentStart(M, w, centres, n, tied, o.regCovar) : undefined;
     if (hard && !hard.covariances.every(Number.isFinite)) throw new FitError(spreadMessage(M.data.reduce((a, x) => Math.max(a, Math.abs(x)), 0)));
     const means = init ? centres : hard!.means;
     const covariances = init?.covariances ? readCovariances(init.covariances, n, d, tied, 'options.init.covariances') : hard!.covariances;

@@ -205,3 +205,20 @@ describe('CLI --covariance full', () => {
     expect(JSON.parse(readFileSync(join(dir, 'm0.json'), 'utf8')).covariances).toStrictEqual(doc.covariances);
   });
 });
+
+describe('full/tied progress', () => {
+  it('onIteration sees each history record with the current covariances; returning false stops and commits', async () => {
+    const c = fixture.cases[0];
+    const seen: { loss: number; gradNorm: number; cov: unknown }[] = [];
+    const gm = fromStart(c, { onIteration: (p: { loss: number; gradNorm: number; iteration: number; params: { covariances?: unknown } }) => {
+      seen.push({ loss: p.loss, gradNorm: p.gradNorm, cov: p.params.covariances });
+      return p.iteration < 3;
+    } });
+    const r = await gm.fit(c.X);
+    expect(r.status).toBe('callback');
+    expect(r.nIter).toBe(3);
+    expect(seen.map((s) => [s.loss, s.gradNorm])).toStrictEqual(r.history.map((h) => [h.loss, h.gradNorm]));
+    expect(seen[2].cov).toStrictEqual(gm.covariances);
+    expect(seen.every((s) => s.gradNorm > 0 && Number.isFinite(s.gradNorm))).toBe(true);
+  });
+});

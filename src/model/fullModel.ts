@@ -93,7 +93,7 @@ export interface FullEmOptions {
   fixedWeights: boolean;
   signal?: AbortSignal;
   /** After every iteration; returning false stops. */
-  onIteration?: (iteration: number, evaluations: number, loss: number, model: FullModel) => boolean | void;
+  onIteration?: (iteration: number, evaluations: number, loss: number, gradNorm: number, model: FullModel) => boolean | void;
 }
 
 /** Why {@link fullEm} stopped, in minimize's status words. */
@@ -143,8 +143,9 @@ export function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOpti
     if (!Number.isFinite(nextLoss)) { status = 'non-finite'; break; }
     const change = Math.abs(nextLoss - loss);
     model = next; stats = nextStats; loss = nextLoss;
-    history.push({ evaluations, loss, gradNorm: gradientNorm(model.pass, stats) });
-    if (o.onIteration?.(iter, evaluations, loss, model) === false) { status = 'callback'; break; }
+    const gradNorm = gradientNorm(model.pass, stats);
+    history.push({ evaluations, loss, gradNorm });
+    if (o.onIteration?.(iter, evaluations, loss, gradNorm, model) === false) { status = 'callback'; break; }
     if (o.lossChangeTol > 0 && change <= o.lossChangeTol * Math.max(1, Math.abs(loss))) { status = 'loss-change'; break; }
   }
   return { model, loss, status, nIter: iter, nEvaluations: evaluations, history };
