@@ -6,7 +6,8 @@ For each data set and layout: the data, the start (means = rows chosen below, un
 covariance = the data's covariance), and after each of ITERS single EM steps (GaussianMixture with
 max_iter=k, tol=0 and warm_start=False from the same start) the weights, means, covariances,
 precisions_cholesky_ and the mean log-likelihood of the E-step that preceded the M-step; plus
-score_samples at the start parameters and _n_parameters(). Floats are written with repr, so they
+score_samples at the start parameters and _n_parameters(); and score_samples, bic and aic of the
+model after the last step. Floats are written with repr, so they
 round-trip exactly.
 """
 import json
@@ -50,6 +51,8 @@ def run(name, X, rows):
                 "covariances": gm.covariances_.tolist(), "precisionsCholesky": gm.precisions_cholesky_.tolist(),
                 "lowerBound": float(gm.lower_bound_),
             })
+        # The model after ITERS steps: its score_samples and bic (test/estimator-full.test.ts scores ours with them).
+        final = {"scoreSamples": gm.score_samples(X).tolist(), "bic": float(gm.bic(X)), "aic": float(gm.aic(X))}
         ref = GaussianMixture(n_components=len(rows), covariance_type=cov_type, means_init=means,
                               weights_init=weights, precisions_init=precs)
         ref._initialize(X, np.zeros((X.shape[0], len(rows))))  # sets the *_init parameters, as fit does first
@@ -60,6 +63,7 @@ def run(name, X, rows):
             "scoreSamplesAtStart": ref.score_samples(X).tolist(),
             "nParameters": int(ref._n_parameters()),
             "steps": steps,
+            "final": final,
         })
     return out
 

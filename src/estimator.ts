@@ -7,6 +7,11 @@
  */
 import { AbortError, FitError, MixfitError } from './errors.js';
 import { aic, bic, parameterCount } from './model/criteria.js';
+import { mixtureParameterCount } from './model/fullCovariance.js';
+import {
+  fullEm, fullModel, hardAssignmentStart, marginalVariances, publicCovariances, readCovariances, readFullStart, sampleFull, type FullEmResult, type FullModel,
+} from './model/fullModel.js';
+import { STATUS_TABLE } from './solvers/status.js';
 import { columnVariances, regCovarWarning, spreadMessage } from './model/dataScale.js';
 import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
@@ -24,21 +29,38 @@ import {
 } from './optionTable.js';
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
-import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
-import { KERNEL_CHOICES, type Covariance, type FlatParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from './types.js';
+import { EM_MAP_SOLVERS, MATRIX_COVARIANCE_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
+import {
+  COVARIANCES, KERNEL_CHOICES, isMatrixCovariance, type CovarianceType, type FlatParams, type FullMixtureParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams,
+} from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from './validate.js';
 
+/**
+ * Fitted parameters: means n × d, weights n, variances as modelled; with covariance 'full' or 'tied' also
+ * `covariances` (n × d × d, or d × d) and `variances` holding their diagonals (n × d, the marginal variances).
+ */
+export type FittedParams = Required<MixtureParams> & Pick<FullMixtureParams, 'covariances'>;
+
 /** What `onIteration` receives: the iteration's record, the current parameters and the restart index. */
-export type FitProgress = HistoryRecord & { params: Required<MixtureParams>; restart: number };
+export type FitProgress = HistoryRecord & { params: FittedParams; restart: number };
 
 /** Options of {@link GaussianMixture} (all but `nComponents` optional; defaults in brackets). */
-export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIteration' | 'lossTol'> {
+export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIteration' | 'lossTol' | 'covariance'> {
   /** n, the number of components (integer ≥ 1). */
   nComponents: number;
+  /**
+   * The covariance layout: the diagonal ones of `minimize` ('fixed', 'spherical', 'diagonal'), or 'full'
+   * (a d × d covariance per component) and 'tied' (one shared d × d covariance), fitted by EM as
+   * scikit-learn's (solver 'em'; 'auto' resolves to 'em'), on one thread, float64, in-memory data.
+   */
+  covariance?: CovarianceType;
   /** Fixed weights (or the start of learned ones): n values ≥ 0 summing to 1 [uniform]. */
   weightsInit?: number[];
-  /** ['kmeans++'] k-means++ seeding, n random distinct rows, or a start model (warm start). */
-  init?: 'kmeans++' | 'random' | MixtureParams;
+  /**
+   * ['kmeans++'] k-means++ seeding, n random distinct rows, or a start model (warm start): `{ means,
+   * weights?, variances? }`, or for 'full'/'tied' `{ means, weights?, covariances? }`.
+   */
+  init?: 'kmeans++' | 'random' | MixtureParams | FullMixtureParams;
   /** Seeded restarts; the fit with the lowest loss is kept [1]. Ignored (one run) when `init` is a model. */
   nInit?: number;
   /** Seed of every random choice (starts, restarts) [0]. */
@@ -107,8 +129,8 @@ export interface FitResult {
   /** Mean log-likelihood, −loss (scikit-learn's `lower_bound_` for a fitted model). */
   lowerBound: number;
   history: HistoryRecord[];
-  /** The fitted model: means n × d, weights n, variances as modelled. */
-  params: Required<MixtureParams>;
+  /** The fitted model (with `covariances` for 'full'/'tied'). */
+  params: FittedParams;
   /** Which restart was kept (0-based). */
   restart: number;
 }
@@ -120,14 +142,14 @@ type Resolved = Required<Omit<GaussianMixtureOptions, 'variance' | 'learningRate
 const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'must be an array of numbers');
 const initCheck: Check = (v) =>
   (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
-    ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? }");
+    ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? } (or { means, weights?, covariances? })");
 const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 
 /**
  * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
  * 'full', to revisit once full covariances run through every solver and the workers).
  */
-export const DEFAULT_COVARIANCE: Covariance = 'diagonal';
+export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
 
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
 const TABLE: OptionTable<GaussianMixtureOptions> = {
@@ -143,7 +165,7 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
   // A data scientist's defaults (README "Defaults"): learned weights and per-feature variances, so raw data in
   // its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
   weights: [MINIMIZE_TABLE.weights[0], 'learned'],
-  covariance: [MINIMIZE_TABLE.covariance[0], DEFAULT_COVARIANCE],
+  covariance: [oneOf(COVARIANCES), DEFAULT_COVARIANCE],
   nComponents: [intAtLeast(1), undefined],
   weightsInit: [arrayCheck, undefined],
   init: [initCheck, 'kmeans++'],
@@ -159,8 +181,11 @@ const TABLE: OptionTable<GaussianMixtureOptions> = {
 
 /** The learned state, replaced as a whole by a successful fit. */
 interface Learned {
-  params: Required<MixtureParams>;
+  params: FittedParams;
+  /** The diagonal model, or for 'full'/'tied' its shapes with the marginal variances (scoring reads `full`). */
   flat: FlatParams;
+  /** The full/tied model ('full' and 'tied' only). */
+  full?: FullModel;
   result: FitResult | undefined;
   kernels: Kernels | undefined;
 }
@@ -192,11 +217,22 @@ export class GaussianMixture {
       readWeights(o.weightsInit, n, 'options.weightsInit');
       o.weightsInit = Array.from(o.weightsInit);
     }
-    if (typeof o.init === 'object') {
-      const p = readParams(o.init, 'options.init');
+    const matrix = isMatrixCovariance(o.covariance);
+    if (matrix) {
+      if (!MATRIX_COVARIANCE_SOLVERS.includes(o.solver))
+        throw new MixfitError('options.solver', `must be one of ${MATRIX_COVARIANCE_SOLVERS.map((v) => `'${v}'`).join(', ')} with covariance '${o.covariance}' (the other solvers cover 'fixed', 'spherical' and 'diagonal')`, o.solver);
+      if (o.precision !== 'float64')
+        throw new MixfitError('options.precision', `must be 'float64' with covariance '${o.covariance}' (the float32 pass covers the diagonal layouts)`, o.precision);
+    }
+    if (typeof o.init === 'object' && matrix) {
+      o.init = readFullStart(o.init, n, o.covariance === 'tied', 'options.init');
+    } else if (typeof o.init === 'object') {
+      if ((o.init as FullMixtureParams).covariances !== undefined)
+        throw new MixfitError('options.init.covariances', "must be given with covariance 'full' or 'tied' only", (o.init as FullMixtureParams).covariances);
+      const p = readParams(o.init as MixtureParams, 'options.init');
       if (p.n !== n) throw new MixfitError('options.init.means', `must have nComponents = ${n} rows`, `${p.n} rows`);
       // A private copy: later edits to the caller's object must not change this estimator.
-      o.init = clonePublicParams(o.init);
+      o.init = clonePublicParams(o.init as MixtureParams);
     }
     if (o.kernel !== 'auto') resolveVariant(o.kernel);
     this.options = Object.freeze(o);
@@ -217,15 +253,22 @@ export class GaussianMixture {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
     const source = outOfCoreData(X, f);
+    if (source && isMatrixCovariance(o.covariance))
+      throw new MixfitError('X', `must be in memory (number[][] or { data, rows, cols }) with covariance '${o.covariance}'`, 'a row source');
     // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
     // runs). From a source: the seeded sample that starts the fit.
     const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);
     if ((source?.rows ?? M.rows) < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${source?.rows ?? M.rows} rows`);
-    if (typeof o.init === 'object') readParams(o.init, 'options.init', M.cols);
+    const matrix = isMatrixCovariance(o.covariance);
+    if (typeof o.init === 'object') {
+      if (matrix) readFullStart(o.init, o.nComponents, o.covariance === 'tied', 'options.init', M.cols);
+      else readParams(o.init as MixtureParams, 'options.init', M.cols);
+    }
     const w = readSampleWeight(f.sampleWeight, M.rows, 'sampleWeight');
     const signal = anySignal(o.signal, f.signal);
     if (signal?.aborted) throw new AbortError('the fit was aborted before it started');
+    if (matrix) return this.fitFull(M, w, signal);
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
@@ -261,6 +304,88 @@ export class GaussianMixture {
   }
 
   /**
+   * fit for 'full'/'tied' (inputs validated): seeded restarts of scikit-learn's EM over one data backend on
+   * this thread (the worker protocol carries the diagonal layouts only); commits the best restart.
+   */
+  private async fitFull(M: Matrix, w: Float64Array | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+    const o = this.options;
+    const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
+    const rng = new Rng(o.seed);
+    const runs = typeof o.init === 'object' ? 1 : o.nInit;
+    const warnings = [regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
+    if (typeof o.threads === 'number' && o.threads > 1)
+      warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
+    const backend = kernels.createBackend(M.data, M.rows, M.cols, w);
+    let best: { r: FullEmResult; restart: number } | undefined;
+    let total = 0, aborted = false;
+    try {
+      for (let restart = 0; restart < runs; restart++) {
+        const start = this.fullStart(M, w, rng.fork(restart));
+        const user = o.onIteration;
+        const r = fullEm(backend, start, {
+          regCovar: o.regCovar, lossChangeTol: o.lossChangeTol ?? o.tol, maxIter: o.maxIter, maxEvaluations: o.maxEvaluations,
+          fixedWeights: o.weights === 'fixed', signal,
+          onIteration: user && ((iteration, evaluations, loss, gradNorm, model) => user({
+            iteration, evaluations, loss, gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
+            params: this.fullPublic(model), restart,
+          })),
+        });
+        total += r.nEvaluations;
+        if (r.status === 'non-finite') {
+          warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
+        } else if (!best || r.loss < best.r.loss) best = { r, restart };
+        if (r.status === 'aborted') { aborted = true; break; }
+      }
+    } finally {
+      backend.dispose();
+    }
+    if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+    const { r, restart } = best;
+    const history: HistoryRecord[] = r.history.map((h, k) => ({
+      iteration: k + 1, evaluations: h.evaluations, loss: h.loss, gradNorm: h.gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
+    }));
+    const minimized: MinimizeResult = {
+      params: this.fullPublic(r.model), loss: r.loss, converged: STATUS_TABLE[r.status].converged, status: r.status,
+      statusCode: STATUS_TABLE[r.status].code, message: STATUS_TABLE[r.status].message, nIter: r.nIter,
+      nEvaluations: r.nEvaluations, history,
+    };
+    const result = this.describe(minimized, restart, total, warnings);
+    if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
+    this.online = undefined;
+    this.learned = { params: result.params, flat: readParams(result.params, 'params'), full: r.model, result, kernels };
+    return copyResult(result);
+  }
+
+  /**
+   * The start of one full/tied restart: means from init (or k-means++ / random rows, then scikit-learn's
+   * hard-assignment M-step: cluster means, fractions and scatter + regCovar·I), weights from
+   * weightsInit/init/the clusters (uniform when fixed), covariances from init or the clusters.
+   */
+  private fullStart(M: Matrix, w: Float64Array | undefined, rng: Rng): FullModel {
+    const o = this.options, n = o.nComponents, d = M.cols, tied = o.covariance === 'tied';
+    const init = typeof o.init === 'object' ? o.init as FullMixtureParams : undefined;
+    const centres = init ? readMatrix(init.means, 'options.init.means', d).data
+      : o.init === 'random' ? randomRows(M, n, rng) : kmeansPlusPlus(M, n, rng, w);
+    const hard = !init?.covariances ? hardAssignmentStart(M, w, centres, n, tied, o.regCovar) : undefined;
+    if (hard && !hard.covariances.every(Number.isFinite)) throw new FitError(spreadMessage(M.data.reduce((a, x) => Math.max(a, Math.abs(x)), 0)));
+    const means = init ? centres : hard!.means;
+    const covariances = init?.covariances ? readCovariances(init.covariances, n, d, tied, 'options.init.covariances') : hard!.covariances;
+    const weights = init?.weights ?? o.weightsInit ?? (o.weights === 'learned' && hard ? hard.weights : new Array<number>(n).fill(1 / n));
+    return fullModel(means, weights, covariances, n, d, tied, { regCovar: o.regCovar });
+  }
+
+  /** A full/tied model in the public shapes (fresh arrays). */
+  private fullPublic(m: FullModel): FittedParams {
+    const { n, d, tied, means, logWeights } = m.pass;
+    return {
+      means: Array.from({ length: n }, (_, i) => Array.from(means.subarray(i * d, (i + 1) * d))),
+      weights: Array.from(logWeights, Math.exp),
+      variances: marginalVariances(m.covariances, n, d, tied),
+      covariances: publicCovariances(m.covariances, n, d, tied),
+    };
+  }
+
+  /**
    * Stepwise EM on one chunk of a stream (N × d; Cappé & Moulines 2009, step ρ_t = (t + 2)^−α): the first
    * call starts as `fit` would (options.init on this chunk) and takes the chunk's statistics; each later
    * call blends the chunk's statistics in with weight ρ_t and re-estimates. Synchronous; commits after every
@@ -272,6 +397,8 @@ export class GaussianMixture {
   partialFit(X: MatrixInput, options: { stepExponent?: number } = {}): this {
     const alpha = (resolveTable({ stepExponent: [stepExponentCheck, ONLINE_STEP_EXPONENT] }, options) as { stepExponent: number }).stepExponent;
     const o = this.options;
+    if (isMatrixCovariance(o.covariance))
+      throw new MixfitError('options.covariance', `must be 'fixed', 'spherical' or 'diagonal' for partialFit (covariance '${o.covariance}' is fitted by fit)`, o.covariance);
     const M = readMatrix(X, 'X', this.online?.theta.d);
     if (!this.online && M.rows < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
@@ -366,7 +493,7 @@ export class GaussianMixture {
     if (!Number.isInteger(n) || n < 1) throw new MixfitError('n', 'must be an integer ≥ 1', n);
     checkSampleSize(n, state.flat.d);
     if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new MixfitError('seed', 'must be a finite number', seed);
-    return sampleMixture(state.flat, n, new Rng(seed));
+    return state.full ? sampleFull(state.full, n, new Rng(seed)) : sampleMixture(state.flat, n, new Rng(seed));
   }
 
   /** Bayesian information criterion on `X` (lower is better; learned parameters only). */
@@ -384,7 +511,9 @@ export class GaussianMixture {
   /** Free parameters the fit learns (means; weights and variances when learned). */
   parameterCount(): number {
     const { flat } = this.fitted();
-    return parameterCount(flat.n, flat.d, this.options.weights, this.options.covariance);
+    const c = this.options.covariance;
+    return isMatrixCovariance(c) ? mixtureParameterCount(c, flat.n, flat.d, this.options.weights)
+      : parameterCount(flat.n, flat.d, this.options.weights, c);
   }
 
   /** The model document `{ means, weights, variances, covariance }` (DESIGN.md §4), deep copies. */
@@ -399,7 +528,7 @@ export class GaussianMixture {
    * @throws MixfitError naming `json.<field>` for a malformed document.
    */
   static fromJSON(json: ModelJSON | string, options: Omit<GaussianMixtureOptions, 'nComponents' | 'covariance'> = {}): GaussianMixture {
-    const { params, flat, covariance, learned } = modelFromJSON(json);
+    const { params, flat, covariance, learned, full } = modelFromJSON(json);
     const given = options !== null && typeof options === 'object' && Object.hasOwn(options, 'weights') ? options.weights : undefined;
     // A version-1 file did not record it: the caller's option (default 'fixed') decides, as it did then.
     const weights = learned ? (learned.weights ? 'learned' : 'fixed') : given ?? 'fixed';
@@ -408,7 +537,7 @@ export class GaussianMixture {
     const gm = new GaussianMixture({
       ...options, nComponents: flat.n, covariance, weights, ...(covariance === 'fixed' ? { variance: flat.variances[0] } : {}),
     });
-    gm.learned = { params, flat, result: undefined, kernels: undefined };
+    gm.learned = { params, flat, full, result: undefined, kernels: undefined };
     return gm;
   }
 
@@ -416,7 +545,12 @@ export class GaussianMixture {
   get means(): number[][] | undefined { return this.learned?.params.means.map((r) => r.slice()); }
   /** n weights (a copy). */
   get weights(): number[] | undefined { return this.learned?.params.weights.slice(); }
-  /** Variances as modelled: a number, n values or n × d (a copy). */
+  /** Covariance matrices for 'full' (n × d × d) or 'tied' (d × d), a copy; undefined for the diagonal layouts. */
+  get covariances(): number[][][] | number[][] | undefined {
+    const f = this.learned?.full;
+    return f && publicCovariances(f.covariances, f.pass.n, f.pass.d, f.pass.tied);
+  }
+  /** Variances as modelled: a number, n values or n × d (a copy); for 'full'/'tied' the covariances' diagonals. */
   get variances(): number | number[] | number[][] | undefined { return cloneVariances(this.learned?.params.variances); }
   /** d, the number of features seen by fit (or in the loaded model). */
   get nFeatures(): number | undefined { return this.learned?.flat.d; }
@@ -485,7 +619,8 @@ export class GaussianMixture {
     try {
       const logDensity = new Float64Array(M.rows);
       const resp = withResp ? new Float64Array(M.rows * state.flat.n) : undefined;
-      backend.score(state.flat, logDensity, resp);
+      if (state.full) backend.scoreFull(state.full.pass, logDensity, resp);
+      else backend.score(state.flat, logDensity, resp);
       return { M, logDensity, resp, n: state.flat.n };
     } finally {
       backend.dispose();
@@ -497,16 +632,17 @@ export class GaussianMixture {
     const o = this.options, n = o.nComponents, d = M.cols;
     let means: Float64Array, weights: number[] | undefined = o.weightsInit, variances: MixtureParams['variances'];
     if (typeof o.init === 'object') {
-      const p = readParams(o.init, 'options.init', d);
+      const init = o.init as MixtureParams;
+      const p = readParams(init, 'options.init', d);
       means = p.means;
-      weights ??= o.init.weights && Array.from(o.init.weights);
-      variances = o.init.variances;
+      weights ??= init.weights && Array.from(init.weights);
+      variances = init.variances;
     } else {
       means = o.init === 'random' ? randomRows(M, n, rng) : kmeansPlusPlus(M, n, rng, w);
     }
     if (o.covariance === 'fixed') variances = o.variance ?? (typeof variances === 'number' ? variances : 1);
     else if (variances === undefined) {
-      const v = startVariances(M, means, n, o.covariance, o.regCovar, w);
+      const v = startVariances(M, means, n, o.covariance as 'spherical' | 'diagonal', o.regCovar, w);
       if (!v.every(Number.isFinite)) throw new FitError(spreadMessage(M.data.reduce((a, x) => Math.max(a, Math.abs(x)), 0)));
       variances = o.covariance === 'spherical' ? Array.from(v) : rows(v, n, d);
     }
@@ -571,7 +707,13 @@ function rows(flat: Float64Array, n: number, d: number): number[][] {
 }
 
 function copyResult(r: FitResult): FitResult {
-  return { ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })), params: clonePublicParams(r.params) };
+  return { ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })), params: cloneFitted(r.params) };
+}
+
+function cloneFitted(p: FittedParams): FittedParams {
+  const c = p.covariances;
+  return c === undefined ? clonePublicParams(p)
+    : { ...clonePublicParams(p), covariances: (c as (number[] | number[][])[]).map((b) => (Array.isArray(b[0]) ? (b as number[][]).map((r) => r.slice()) : (b as number[]).slice())) as number[][][] | number[][] };
 }
 
 /** A signal that aborts when either given signal does (AbortSignal.any is not in every runtime we support). */

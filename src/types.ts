@@ -4,12 +4,27 @@
  */
 
 /**
- * The covariance layouts, the one list the option tables, the CLI and model selection read: `fixed` (one
- * shared σ² given by the user), `spherical` (σ_i² per component), `diagonal` (σ_ij² per component and dimension).
+ * The covariance layouts, the one list the option tables, the model file and the CLI read. The first three
+ * are diagonal (every solver covers them): `fixed` (one shared σ² given by the user), `spherical` (σ_i² per
+ * component), `diagonal` (σ_ij² per component and dimension). `full` (a d×d covariance per component) and
+ * `tied` (one d×d covariance shared by all components) are fitted by EM (GaussianMixture only).
  */
-export const COVARIANCES = ['fixed', 'spherical', 'diagonal'] as const;
-/** How variances are modelled (one of {@link COVARIANCES}). */
-export type Covariance = (typeof COVARIANCES)[number];
+export const COVARIANCES = ['fixed', 'spherical', 'diagonal', 'full', 'tied'] as const;
+/** The layouts with a covariance matrix per component (full) or shared (tied). */
+export const MATRIX_COVARIANCES = ['full', 'tied'] as const;
+/** The diagonal layouts, those of {@link FlatParams}. */
+export const DIAGONAL_COVARIANCES = COVARIANCES.filter((c): c is Covariance => !(MATRIX_COVARIANCES as readonly string[]).includes(c));
+/** Any covariance layout of {@link COVARIANCES}. */
+export type CovarianceType = (typeof COVARIANCES)[number];
+/** A layout with covariance matrices ('full' | 'tied'). */
+export type MatrixCovariance = (typeof MATRIX_COVARIANCES)[number];
+/** How variances are modelled in the diagonal layouts ('fixed' | 'spherical' | 'diagonal'). */
+export type Covariance = Exclude<CovarianceType, MatrixCovariance>;
+
+/** Whether `c` is 'full' or 'tied'. */
+export function isMatrixCovariance(c: string): c is MatrixCovariance {
+  return (MATRIX_COVARIANCES as readonly string[]).includes(c);
+}
 
 /**
  * The kernel names, the one list the option table, the CLI and the loader read. `auto` takes the first
@@ -40,6 +55,16 @@ export interface MixtureParams {
   weights?: number[];
   /** σ²: one shared number, n per-component values, or an n × d array (diagonal). Default 1. */
   variances?: number | number[] | number[][];
+}
+
+/** Public parameters of a full or tied mixture (a start model, or what a full/tied fit returns). */
+export interface FullMixtureParams {
+  /** n × d component means. */
+  means: number[][];
+  /** n mixing weights summing to 1 (default uniform). */
+  weights?: number[];
+  /** n × d × d covariance matrices ('full') or one d × d matrix ('tied'), symmetric positive definite. */
+  covariances?: number[][][] | number[][];
 }
 
 /** How the variance array of {@link FlatParams} is laid out. */

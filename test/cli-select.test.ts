@@ -43,13 +43,13 @@ describe('mixfit select', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ *covariance +components +bic +aic +logLikelihood +parameters +converged$/m);
     expect(r.stdout).toMatch(/best by aic: \w+, \d components?/);
-    expect(r.stderr).toMatch(/\[6\/6\]/);
+    // Every learned layout by default (spherical, diagonal, full, tied) × 3 counts.
+    expect(r.stderr).toMatch(/\[12\/12\]/);
     const model = JSON.parse(readFileSync(f('best.json'), 'utf8'));
     expect(model.means).toHaveLength(Number(/best by aic: \w+, (\d)/.exec(r.stdout)![1]));
     const svg = readFileSync(f('aic.svg'), 'utf8');
-    expect(svg.match(/class="series"/g)).toHaveLength(2);
-    expect(svg).toContain('data-name="spherical"');
-    expect(svg).toContain('data-name="diagonal"');
+    expect(svg.match(/class="series"/g)).toHaveLength(4);
+    for (const layout of ['spherical', 'diagonal', 'full', 'tied']) expect(svg).toContain(`data-name="${layout}"`);
   });
 
   const bad: [string, string[], RegExp][] = [

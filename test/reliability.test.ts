@@ -166,7 +166,7 @@ describe('5: option names that are Object.prototype members', () => {
       await expectMixfit(() => new GaussianMixture({ nComponents: 1 }).fit([[0], [1]], { [key]: 1 } as never), `options.${key}: is not an option (received 1)`);
       await expectMixfit(() => empiricalObjective([[0], [1]], { [key]: 1 } as never), `options.${key}: is not an option (received 1)`);
       await expectMixfit(() => GaussianMixture.fromJSON({ means: [[0]], variances: 1, covariance: key } as never),
-        `json.covariance: must be one of 'fixed', 'spherical', 'diagonal' (received "${key}")`);
+        `json.covariance: must be one of 'fixed', 'spherical', 'diagonal', 'full', 'tied' (received "${key}")`);
     }
     const proto = JSON.parse('{"nComponents": 2, "__proto__": {"seed": 3}}');
     await expectMixfit(() => new GaussianMixture(proto), 'options.__proto__: is not an option (received an object)');
@@ -324,7 +324,7 @@ describe('14: the model file records what was learned', () => {
     const v2 = { ...v1, version: 2, learned: { weights: true, variances: true } };
     expect(GaussianMixture.fromJSON(v2).parameterCount()).toBe(5);
     await expectMixfit(() => GaussianMixture.fromJSON(v2, { weights: 'fixed' }), "options.weights: must agree with the model file, whose weights are learned (received \"fixed\")");
-    await expectMixfit(() => GaussianMixture.fromJSON({ ...v1, version: 3 }), 'json.version: must be 1 or 2 (this mixfit reads model files up to version 2) (received 3)');
+    await expectMixfit(() => GaussianMixture.fromJSON({ ...v1, version: 4 }), 'json.version: must be 1, 2 or 3 (this mixfit reads model files up to version 3) (received 4)');
     await expectMixfit(() => GaussianMixture.fromJSON({ ...v1, version: 2 }), 'json.learned: is required in version 2 files ({ weights: boolean, variances: boolean })');
     await expectMixfit(() => GaussianMixture.fromJSON({ ...v2, learned: { weights: 1, variances: true } } as never), 'json.learned.weights: must be true or false (received 1)');
     await expectMixfit(() => GaussianMixture.fromJSON({ ...v2, learned: { weights: true, variances: false } }), "json.learned.variances: must be true for covariance 'spherical' (received false)");

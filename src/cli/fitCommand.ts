@@ -10,7 +10,7 @@ import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
 import { SOLVERS } from '../solvers/options.js';
-import { COVARIANCES, KERNEL_CHOICES, type Covariance } from '../types.js';
+import { COVARIANCES, KERNEL_CHOICES, type CovarianceType } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { openData, type CliData } from './data.js';
@@ -59,7 +59,7 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
     const m = (await readModel(init)).toJSON();
     if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
     // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
-    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), variances: m.variances };
+    o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), ...(m.covariances ? { covariances: m.covariances } : { variances: m.variances }) };
   }
   return o as unknown as GaussianMixtureOptions;
 }
@@ -208,7 +208,7 @@ async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOpt
 }
 
 /** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
-function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: Covariance,
+function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: CovarianceType,
   weights: 'fixed' | 'learned', json: boolean,
   scatter: Scatter, solver: string): number {
   const paths = outputs.paths;
@@ -247,6 +247,6 @@ function outputTexts({ out, history, plot }: OutputPaths, r: FitResult, model: M
         series: [{ name: solver, x: r.history.map((h) => h.evaluations), y: r.history.map((h) => h.loss - best) }],
       });
     }
-    return scatterSvg({ title: `${scatter!.label} and fitted components (${model.means.length})`, points: scatter!.points, means: model.means, weights: model.weights, variances: model.variances });
+    return scatterSvg({ title: `${scatter!.label} and fitted components (${model.means.length})`, points: scatter!.points, means: model.means, weights: model.weights, variances: model.variances ?? r.params.variances });
   };
 }

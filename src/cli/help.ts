@@ -34,7 +34,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
       { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
       { flag: 'weights', value: true, arg: 'W', help: 'learned (default) | fixed (uniform) | w1,w2,.. (fixed, given)' },
-      { flag: 'covariance', value: true, arg: 'C', help: `${COVARIANCES.join(' | ')} (default ${DEFAULT_COVARIANCE}; fixed: one shared --variance, the paper\'s setting with --weights fixed)` },
+      { flag: 'covariance', value: true, arg: 'C', help: `${COVARIANCES.join(' | ')} (default ${DEFAULT_COVARIANCE}; fixed: one shared --variance, the paper\'s setting with --weights fixed; full, tied: solver em)` },
       { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
       { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
       ...RUN_OPTS,

@@ -6,14 +6,19 @@
  */
 import { MixfitError } from '../errors.js';
 import { isKeyOf } from '../optionTable.js';
-import type { Covariance, FlatParams, MixtureParams } from '../types.js';
-import { clonePublicParams, readParams } from '../validate.js';
+import { COVARIANCES, isMatrixCovariance, type Covariance, type CovarianceType, type FlatParams, type FullMixtureParams, type MixtureParams } from '../types.js';
+import { clonePublicParams, readMatrix, readParams, readWeights } from '../validate.js';
+import { fullModel, marginalVariances, publicCovariances, readCovariances, type FullModel } from './fullModel.js';
 
 /**
- * The schema version written by {@link modelToJSON}. 1 (or no `version`): the first format, without
- * `learned` (read as weights fixed, variances learned unless covariance is 'fixed'); 2: adds `learned`.
+ * The newest schema version {@link modelToJSON} writes. 1 (or no `version`): the first format, without
+ * `learned` (read as weights fixed, variances learned unless covariance is 'fixed'); 2: adds `learned`;
+ * 3: adds covariance 'full'/'tied' with `covariances` in place of `variances`. Diagonal models are still
+ * written as version 2 (readable by older mixfit); only full/tied ones need version 3.
  */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
+/** The version of diagonal-layout documents. */
+const DIAGONAL_VERSION = 2;
 
 /** Which parameter blocks a fit estimated (means always are). */
 export interface LearnedBlocks {
@@ -29,9 +34,11 @@ export interface ModelJSON {
   means: number[][];
   /** n, summing to 1. */
   weights: number[];
-  /** One shared σ² ('fixed'), n values ('spherical') or n × d ('diagonal'). */
-  variances: number | number[] | number[][];
-  covariance: Covariance;
+  /** One shared σ² ('fixed'), n values ('spherical') or n × d ('diagonal'); absent for 'full'/'tied'. */
+  variances?: number | number[] | number[][];
+  /** 'full': n × d × d; 'tied': d × d (version 3). */
+  covariances?: number[][][] | number[][];
+  covariance: CovarianceType;
   /** Which blocks were learned (version ≥ 2); `variances` is true exactly when covariance is not 'fixed'. */
   learned?: LearnedBlocks;
 }
@@ -40,9 +47,26 @@ const LAYOUT_OF: Record<Covariance, FlatParams['layout']> = { fixed: 'shared', s
 const COVARIANCE_OF: Record<FlatParams['layout'], Covariance> = { shared: 'fixed', component: 'spherical', diagonal: 'diagonal' };
 
 /** A model document from public parameters (deep copies); `weights` says whether the fit learned them. */
-export function modelToJSON(p: Required<MixtureParams>, covariance: Covariance, weights: 'fixed' | 'learned' = 'fixed'): ModelJSON {
+export function modelToJSON(p: Required<MixtureParams> & FullMixtureParams, covariance: CovarianceType, weights: 'fixed' | 'learned' = 'fixed'): ModelJSON {
+  const learned = { weights: weights === 'learned', variances: covariance !== 'fixed' };
+  if (isMatrixCovariance(covariance)) {
+    const { means, weights: w, covariances } = readFullDoc(p, covariance, 'params');
+    return { version: MODEL_VERSION, means, weights: w, covariances, covariance, learned };
+  }
   const { means, weights: w, variances } = clonePublicParams(p);
-  return { version: MODEL_VERSION, means, weights: w, variances, covariance, learned: { weights: weights === 'learned', variances: covariance !== 'fixed' } };
+  return { version: DIAGONAL_VERSION, means, weights: w, variances, covariance, learned };
+}
+
+/** Validated deep copies of a full/tied model's public blocks, and the model the pass reads. */
+function readFullDoc(p: FullMixtureParams, covariance: 'full' | 'tied', name: string): Required<FullMixtureParams> & { model: FullModel } {
+  const M = readMatrix(p.means, `${name}.means`);
+  const n = M.rows, d = M.cols, tied = covariance === 'tied';
+  const logW = p.weights === undefined ? new Float64Array(n).fill(-Math.log(n)) : readWeights(p.weights, n, `${name}.weights`);
+  if (p.covariances === undefined) throw new MixfitError(`${name}.covariances`, `is required for covariance '${covariance}'`);
+  const cov = readCovariances(p.covariances, n, d, tied, `${name}.covariances`);
+  const weights = p.weights === undefined ? Array.from(logW, Math.exp) : Array.from(p.weights);
+  const model = fullModel(new Float64Array(M.data), weights, cov, n, d, tied, { argument: `${name}.covariances` });
+  return { means: p.means.map((r) => Array.from(r)), weights, covariances: publicCovariances(cov, n, d, tied), model };
 }
 
 /**
@@ -51,7 +75,9 @@ export function modelToJSON(p: Required<MixtureParams>, covariance: Covariance, 
  * uniform and `variances` to 1; `learned` is undefined for a version-1 file (it did not record it).
  * @throws MixfitError naming `json` or `json.<field>`.
  */
-export function modelFromJSON(json: unknown): { params: Required<MixtureParams>; flat: FlatParams; covariance: Covariance; learned: LearnedBlocks | undefined } {
+export function modelFromJSON(json: unknown): {
+  params: Required<MixtureParams> & FullMixtureParams; flat: FlatParams; covariance: CovarianceType; learned: LearnedBlocks | undefined; full?: FullModel;
+} {
   let doc = json;
   if (typeof json === 'string') {
     try { doc = JSON.parse(json); } catch (e) { throw new MixfitError('json', 'must be valid JSON', (e as Error).message); }
@@ -60,12 +86,22 @@ export function modelFromJSON(json: unknown): { params: Required<MixtureParams>;
   const o = doc as Partial<ModelJSON>;
   const own = <K extends keyof ModelJSON>(k: K): ModelJSON[K] | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
   const version = own('version') ?? 1;
-  if (version !== 1 && version !== MODEL_VERSION)
-    throw new MixfitError('json.version', `must be 1 or ${MODEL_VERSION} (this mixfit reads model files up to version ${MODEL_VERSION})`, version);
+  if (version !== 1 && version !== 2 && version !== MODEL_VERSION)
+    throw new MixfitError('json.version', `must be 1, 2 or ${MODEL_VERSION} (this mixfit reads model files up to version ${MODEL_VERSION})`, version);
+  const covarianceGiven = own('covariance');
+  if (typeof covarianceGiven === 'string' && isMatrixCovariance(covarianceGiven)) {
+    if (version < MODEL_VERSION) throw new MixfitError('json.version', `must be ${MODEL_VERSION} for covariance '${covarianceGiven}'`, version);
+    if (own('variances') !== undefined) throw new MixfitError('json.variances', `must not be given for covariance '${covarianceGiven}' (covariances hold the model)`, own('variances'));
+    const { means, weights, covariances, model } = readFullDoc({ means: own('means') as number[][], weights: own('weights'), covariances: own('covariances') }, covarianceGiven, 'json');
+    const variances = marginalVariances(model.covariances, model.pass.n, model.pass.d, model.pass.tied);
+    const learned = readLearned(own('learned'), version, covarianceGiven);
+    return { params: { means, weights, variances, covariances }, flat: readParams({ means, weights, variances }, 'json'), covariance: covarianceGiven, learned, full: model };
+  }
+  if (own('covariances') !== undefined) throw new MixfitError('json.covariances', "must be given with covariance 'full' or 'tied' only", own('covariances'));
   const flat = readParams({ means: own('means') as number[][], weights: own('weights'), variances: own('variances') }, 'json');
   const inferred = COVARIANCE_OF[flat.layout];
   const covariance = own('covariance') ?? inferred;
-  if (!isKeyOf(LAYOUT_OF, covariance)) throw new MixfitError('json.covariance', "must be one of 'fixed', 'spherical', 'diagonal'", covariance);
+  if (!isKeyOf(LAYOUT_OF, covariance)) throw new MixfitError('json.covariance', `must be one of ${COVARIANCES.map((c) => `'${c}'`).join(', ')}`, covariance);
   if (LAYOUT_OF[covariance] !== flat.layout)
     throw new MixfitError('json.covariance', `must match the shape of json.variances (${inferred})`, covariance);
   const learned = readLearned(own('learned'), version, covariance);
@@ -77,7 +113,7 @@ export function modelFromJSON(json: unknown): { params: Required<MixtureParams>;
   return { params, flat, covariance, learned };
 }
 
-function readLearned(v: unknown, version: number, covariance: Covariance): LearnedBlocks | undefined {
+function readLearned(v: unknown, version: number, covariance: CovarianceType): LearnedBlocks | undefined {
   const variances = covariance !== 'fixed';
   if (v === undefined) {
     if (version >= 2) throw new MixfitError('json.learned', `is required in version ${version} files ({ weights: boolean, variances: boolean })`);

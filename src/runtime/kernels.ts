@@ -9,6 +9,7 @@ import scalarBytes from '../../build/kernels.scalar.wasm';
 import { MixfitError } from '../errors.js';
 import { resolveTable, wasmSource, type Check, type OptionTable } from '../optionTable.js';
 import type { DataBackend } from '../kernel/backend.js';
+import type { FullDataBackend } from '../kernel/fullLayout.js';
 import { JsBackend } from '../kernel/jsPass.js';
 import { Workspace, type KernelExports } from '../kernel/workspace.js';
 import { KERNEL_CHOICES, type KernelChoice, type KernelVariant } from '../types.js';
@@ -31,7 +32,7 @@ export interface Kernels {
   /** The compiled build (WASM variants): handed to worker threads, which then skip compiling. */
   readonly module?: WebAssembly.Module;
   /** Copies `X` (N × d row-major) and optional weights (N) into a new resident data backend. */
-  createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend;
+  createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend & FullDataBackend;
   /** A fresh raw instance (WASM variants only; used by tests of the exp/log kernels). */
   instantiateRaw?(): KernelExports;
 }

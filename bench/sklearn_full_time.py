@@ -1,0 +1,59 @@
+"""scikit-learn's EM time per iteration for covariance_type 'full'/'tied' on the jobs of bench/estimator-full.mjs.
+
+Usage: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/sklearn_full_time.py JOBS.json
+JOBS.json: {"reps": R, "jobs": [{"name", "data": path of row-major float64, "rows", "cols", "nComponents",
+"covariance", "iters", "regCovar", "means", "weights", "covariances"}]}. Every job runs exactly `iters` EM
+iterations (tol = 0) from the given start (means_init, weights_init, precisions_init = inverse covariances).
+Prints one JSON line per job: median wall seconds of `fit` over R repetitions (after one warm-up), the
+iterations run and the final lower bound; {"skipped": reason} when numpy or scikit-learn are missing.
+"""
+import json
+import statistics
+import sys
+import time
+import warnings
+
+try:
+    import numpy as np
+    import sklearn
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.mixture import GaussianMixture
+except ImportError as e:
+    print(json.dumps({"skipped": f"scikit-learn not available: {e}"}))
+    sys.exit(0)
+
+
+def main():
+    spec = json.load(open(sys.argv[1]))
+    for job in spec["jobs"]:
+        X = np.fromfile(job["data"], dtype=np.float64).reshape(job["rows"], job["cols"])
+        cov = np.asarray(job["covariances"], dtype=np.float64)
+        prec = np.linalg.inv(cov)
+        prec = 0.5 * (prec + np.swapaxes(prec, -1, -2))  # inv rounds asymmetrically; sklearn checks symmetry
+
+        def fit():
+            gm = GaussianMixture(n_components=job["nComponents"], covariance_type=job["covariance"], tol=0.0,
+                                 max_iter=job["iters"], reg_covar=job["regCovar"],
+                                 means_init=np.asarray(job["means"]), weights_init=np.asarray(job["weights"]),
+                                 precisions_init=prec)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                t = time.perf_counter()
+                gm.fit(X)
+                return time.perf_counter() - t, gm
+
+        try:
+            fit()
+        except ValueError as e:  # e.g. a start sklearn's own checks reject
+            print(json.dumps({"name": job["name"], "error": str(e), "sklearn": sklearn.__version__}), flush=True)
+            continue
+        times, gm = [], None
+        for _ in range(spec["reps"]):
+            t, gm = fit()
+            times.append(t)
+        print(json.dumps({"name": job["name"], "seconds": statistics.median(times), "iters": int(gm.n_iter_),
+                          "lowerBound": float(gm.lower_bound_), "sklearn": sklearn.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
