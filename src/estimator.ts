@@ -278,22 +278,16 @@ export class GaussianMixture {
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
       o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
-    let best: { r: MinimizeResult; restart: number } | undefined;
-    let total = 0, aborted = false;
+    let restarts: Restarts<MinimizeResult>;
     try {
-      for (let restart = 0; restart < runs; restart++) {
+      restarts = await runRestarts(runs, warnings, (restart) => {
         const start = this.startParams(M, w, rng.fork(restart));
-        const r = await minimize(objective, start, this.solverOptions(start, restart, signal));
-        total += r.nEvaluations;
-        if (r.status === 'non-finite') {
-          warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
-        } else if (!best || r.loss < best.r.loss) best = { r, restart };
-        if (r.status === 'aborted') { aborted = true; break; }
-      }
+        return minimize(objective, start, this.solverOptions(start, restart, signal));
+      });
     } finally {
       objective.dispose();
     }
-    if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+    const { best, total, aborted } = restarts;
     const result = this.describe(best.r, best.restart, total, warnings);
     // An abort in any restart aborts the fit, even when an earlier, finished restart is the best.
     if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
@@ -316,13 +310,12 @@ export class GaussianMixture {
     if (typeof o.threads === 'number' && o.threads > 1)
       warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
     const backend = kernels.createBackend(M.data, M.rows, M.cols, w);
-    let best: { r: FullEmResult; restart: number } | undefined;
-    let total = 0, aborted = false;
+    let restarts: Restarts<FullEmResult>;
     try {
-      for (let restart = 0; restart < runs; restart++) {
+      restarts = await runRestarts(runs, warnings, (restart) => {
         const start = this.fullStart(M, w, rng.fork(restart));
         const user = o.onIteration;
-        const r = fullEm(backend, start, {
+        return fullEm(backend, start, {
           regCovar: o.regCovar, lossChangeTol: o.lossChangeTol ?? o.tol, maxIter: o.maxIter, maxEvaluations: o.maxEvaluations,
           fixedWeights: o.weights === 'fixed', signal,
           onIteration: user && ((iteration, evaluations, loss, gradNorm, model) => user({
@@ -330,16 +323,11 @@ export class GaussianMixture {
             params: this.fullPublic(model), restart,
           })),
         });
-        total += r.nEvaluations;
-        if (r.status === 'non-finite') {
-          warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
-        } else if (!best || r.loss < best.r.loss) best = { r, restart };
-        if (r.status === 'aborted') { aborted = true; break; }
-      }
+      });
     } finally {
       backend.dispose();
     }
-    if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+    const { best, total, aborted } = restarts;
     const { r, restart } = best;
     const history: HistoryRecord[] = r.history.map((h, k) => ({
       iteration: k + 1, evaluations: h.evaluations, loss: h.loss, gradNorm: h.gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
@@ -724,4 +712,32 @@ function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): Abor
   if (a.aborted || b.aborted) c.abort();
   else { a.addEventListener('abort', stop, { once: true }); b.addEventListener('abort', stop, { once: true }); }
   return c.signal;
+}
+
+/** What {@link runRestarts} returns: the best finite restart, the evaluations of all, and whether one was aborted. */
+interface Restarts<R> {
+  best: { r: R; restart: number };
+  total: number;
+  aborted: boolean;
+}
+
+/**
+ * The restart loop of every fit: runs restarts 0..runs−1 in order, keeps the lowest finite loss, discards
+ * non-finite restarts with a warning (appended to `warnings`) and stops at the first aborted one.
+ * @throws FitError when no restart ended finite.
+ */
+async function runRestarts<R extends { status: string; loss: number; nIter: number; nEvaluations: number }>(
+  runs: number, warnings: string[], runOne: (restart: number) => R | Promise<R>): Promise<Restarts<R>> {
+  let best: { r: R; restart: number } | undefined;
+  let total = 0, aborted = false;
+  for (let restart = 0; restart < runs; restart++) {
+    const r = await runOne(restart);
+    total += r.nEvaluations;
+    if (r.status === 'non-finite') {
+      warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
+    } else if (!best || r.loss < best.r.loss) best = { r, restart };
+    if (r.status === 'aborted') { aborted = true; break; }
+  }
+  if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+  return { best, total, aborted };
 }
