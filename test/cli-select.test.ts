@@ -1,7 +1,7 @@
 // `mixfit select` (issue 12): spawns the BUILT command (dist/cli.js; `npm run build` first) and compares it with
 // selectModel; checks flags before any work and all-or-none outputs.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,4 +87,22 @@ describe('mixfit select', () => {
     expect(r.code).toBe(0);
     for (const flag of ['--components', '--covariance', '--criterion', '--n-init', '--plot', '--out', '--json', '--seed']) expect(r.stdout).toContain(flag);
   });
+  it('Ctrl-C exits 130 and leaves neither outputs nor temp files behind', async () => {
+    const sub = join(dir, 'interrupted');
+    mkdirSync(sub, { recursive: true });
+    // A sweep long enough to be interrupted after its first candidate line.
+    const child = spawn(process.execPath, [CLI, 'select', '../data.csv', '-k', '1..40', '--covariance', 'diagonal', '--solver', 'em', '--tol', '0',
+      '--max-iter', '2000', '--out', 'best.json', '--plot', 'bic.svg'], { cwd: sub });
+    let stderr = '';
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (b) => {
+        stderr += b;
+        if (/\[1\//.test(stderr)) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => done(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(readdirSync(sub)).toEqual([]);
+  }, 60_000);
 });
+

@@ -130,7 +130,9 @@ async function fitData(p: Parsed, data: CliData, files: OutputPaths): Promise<nu
       return fitAndWrite(p, data, options, controller, () => interrupted, outputs, files, scatter);
     });
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    // After a first Ctrl-C the handler stays until the process exits: a second one arriving while the fit
+    // unwinds must still exit 130 at once, not kill the process by the default action (no exit code, temps left).
+    if (!interrupted) for (const s of signals) process.off(s, onSignal);
   }
 }
 

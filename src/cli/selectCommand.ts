@@ -63,12 +63,25 @@ export async function selectCommand(p: Parsed): Promise<number> {
   if (out) targets.push({ option: 'out', path: out });
   if (plot) targets.push({ option: 'plot', path: plot });
   const quiet = p.options.has('quiet'), json = p.options.has('json');
+  // Ctrl-C (or a kill) aborts the sweep through the fits' signal (which also lets the event loop see the
+  // signal between passes) and exits 130 with nothing written: a sweep has no partial best. A second one exits
+  // at once; the exit hook removes the reserved temp files either way.
+  const controller = new AbortController();
+  const onSignal = () => (controller.signal.aborted ? process.exit(EXIT.interrupted) : controller.abort());
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
   return withOutputs(targets, async (outputs) => {
-    const r = await selectModel(X, {
-      ...run, nComponents, criterion, ...(covariance ? { covariance } : {}), ...(nInit ? { nInit } : {}), ...(solver ? { solver } : {}),
-      onCandidate: quiet ? undefined : (row, i, total) =>
-        note(`[${i + 1}/${total}] ${row.covariance}, ${row.nComponents} component${row.nComponents === 1 ? "" : "s"}: ${criterion} ${fmt(row[criterion], 8)}${row.converged ? '' : ' (did not converge)'}`),
-    });
+    let r: SelectModelResult;
+    try {
+      r = await selectModel(X, {
+        ...run, nComponents, signal: controller.signal, criterion, ...(covariance ? { covariance } : {}), ...(nInit ? { nInit } : {}), ...(solver ? { solver } : {}),
+        onCandidate: quiet ? undefined : (row, i, total) =>
+          note(`[${i + 1}/${total}] ${row.covariance}, ${row.nComponents} component${row.nComponents === 1 ? "" : "s"}: ${criterion} ${fmt(row[criterion], 8)}${row.converged ? '' : ' (did not converge)'}`),
+      });
+    } catch (e) {
+      if (!controller.signal.aborted) throw e;
+      note('interrupted: nothing written');
+      return EXIT.interrupted;
+    }
     const model = r.best.toJSON();
     outputs.commit((path) => (path === out ? modelText(model) : criterionPlot(r)));
     for (const f of outputs.paths) note(`wrote ${f}`);
