@@ -22,6 +22,9 @@ import warnings
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from numpy_pass import lse_responsibilities, timed  # noqa: E402  (shared with the diagonal/spherical numpy passes)
+
 CHUNK = 4096
 
 
@@ -51,11 +54,8 @@ def full_pass(X, means, log_weights, U):
             Y = diff @ U[i]
             A[:, i] = log_norm[i] - 0.5 * np.einsum("kj,kj->k", Y, Y)
             diffs.append(diff)
-        m = A.max(axis=1)
-        E = np.exp(A - m[:, None])
-        s = E.sum(axis=1)
-        ll += float((m + np.log(s)).sum())
-        resp = E / s[:, None]
+        dll, resp = lse_responsibilities(A, np.ones(A.shape[0]))
+        ll += dll
         R += resp.sum(axis=0)
         S += resp.T @ Xb
         for i in range(n):
@@ -67,18 +67,8 @@ def time_numpy(X, means, covs, reps):
     n = means.shape[0]
     U = precision_cholesky(covs)
     lw = np.full(n, -np.log(n))
-    t0 = time.perf_counter()
-    full_pass(X, means, lw, U)  # warm-up
-    inner = max(1, int(0.02 / max(time.perf_counter() - t0, 1e-7)) + 1)
-    times = []
-    ll = 0.0
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            ll, _, _, _ = full_pass(X, means, lw, U)
-        times.append((time.perf_counter() - t0) / inner)
-    times.sort()
-    return times[len(times) // 2], ll
+    median, (ll, _, _, _) = timed(lambda: full_pass(X, means, lw, U), reps)
+    return median, ll
 
 
 def time_sklearn(X, means, covs, iters, reps):

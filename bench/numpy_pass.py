@@ -15,6 +15,29 @@ import numpy as np
 CHUNK = 4096
 
 
+def lse_responsibilities(A, cb):
+    """Max-shifted log-sum-exp of a chunk's log-terms A (rows × n) with point weights cb: (Σ c ℓ, c·r)."""
+    m = A.max(axis=1)
+    E = np.exp(A - m[:, None])
+    s = E.sum(axis=1)
+    return float(cb @ (m + np.log(s))), E * (cb / s)[:, None]
+
+
+def timed(fn, reps):
+    """Median seconds per call of fn over reps timings, each repeating fn to last ≥ 20 ms; and fn's last result."""
+    t0 = time.perf_counter()
+    out = fn()  # warm-up
+    inner = max(1, int(0.02 / max(time.perf_counter() - t0, 1e-7)) + 1)
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            out = fn()
+        times.append((time.perf_counter() - t0) / inner)
+    times.sort()
+    return times[len(times) // 2], out
+
+
 def fused_pass(X, c, means, log_norm, prec):
     """Spherical layout: prec is n (1/σ_i²). Returns (Σ c ℓ, R, S, Q)."""
     n, d = means.shape
@@ -28,12 +51,8 @@ def fused_pass(X, c, means, log_norm, prec):
         cb = c[a:a + CHUNK]
         x2 = np.einsum("kj,kj->k", Xb, Xb)
         D = (x2[:, None] - 2.0 * (Xb @ means.T) + mu2[None, :]) * prec[None, :]
-        A = log_norm[None, :] - 0.5 * D
-        m = A.max(axis=1)
-        E = np.exp(A - m[:, None])
-        s = E.sum(axis=1)
-        ll += float(cb @ (m + np.log(s)))
-        Rk = E * (cb / s)[:, None]
+        dll, Rk = lse_responsibilities(log_norm[None, :] - 0.5 * D, cb)
+        ll += dll
         R += Rk.sum(axis=0)
         S += Rk.T @ Xb
         Q += np.einsum("ki,ki->i", Rk, D)
@@ -51,18 +70,8 @@ def main():
         var = rng.uniform(0.5, 2.0, n)
         log_norm = np.log(np.full(n, 1.0 / n)) - 0.5 * d * np.log(2 * np.pi * var)
         prec = 1.0 / var
-        t0 = time.perf_counter()
-        fused_pass(X, c, means, log_norm, prec)  # warm-up
-        inner = max(1, int(0.02 / max(time.perf_counter() - t0, 1e-7)) + 1)
-        times = []
-        ll = 0.0
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            for _ in range(inner):
-                ll, _, _, _ = fused_pass(X, c, means, log_norm, prec)
-            times.append((time.perf_counter() - t0) / inner)
-        times.sort()
-        print(json.dumps({"N": N, "n": n, "d": d, "median_s": times[len(times) // 2], "loglik": ll}), flush=True)
+        median, (ll, _, _, _) = timed(lambda: fused_pass(X, c, means, log_norm, prec), reps)
+        print(json.dumps({"N": N, "n": n, "d": d, "median_s": median, "loglik": ll}), flush=True)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ first JSON line describing the BLAS in use (threadpoolctl), then one per point: 
 import json
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_pass import CHUNK, fused_pass  # noqa: E402  (the spherical pass of bench/kernels.mjs)
+from numpy_pass import CHUNK, fused_pass, lse_responsibilities, timed  # noqa: E402  (the spherical pass of bench/kernels.mjs)
 
 
 def fused_pass_diag(X, c, means, log_norm, prec):
@@ -33,12 +32,8 @@ def fused_pass_diag(X, c, means, log_norm, prec):
         Xb = X[a:a + CHUNK]
         cb = c[a:a + CHUNK]
         D = (Xb * Xb) @ prec.T - 2.0 * (Xb @ mp.T) + const[None, :]
-        A = log_norm[None, :] - 0.5 * D
-        m = A.max(axis=1)
-        E = np.exp(A - m[:, None])
-        s = E.sum(axis=1)
-        ll += float(cb @ (m + np.log(s)))
-        Rk = E * (cb / s)[:, None]
+        dll, Rk = lse_responsibilities(log_norm[None, :] - 0.5 * D, cb)
+        ll += dll
         R += Rk.sum(axis=0)
         S += Rk.T @ Xb
         Q += Rk.T @ (Xb * Xb)
@@ -55,20 +50,6 @@ def load(p):
     var = s[n * d:2 * n * d].reshape(n, d).copy()
     w = s[2 * n * d:2 * n * d + n].copy()
     return X, means, var, w
-
-
-def timed(fn, reps):
-    t0 = time.perf_counter()
-    out = fn()  # warm-up
-    inner = max(1, int(0.02 / max(time.perf_counter() - t0, 1e-7)) + 1)
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            out = fn()
-        times.append((time.perf_counter() - t0) / inner)
-    times.sort()
-    return times[len(times) // 2], out
 
 
 def numpy_point(p):
