@@ -67,6 +67,12 @@ export interface FullMixtureParams {
   covariances?: number[][][] | number[][];
 }
 
+/**
+ * Fitted parameters: means n × d, weights n, variances as modelled; with covariance 'full' or 'tied' also
+ * `covariances` (n × d × d, or d × d) and `variances` holding their diagonals (n × d, the marginal variances).
+ */
+export type FittedParams = Required<MixtureParams> & Pick<FullMixtureParams, 'covariances'>;
+
 /** How the variance array of {@link FlatParams} is laid out. */
 export type VarianceLayout = 'shared' | 'component' | 'diagonal';
 

@@ -5,6 +5,9 @@
 import { MixfitError, describeValue } from './errors.js';
 import type { FlatParams, Matrix, MatrixInput, MixtureParams, VarianceLayout } from './types.js';
 
+// The public ↔ flat conversions live with the model's layout; re-exported for the modules that read them here.
+export { toPublicParams } from './model/mixture.js';
+
 /** Tolerance on Σ w_i = 1 for user-given weights. */
 export const WEIGHT_SUM_TOLERANCE = 1e-9;
 
@@ -172,22 +175,6 @@ export function readParams(params: MixtureParams, name = 'params', d?: number): 
   return { n, d: dim, means: new Float64Array(M.data), logWeights, variances, layout };
 }
 
-/** Converts flat parameters back to the public form (fresh arrays, never aliases). */
-export function toPublicParams(p: FlatParams): Required<MixtureParams> {
-  const means: number[][] = [];
-  for (let i = 0; i < p.n; i++) means.push(Array.from(p.means.subarray(i * p.d, (i + 1) * p.d)));
-  const weights = Array.from(p.logWeights, (a) => Math.exp(a));
-  let variances: number | number[] | number[][];
-  if (p.layout === 'shared') variances = p.variances[0];
-  else if (p.layout === 'component') variances = Array.from(p.variances);
-  else {
-    const rows: number[][] = [];
-    for (let i = 0; i < p.n; i++) rows.push(Array.from(p.variances.subarray(i * p.d, (i + 1) * p.d)));
-    variances = rows;
-  }
-  return { means, weights, variances };
-}
-
 /** A deep copy of public variances (a number, n values or n × d rows), as plain arrays. */
 export function cloneVariances<V extends MixtureParams['variances']>(v: V): V {
   if (v === undefined || typeof v === 'number') return v;
@@ -198,9 +185,4 @@ export function cloneVariances<V extends MixtureParams['variances']>(v: V): V {
 /** A deep copy of public parameters (fresh plain arrays; the caller's object is never aliased). */
 export function clonePublicParams<P extends MixtureParams>(p: P): P {
   return { ...p, means: p.means.map((r) => Array.from(r)), weights: p.weights && Array.from(p.weights), variances: cloneVariances(p.variances) };
-}
-
-/** A deep copy of flat parameters. */
-export function cloneParams(p: FlatParams): FlatParams {
-  return { ...p, means: p.means.slice(), logWeights: p.logWeights.slice(), variances: p.variances.slice() };
 }

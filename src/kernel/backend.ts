@@ -1,3 +1,4 @@
+import { varianceAt } from '../model/mixture.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import type { Precision } from './precision.js';
 
@@ -64,12 +65,12 @@ export function statsBuffer(cache: Map<string, PassStats>, p: FlatParams): PassS
  * logNorm_i = log w_i − ½ Σ_j log(2π σ_ij²) and precision 1/σ² expanded to n·d.
  */
 export function componentConstants(p: FlatParams, logNorm: Float64Array, precision: Float64Array): void {
-  const { n, d, logWeights, variances, layout } = p;
+  const { n, d, logWeights } = p;
   const LOG_2PI = Math.log(2 * Math.PI);
   for (let i = 0; i < n; i++) {
     let ln = logWeights[i];
     for (let j = 0; j < d; j++) {
-      const v = layout === 'shared' ? variances[0] : layout === 'component' ? variances[i] : variances[i * d + j];
+      const v = varianceAt(p, i, j);
       ln -= 0.5 * (LOG_2PI + Math.log(v));
       precision[i * d + j] = 1 / v;
     }

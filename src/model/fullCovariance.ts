@@ -153,7 +153,8 @@ export function covarianceParameterCount(layout: CovarianceLayout, n: number, d:
 
 /**
  * Parameters learned by a mixture, scikit-learn's `_n_parameters` when weights are learned:
- * covariance parameters + n·d means + (n − 1) weights (none when the weights are fixed).
+ * covariance parameters + n·d means + (n − 1) weights (none when the weights are fixed); for 'fixed' the
+ * user-given variance is not counted.
  */
 export function mixtureParameterCount(layout: CovarianceLayout, n: number, d: number,
   weights: 'learned' | 'fixed' = 'learned'): number {

@@ -1,7 +1,6 @@
 /**
- * A fitted full/tied Gaussian mixture as the estimator holds it, and the jobs around it: reading a start or
- * a model file's covariances at the public door, scikit-learn's initial covariances from a hard assignment,
- * the EM loop over the full/tied pass, and sampling x = μ + L z. Matrices are row-major; n = components,
+ * The jobs around a full/tied Gaussian mixture: reading a start or a model file's covariances at the public
+ * door, scikit-learn's initial covariances from a hard assignment, and the EM loop over the full/tied pass. Matrices are row-major; n = components,
  * d = dimension; full layouts hold n d×d blocks (component-major), tied layouts one d×d block.
  */
 import { MixfitError } from '../errors.js';
@@ -9,22 +8,7 @@ import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassS
 import type { FullMixtureParams, Matrix } from '../types.js';
 import { readMatrix, readWeights } from '../validate.js';
 import { fullGradient, mStepFull, precisionCholesky } from './fullCovariance.js';
-import type { Rng } from './rng.js';
-
-/** A full/tied mixture: the pass's parameters (precision factors) and the covariances they came from. */
-export interface FullModel {
-  /** Means, log-weights and precision Cholesky factors, as the pass reads them. */
-  pass: FullParams;
-  /** n·d·d (full) or d·d (tied), symmetric positive definite. */
-  covariances: Float64Array;
-}
-
-/** A full model from means (n·d), weights (n, Σ = 1) and covariances; throws as {@link precisionCholesky}. */
-export function fullModel(means: Float64Array, weights: ArrayLike<number>, covariances: Float64Array, n: number, d: number,
-  tied: boolean, check: { regCovar?: number; argument?: string } = {}): FullModel {
-  const precChol = precisionCholesky(covariances, d, tied ? 1 : n, check);
-  return { pass: { n, d, tied, means, logWeights: Float64Array.from(weights, Math.log), precChol }, covariances };
-}
+import { matrixMixture, publicCovariances, type MatrixMixture } from './mixture.js';
 
 /**
  * Reads public covariances (n × d × d for full, d × d for tied) into one flat block, checking shape,
@@ -93,7 +77,7 @@ export interface FullEmOptions {
   fixedWeights: boolean;
   signal?: AbortSignal;
   /** After every iteration; returning false stops. */
-  onIteration?: (iteration: number, evaluations: number, loss: number, gradNorm: number, model: FullModel) => boolean | void;
+  onIteration?: (iteration: number, evaluations: number, loss: number, gradNorm: number, model: MatrixMixture) => boolean | void;
 }
 
 /** Why {@link fullEm} stopped, in minimize's status words. */
@@ -102,7 +86,7 @@ export type FullEmStatus = 'loss-change' | 'max-iter' | 'max-evaluations' | 'cal
 /** What {@link fullEm} returns. */
 export interface FullEmResult {
   /** The last model with a finite loss. */
-  model: FullModel;
+  model: MatrixMixture;
   /** Mean negative log-likelihood of `model` (sample-weighted). */
   loss: number;
   status: FullEmStatus;
@@ -118,7 +102,7 @@ export interface FullEmResult {
  * loss and the statistics, the M-step (mStepFull, regCovar on the diagonal) the next parameters. One pass
  * per iteration. A covariance that is not positive definite after regCovar throws FitError naming it.
  */
-export function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOptions): FullEmResult {
+export function fullEm(backend: FullDataBackend, start: MatrixMixture, o: FullEmOptions): FullEmResult {
   const { n, d, tied } = start.pass;
   let stats: FullPassStats = newFullPassStats(n, d, tied);
   let model = start;
@@ -134,7 +118,7 @@ export function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOpti
     if (iter >= o.maxIter) { status = 'max-iter'; break; }
     if (evaluations >= o.maxEvaluations) { status = 'max-evaluations'; break; }
     const m = mStepFull(stats, model.pass.means, n, d, tied, o.regCovar);
-    const next = fullModel(m.means, o.fixedWeights ? fixedWeights : m.weights, m.covariances, n, d, tied, { regCovar: o.regCovar });
+    const next = matrixMixture(m.means, o.fixedWeights ? fixedWeights : m.weights, m.covariances, n, d, tied, { regCovar: o.regCovar });
     const nextStats = newFullPassStats(n, d, tied);
     backend.passFull(next.pass, nextStats);
     evaluations++;
@@ -156,45 +140,6 @@ function gradientNorm(p: FullParams, stats: FullPassStats): number {
   let s = 0;
   for (const a of [g.means, g.logits, g.factor]) for (let k = 0; k < a.length; k++) s += a[k] * a[k];
   return Math.sqrt(s);
-}
-
-/**
- * `count` rows from a full/tied mixture: a component i ~ w, then x = μ_i + L_i z with z ~ N(0, I) and
- * L_i = U_i⁻ᵀ, the Cholesky factor of Σ_i (U_i is the precision factor, Σ_i⁻¹ = U_iU_iᵀ).
- */
-export function sampleFull(m: FullModel, count: number, rng: Rng): { X: number[][]; labels: number[] } {
-  const { d, tied, means, logWeights, precChol: U } = m.pass;
-  const w = Array.from(logWeights, Math.exp);
-  const X: number[][] = [], labels: number[] = [];
-  const z = new Float64Array(d);
-  for (let k = 0; k < count; k++) {
-    const i = rng.categorical(w);
-    const off = tied ? 0 : i * d * d;
-    for (let j = 0; j < d; j++) z[j] = rng.normal();
-    // y = U⁻ᵀ z: forward substitution with the lower-triangular Uᵀ.
-    const row = new Array<number>(d);
-    const y = new Float64Array(d);
-    for (let j = 0; j < d; j++) {
-      let s = z[j];
-      for (let l = 0; l < j; l++) s -= U[off + l * d + j] * y[l];
-      y[j] = s / U[off + j * d + j];
-      row[j] = means[i * d + j] + y[j];
-    }
-    X.push(row);
-    labels.push(i);
-  }
-  return { X, labels };
-}
-
-/** Covariance blocks in the public shape: n × d × d (full) or d × d (tied), fresh arrays. */
-export function publicCovariances(c: Float64Array, n: number, d: number, tied: boolean): number[][][] | number[][] {
-  const block = (b: number) => Array.from({ length: d }, (_, j) => Array.from(c.subarray(b * d * d + j * d, b * d * d + (j + 1) * d)));
-  return tied ? block(0) : Array.from({ length: n }, (_, b) => block(b));
-}
-
-/** The per-component marginal variances (diagonals of the covariances), n × d; tied repeats its one diagonal. */
-export function marginalVariances(c: Float64Array, n: number, d: number, tied: boolean): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => c[(tied ? 0 : i * d * d) + j * d + j]));
 }
 
 /**

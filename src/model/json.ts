@@ -6,9 +6,12 @@
  */
 import { MixfitError } from '../errors.js';
 import { isKeyOf } from '../optionTable.js';
-import { COVARIANCES, isMatrixCovariance, type Covariance, type CovarianceType, type FlatParams, type FullMixtureParams, type MixtureParams } from '../types.js';
+import { COVARIANCES, isMatrixCovariance, type CovarianceType, type FittedParams, type FullMixtureParams, type MixtureParams } from '../types.js';
 import { clonePublicParams, readMatrix, readParams, readWeights } from '../validate.js';
-import { fullModel, marginalVariances, publicCovariances, readCovariances, type FullModel } from './fullModel.js';
+import { readCovariances } from './fullModel.js';
+import {
+  COVARIANCE_OF, LAYOUT_OF, diagonalMixture, marginalVariances, matrixMixture, publicCovariances, type MatrixMixture, type Mixture,
+} from './mixture.js';
 
 /**
  * The newest schema version {@link modelToJSON} writes. 1 (or no `version`): the first format, without
@@ -43,9 +46,6 @@ export interface ModelJSON {
   learned?: LearnedBlocks;
 }
 
-const LAYOUT_OF: Record<Covariance, FlatParams['layout']> = { fixed: 'shared', spherical: 'component', diagonal: 'diagonal' };
-const COVARIANCE_OF: Record<FlatParams['layout'], Covariance> = { shared: 'fixed', component: 'spherical', diagonal: 'diagonal' };
-
 /** A model document from public parameters (deep copies); `weights` says whether the fit learned them. */
 export function modelToJSON(p: Required<MixtureParams> & FullMixtureParams, covariance: CovarianceType, weights: 'fixed' | 'learned' = 'fixed'): ModelJSON {
   const learned = { weights: weights === 'learned', variances: covariance !== 'fixed' };
@@ -58,14 +58,14 @@ export function modelToJSON(p: Required<MixtureParams> & FullMixtureParams, cova
 }
 
 /** Validated deep copies of a full/tied model's public blocks, and the model the pass reads. */
-function readFullDoc(p: FullMixtureParams, covariance: 'full' | 'tied', name: string): Required<FullMixtureParams> & { model: FullModel } {
+function readFullDoc(p: FullMixtureParams, covariance: 'full' | 'tied', name: string): Required<FullMixtureParams> & { model: MatrixMixture } {
   const M = readMatrix(p.means, `${name}.means`);
   const n = M.rows, d = M.cols, tied = covariance === 'tied';
   const logW = p.weights === undefined ? new Float64Array(n).fill(-Math.log(n)) : readWeights(p.weights, n, `${name}.weights`);
   if (p.covariances === undefined) throw new MixfitError(`${name}.covariances`, `is required for covariance '${covariance}'`);
   const cov = readCovariances(p.covariances, n, d, tied, `${name}.covariances`);
   const weights = p.weights === undefined ? Array.from(logW, Math.exp) : Array.from(p.weights);
-  const model = fullModel(new Float64Array(M.data), weights, cov, n, d, tied, { argument: `${name}.covariances` });
+  const model = matrixMixture(new Float64Array(M.data), weights, cov, n, d, tied, { argument: `${name}.covariances` });
   return { means: p.means.map((r) => Array.from(r)), weights, covariances: publicCovariances(cov, n, d, tied), model };
 }
 
@@ -76,7 +76,7 @@ function readFullDoc(p: FullMixtureParams, covariance: 'full' | 'tied', name: st
  * @throws MixfitError naming `json` or `json.<field>`.
  */
 export function modelFromJSON(json: unknown): {
-  params: Required<MixtureParams> & FullMixtureParams; flat: FlatParams; covariance: CovarianceType; learned: LearnedBlocks | undefined; full?: FullModel;
+  params: FittedParams; model: Mixture; covariance: CovarianceType; learned: LearnedBlocks | undefined;
 } {
   let doc = json;
   if (typeof json === 'string') {
@@ -95,7 +95,7 @@ export function modelFromJSON(json: unknown): {
     const { means, weights, covariances, model } = readFullDoc({ means: own('means') as number[][], weights: own('weights'), covariances: own('covariances') }, covarianceGiven, 'json');
     const variances = marginalVariances(model.covariances, model.pass.n, model.pass.d, model.pass.tied);
     const learned = readLearned(own('learned'), version, covarianceGiven);
-    return { params: { means, weights, variances, covariances }, flat: readParams({ means, weights, variances }, 'json'), covariance: covarianceGiven, learned, full: model };
+    return { params: { means, weights, variances, covariances }, model, covariance: covarianceGiven, learned };
   }
   if (own('covariances') !== undefined) throw new MixfitError('json.covariances', "must be given with covariance 'full' or 'tied' only", own('covariances'));
   const flat = readParams({ means: own('means') as number[][], weights: own('weights'), variances: own('variances') }, 'json');
@@ -110,7 +110,7 @@ export function modelFromJSON(json: unknown): {
     weights: own('weights') ?? Array.from(flat.logWeights, Math.exp),
     variances: own('variances') ?? 1,
   });
-  return { params, flat, covariance, learned };
+  return { params, model: diagonalMixture(flat), covariance, learned };
 }
 
 function readLearned(v: unknown, version: number, covariance: CovarianceType): LearnedBlocks | undefined {

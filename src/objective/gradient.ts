@@ -1,3 +1,4 @@
+import { varianceAt } from '../model/mixture.js';
 import type { FlatParams, PassStats } from '../types.js';
 
 /** Flat gradient buffers: means n·d, logWeights n, logVariances 1 / n / n·d (same layout as the variances). */
@@ -24,11 +25,11 @@ export function newFlatGradient(p: FlatParams): FlatGradient {
  * - ∂L/∂s = −(Q/2 − (d/2)R)/C per component (shared: summed), per dimension −(Q_ij − R_i)/(2C) for diagonal.
  */
 export function gradientFromStats(p: FlatParams, s: PassStats, g: FlatGradient): FlatGradient {
-  const { n, d, means, logWeights, variances, layout } = p;
+  const { n, d, means, logWeights, layout } = p;
   const C = s.totalWeight;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
-      const v = layout === 'shared' ? variances[0] : layout === 'component' ? variances[i] : variances[i * d + j];
+      const v = varianceAt(p, i, j);
       g.means[i * d + j] = -(s.S[i * d + j] - s.R[i] * means[i * d + j]) / (v * C);
     }
     g.logWeights[i] = Math.exp(logWeights[i]) - s.R[i] / C;

@@ -3,6 +3,7 @@ import type { DataBackend } from '../kernel/backend.js';
 import type { Precision } from '../kernel/precision.js';
 import { statsBuffer } from '../kernel/backend.js';
 import type { FlatParams, KernelVariant, MixtureGradient, MixtureParams, PassStats } from '../types.js';
+import { publicVariances, rowsOf } from '../model/mixture.js';
 import { readParams } from '../validate.js';
 import { gradientFromStats, newFlatGradient, type FlatGradient } from './gradient.js';
 
@@ -116,10 +117,9 @@ export class BackendObjective implements Objective {
 
 /** Converts a flat gradient to the public shapes of {@link MixtureGradient}. */
 export function publicGradient(p: FlatParams, g: FlatGradient): MixtureGradient {
-  const rows = (a: Float64Array) => Array.from({ length: p.n }, (_, i) => Array.from(a.subarray(i * p.d, (i + 1) * p.d)));
   return {
-    means: rows(g.means),
+    means: rowsOf(g.means, p.n, p.d),
     logWeights: Array.from(g.logWeights),
-    logVariances: p.layout === 'shared' ? g.logVariances[0] : p.layout === 'component' ? Array.from(g.logVariances) : rows(g.logVariances),
+    logVariances: publicVariances(p.layout, g.logVariances, p.n, p.d),
   };
 }

@@ -1,6 +1,7 @@
 import { MixfitError } from '../errors.js';
 import { resolveTable } from '../optionTable.js';
 import { newPassStats } from '../kernel/backend.js';
+import { varianceAt } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
 import { ParallelObjective, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
@@ -90,8 +91,7 @@ function quadraturePoints(p: FlatParams, nodes: number): { X: Float64Array; c: F
       const row = i * M + k;
       c[row] = wi * rule.weights[k];
       for (let j = 0; j < d; j++) {
-        const v = p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * d + j];
-        X[row * d + j] = p.means[i * d + j] + Math.sqrt(v) * rule.points[k * d + j];
+        X[row * d + j] = p.means[i * d + j] + Math.sqrt(varianceAt(p, i, j)) * rule.points[k * d + j];
       }
     }
   }

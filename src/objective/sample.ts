@@ -1,6 +1,7 @@
 import { MixfitError } from '../errors.js';
 import { checkKernelCapacity } from '../kernel/workspace.js';
 import { resolveTable } from '../optionTable.js';
+import { diagonalMixture, drawRows } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
 import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
 import { loadKernels, resolveVariant, type LoadKernelsOptions } from '../runtime/kernels.js';
@@ -14,16 +15,8 @@ import { SAMPLE_TABLE } from './options.js';
  * drawn first (categorical on the weights), then each coordinate μ_ij + σ_ij·z.
  */
 export function sampleMixture(p: FlatParams, rows: number, rng: Rng): Float64Array {
-  const { n, d } = p;
-  const w = Array.from(p.logWeights, Math.exp);
-  const out = new Float64Array(rows * d);
-  for (let k = 0; k < rows; k++) {
-    const i = rng.categorical(w);
-    for (let j = 0; j < d; j++) {
-      const v = p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * d + j];
-      out[k * d + j] = p.means[i * d + j] + Math.sqrt(v) * rng.normal();
-    }
-  }
+  const out = new Float64Array(rows * p.d);
+  drawRows(diagonalMixture(p), rows, rng, (k, _i, x) => out.set(x, k * p.d));
   return out;
 }
 

@@ -51,6 +51,30 @@ export interface RunResult {
   history: HistoryRecord[];
 }
 
+/** How a run ended, in the public result's words (every result type of the package extends it). */
+export interface RunOutcome {
+  /** The loss at the returned point. */
+  loss: number;
+  /** True when a tolerance was met (status 'gradient-tolerance', 'loss-tolerance' or 'loss-change'). */
+  converged: boolean;
+  status: MinimizeStatus;
+  statusCode: number;
+  message: string;
+  nIter: number;
+  /** Evaluations used, the initial one and rejected trials included. */
+  nEvaluations: number;
+  history: HistoryRecord[];
+}
+
+/** The one result builder: a run's outcome with its status table entry. */
+export function outcomeOf(run: RunResult): RunOutcome {
+  const entry = STATUS_TABLE[run.status];
+  return {
+    loss: run.loss, converged: entry.converged, status: run.status, statusCode: entry.code, message: entry.message,
+    nIter: run.nIter, nEvaluations: run.nEvaluations, history: run.history,
+  };
+}
+
 /** Steps after which the loss-change rule (lossChangeTol) applies: EM and the EM accelerators' accepted points. */
 const FIXED_POINT_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(['em', 'squarem', 'anderson']);
 

@@ -4,6 +4,7 @@
  * need (closed-form M-step, the σ²-scaled mean step).
  */
 import { gradientFromStats, newFlatGradient, type FlatGradient } from '../objective/gradient.js';
+import { varianceAt } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
 import type { FlatParams, PassStats } from '../types.js';
 import type { Parameterization } from './parameterization.js';
@@ -11,11 +12,6 @@ import { norm2, type Point, type Problem } from './problem.js';
 
 function copyStats(s: PassStats): PassStats {
   return { totalWeight: s.totalWeight, sumLogLik: s.sumLogLik, R: s.R.slice(), S: s.S.slice(), Q: s.Q.slice() };
-}
-
-/** σ²_ij of component i in dimension j, whatever the layout. */
-function varianceAt(p: FlatParams, i: number, j: number): number {
-  return p.layout === 'shared' ? p.variances[0] : p.layout === 'component' ? p.variances[i] : p.variances[i * p.d + j];
 }
 
 /** The mixture problem over one objective. */
@@ -70,8 +66,7 @@ export class MixtureProblem implements Problem {
     const w = Array.from(p.logWeights, (a) => Math.max(Math.exp(a), 1e-6));
     if (learnWeights) for (let i = 0; i < n; i++) scale(logitOffset + i, 1 / w[i]);
     for (let k = 0; k < varCount; k++) {
-      const i = layout === 'component' ? k : Math.floor(k / d);
-      scale(varOffset + k, 2 / (w[i] * (layout === 'component' ? d : 1)));
+      scale(varOffset + k, 2 / (w[this.param.varianceComponent(k)] * (layout === 'component' ? d : 1)));
     }
     return q;
   }

@@ -4,8 +4,10 @@
  * Weights are w = softmax(α); learned variances are σ² = regCovar + e^s, a smooth floor that no step can
  * cross (so gradient solvers never drive a variance to zero).
  */
+import { broadcastVariances, diagonalMixture, LAYOUT_OF, varianceCount, type Mixture } from '../model/mixture.js';
 import type { FlatParams, VarianceLayout } from '../types.js';
 import type { FlatGradient } from '../objective/gradient.js';
+import type { ResolvedOptions } from './options.js';
 
 /** What is learned besides the means. */
 export interface ParameterizationSpec {
@@ -36,20 +38,47 @@ export class Parameterization {
   readonly varOffset: number;
   readonly varCount: number;
   private readonly fixedLogWeights: Float64Array;
-  private readonly fixedVariance: number;
+  /** σ² when variances are not learned ('fixed'). */
+  readonly fixedVariance: number;
 
   constructor(spec: ParameterizationSpec) {
     this.n = spec.n;
     this.d = spec.d;
     this.learnWeights = spec.weights === 'learned';
-    this.layout = spec.covariance === 'fixed' ? 'shared' : spec.covariance === 'spherical' ? 'component' : 'diagonal';
+    this.layout = LAYOUT_OF[spec.covariance];
     this.regCovar = spec.regCovar;
     this.fixedLogWeights = spec.logWeights.slice();
     this.fixedVariance = spec.variance;
     this.logitOffset = this.n * this.d;
     this.varOffset = this.logitOffset + (this.learnWeights ? this.n : 0);
-    this.varCount = this.layout === 'shared' ? 0 : this.layout === 'component' ? this.n : this.n * this.d;
+    this.varCount = this.layout === 'shared' ? 0 : varianceCount(this.layout, this.n, this.d);
     this.size = this.varOffset + this.varCount;
+  }
+
+  /**
+   * The map for fitting `start` (validated) under options `o`: its shape and weights, the options'
+   * covariance layout and weights, σ² = o.variance or the start's shared value (else 1) when 'fixed'.
+   */
+  static of(start: Mixture, o: Pick<ResolvedOptions, 'weights' | 'covariance' | 'regCovar' | 'variance'>): Parameterization {
+    const p = (start as { flat: FlatParams }).flat;
+    const variance = o.variance ?? (p.layout === 'shared' ? p.variances[0] : 1);
+    return new Parameterization({ n: p.n, d: p.d, weights: o.weights, covariance: o.covariance, regCovar: o.regCovar, logWeights: p.logWeights, variance });
+  }
+
+  /** θ of `start` (a model of this shape; its variances broadcast to this layout). */
+  thetaOf(start: Mixture): Float64Array {
+    const p = (start as { flat: FlatParams }).flat;
+    return this.toTheta(p.means, p.logWeights, broadcastVariances(p, this.layout));
+  }
+
+  /** The model at θ (fresh arrays). */
+  mixture(theta: Float64Array): Mixture {
+    return diagonalMixture(this.toFlat(theta));
+  }
+
+  /** Component of the k-th learned variance. */
+  varianceComponent(k: number): number {
+    return this.layout === 'component' ? k : Math.floor(k / this.d);
   }
 
   /** Whether variances are part of θ. */
@@ -59,7 +88,7 @@ export class Parameterization {
   newParams(): FlatParams {
     return {
       n: this.n, d: this.d, means: new Float64Array(this.n * this.d), logWeights: this.fixedLogWeights.slice(),
-      variances: new Float64Array(this.layout === 'shared' ? 1 : this.varCount).fill(this.fixedVariance), layout: this.layout,
+      variances: new Float64Array(varianceCount(this.layout, this.n, this.d)).fill(this.fixedVariance), layout: this.layout,
     };
   }
 

@@ -4,7 +4,7 @@
  * convergence benchmark; mixture-only solvers (em, gradient-em) are not available here.
  */
 import { MixfitError } from '../errors.js';
-import { runSteps, type HistoryRecord } from './driver.js';
+import { outcomeOf, runSteps, type HistoryRecord, type RunOutcome } from './driver.js';
 import { aitken } from './optimum/aitken.js';
 import { hazanKakade } from './optimum/hazanKakade.js';
 import { knownOptimum } from './optimum/known.js';
@@ -12,7 +12,6 @@ import { targetLevel } from './optimum/targetLevel.js';
 import { resolveOptions, type MinimizeOptions } from './options.js';
 import { functionProblem } from './problem.js';
 import { buildStep } from './registry.js';
-import { STATUS_TABLE, type MinimizeStatus } from './status.js';
 
 /** Options of {@link minimizeFunction}: those of `minimize` that apply to a plain vector. */
 export type FunctionMinimizeOptions = Omit<MinimizeOptions, 'weights' | 'covariance' | 'variance' | 'regCovar' | 'onIteration' | 'solver' | 'optimum' | 'metric' | 'lossChangeTol'> & {
@@ -25,17 +24,9 @@ export type FunctionMinimizeOptions = Omit<MinimizeOptions, 'weights' | 'covaria
 };
 
 /** Result of {@link minimizeFunction}. */
-export interface FunctionMinimizeResult {
+export interface FunctionMinimizeResult extends RunOutcome {
   /** The best point seen (length of x0). */
   x: number[];
-  loss: number;
-  converged: boolean;
-  status: MinimizeStatus;
-  statusCode: number;
-  message: string;
-  nIter: number;
-  nEvaluations: number;
-  history: HistoryRecord[];
 }
 
 /**
@@ -73,9 +64,5 @@ export async function minimizeFunction(
     lossTol: o.lossTol, maxRejections: o.maxRejections, signal: o.signal,
     onIteration: onIteration && ((rec, xi) => onIteration({ ...rec, x: Array.from(xi) })),
   });
-  const entry = STATUS_TABLE[run.status];
-  return {
-    x: Array.from(run.x), loss: run.loss, converged: entry.converged, status: run.status, statusCode: entry.code,
-    message: entry.message, nIter: run.nIter, nEvaluations: run.nEvaluations, history: run.history,
-  };
+  return { x: Array.from(run.x), ...outcomeOf(run) };
 }

@@ -1,0 +1,193 @@
+/**
+ * The fit loop of GaussianMixture: seeded restarts of one solver over one objective (the solver core,
+ * solvers/solve.ts, on validated inputs), the kept restart, and the public {@link FitResult} with its
+ * convergence and degenerate-component warnings, built in one place ({@link describeFit}).
+ */
+import { AbortError, FitError } from '../errors.js';
+import { columnVariances, regCovarWarning } from '../model/dataScale.js';
+import { fullEm } from '../model/fullModel.js';
+import { toPublic, type Mixture } from '../model/mixture.js';
+import { Rng } from '../model/rng.js';
+import type { Objective } from '../objective/objective.js';
+import { objectiveOver, resolveThreads, threadsCapNote } from '../parallel/objective.js';
+import { loadKernels, type Kernels } from '../runtime/kernels.js';
+import type { HistoryRecord } from '../solvers/driver.js';
+import { solve, solveResult, type SolveResult } from '../solvers/solve.js';
+import type { OutOfCoreData } from '../stream/fitSource.js';
+import type { FittedParams, FlatParams, Matrix } from '../types.js';
+import { clonePublicParams } from '../validate.js';
+import { coreOptions, type FitResult, type Resolved } from './options.js';
+import { diagonalStart, matrixStart } from './start.js';
+
+/** A finished fit: the public result, the model to commit and the kernels it ran on. */
+export interface FitRun {
+  result: FitResult;
+  model: Mixture;
+  kernels: Kernels;
+}
+
+/** What one fit reads besides the options: the data (in memory, or a source's seeded sample), weights, signal. */
+export interface FitInputs {
+  M: Matrix;
+  w: Float64Array | undefined;
+  signal: AbortSignal | undefined;
+  /** An out-of-core source (diagonal layouts only): passes stream over it; M is its sample. */
+  source?: OutOfCoreData;
+  /** The init model validated at construction (diagonal layouts), and whether it gave variances. */
+  init?: { flat: FlatParams; hasVariances: boolean };
+}
+
+/**
+ * Fits a diagonal layout: restarts of the solver core over one objective (worker pool, stream or SQL as
+ * the data say). @throws AbortError (with `.result`) when aborted, FitError when no restart ended finite.
+ */
+export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
+  const { M, w, signal, source } = x;
+  const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
+  const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
+  const objective = source ? source.objective(kernels)
+    : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal, precision: o.precision });
+  const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
+    o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
+  const rng = new Rng(o.seed);
+  try {
+    return await keepBest(o, kernels, warnings, (restart) => {
+      const start = diagonalStart(o, x.init?.flat, x.init?.hasVariances ?? false, M, w, rng.fork(restart));
+      const variance = o.covariance === 'fixed' ? start.flat.variances[0] : o.variance;
+      return runCore(o, objective, start, variance, restart, signal);
+    });
+  } finally {
+    objective.dispose();
+  }
+}
+
+/**
+ * Fits 'full'/'tied': seeded restarts of scikit-learn's EM over one data backend on this thread (the
+ * worker protocol carries the diagonal layouts only). Throws as {@link fitDiagonal}.
+ */
+export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
+  const { M, w, signal } = x;
+  const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
+  const warnings = [regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
+  if (typeof o.threads === 'number' && o.threads > 1)
+    warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
+  const backend = kernels.createBackend(M.data, M.rows, M.cols, w);
+  const rng = new Rng(o.seed);
+  try {
+    return await keepBest(o, kernels, warnings, (restart) => {
+      const start = matrixStart(o, M, w, rng.fork(restart));
+      const user = o.onIteration;
+      const r = fullEm(backend, start, {
+        regCovar: o.regCovar, lossChangeTol: o.lossChangeTol ?? o.tol, maxIter: o.maxIter, maxEvaluations: o.maxEvaluations,
+        fixedWeights: o.weights === 'fixed', signal,
+        onIteration: user && ((iteration, evaluations, loss, gradNorm, model) => user({
+          iteration, evaluations, loss, gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined, params: toPublic(model), restart,
+        })),
+      });
+      const history: HistoryRecord[] = r.history.map((h, k) => ({
+        iteration: k + 1, evaluations: h.evaluations, loss: h.loss, gradNorm: h.gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
+      }));
+      return solveResult({ x: new Float64Array(0), loss: r.loss, status: r.status, nIter: r.nIter, nEvaluations: r.nEvaluations, history }, r.model);
+    });
+  } finally {
+    backend.dispose();
+  }
+}
+
+/** One restart through the solver core, with the user's progress callback in the public shapes. */
+function runCore(o: Readonly<Resolved>, objective: Objective, start: Mixture, variance: number | undefined, restart: number,
+  signal: AbortSignal | undefined): Promise<SolveResult> {
+  const user = o.onIteration;
+  return solve(objective, start, coreOptions(o, variance, signal), user && ((rec, m) => user({ ...rec, params: toPublic(m), restart })));
+}
+
+/** Runs the restarts, keeps the best and describes it. @throws AbortError (with `.result`) when one was aborted. */
+async function keepBest(o: Readonly<Resolved>, kernels: Kernels, warnings: string[],
+  runOne: (restart: number) => SolveResult | Promise<SolveResult>): Promise<FitRun> {
+  const runs = typeof o.init === 'object' ? 1 : o.nInit;
+  const { best, total, aborted } = await runRestarts(runs, warnings, runOne);
+  const result = describeFit(o, best.r, best.restart, total, warnings);
+  // An abort in any restart aborts the fit, even when an earlier, finished restart is the best.
+  if (aborted) throw Object.assign(new AbortError('the fit was aborted; the previous model is unchanged'), { result });
+  return { result, model: best.r.model, kernels };
+}
+
+/** The public result of the kept restart, with warnings about convergence and degenerate components. */
+export function describeFit(o: Readonly<Resolved>, r: SolveResult, restart: number, total: number, warnings: string[]): FitResult {
+  const out = [...warnings];
+  if (!r.converged && r.status !== 'aborted')
+    out.push(`did not converge: ${r.message} after ${r.nIter} iterations (${r.nEvaluations} evaluations); raise maxIter/maxEvaluations or tol`);
+  const p = toPublic(r.model);
+  const degenerate: string[] = [];
+  if (o.covariance !== 'fixed') {
+    // σ² = regCovar + e^s: a component whose e^s is negligible has collapsed onto (nearly) one point.
+    const floorHit = (v: number) => v <= o.regCovar * (1 + 1e-6) + 1e-300;
+    p.means.forEach((_, i) => {
+      const v = p.variances as number[] | number[][];
+      const hit = Array.isArray(v[i]) ? (v[i] as number[]).some(floorHit) : floorHit(v[i] as number);
+      if (hit) degenerate.push(`component ${i} collapsed: its variance was floored at regCovar = ${o.regCovar}; use fewer components or a larger regCovar`);
+    });
+  }
+  if (o.weights === 'learned') {
+    p.weights.forEach((wi, i) => {
+      if (wi < 1e-12) degenerate.push(`component ${i} is empty (weight ${wi.toExponential(2)}); use fewer components`);
+    });
+  }
+  out.push(...degenerate);
+  return {
+    converged: r.converged, status: r.status, statusCode: r.statusCode, warnings: out,
+    // scikit-learn's advice, kept with the status: a collapsed or empty component is worth knowing about.
+    message: degenerate.length ? `${r.message}; ${degenerate.join('; ')}` : r.message,
+    nIter: r.nIter, nEvaluations: r.nEvaluations, totalEvaluations: total, loss: r.loss, lowerBound: -r.loss,
+    history: r.history, params: p, restart,
+  };
+}
+
+/** A deep copy of a fit result. */
+export function copyResult(r: FitResult): FitResult {
+  return { ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })), params: cloneFitted(r.params) };
+}
+
+function cloneFitted(p: FittedParams): FittedParams {
+  const c = p.covariances;
+  return c === undefined ? clonePublicParams(p)
+    : { ...clonePublicParams(p), covariances: (c as (number[] | number[][])[]).map((b) => (Array.isArray(b[0]) ? (b as number[][]).map((r) => r.slice()) : (b as number[]).slice())) as number[][][] | number[][] };
+}
+
+/** A signal that aborts when either given signal does (AbortSignal.any is not in every runtime we support). */
+export function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a || !b) return a ?? b;
+  const c = new AbortController();
+  const stop = () => c.abort();
+  if (a.aborted || b.aborted) c.abort();
+  else { a.addEventListener('abort', stop, { once: true }); b.addEventListener('abort', stop, { once: true }); }
+  return c.signal;
+}
+
+/** What {@link runRestarts} returns: the best finite restart, the evaluations of all, and whether one was aborted. */
+interface Restarts<R> {
+  best: { r: R; restart: number };
+  total: number;
+  aborted: boolean;
+}
+
+/**
+ * The restart loop of every fit: runs restarts 0..runs−1 in order, keeps the lowest finite loss, discards
+ * non-finite restarts with a warning (appended to `warnings`) and stops at the first aborted one.
+ * @throws FitError when no restart ended finite.
+ */
+async function runRestarts<R extends { status: string; loss: number; nIter: number; nEvaluations: number }>(
+  runs: number, warnings: string[], runOne: (restart: number) => R | Promise<R>): Promise<Restarts<R>> {
+  let best: { r: R; restart: number } | undefined;
+  let total = 0, aborted = false;
+  for (let restart = 0; restart < runs; restart++) {
+    const r = await runOne(restart);
+    total += r.nEvaluations;
+    if (r.status === 'non-finite') {
+      warnings.push(`restart ${restart}: the loss became NaN or infinite (${r.nIter} iterations); restart discarded`);
+    } else if (!best || r.loss < best.r.loss) best = { r, restart };
+    if (r.status === 'aborted') { aborted = true; break; }
+  }
+  if (!best) throw new FitError('every restart produced a NaN or infinite loss: check the scale of X (squared distances must stay finite in float64)', undefined);
+  return { best, total, aborted };
+}
