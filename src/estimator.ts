@@ -23,7 +23,9 @@ import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream
 import { readChunkRows, StreamBackend, type ScoreChunk } from './stream/objective.js';
 import { isRowSource, type RowSource } from './stream/source.js';
 import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
-import { objectiveOver, resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/objective.js';
+import { BackendObjective } from './objective/objective.js';
+import { residentBackend } from './parallel/backend.js';
+import { resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/threads.js';
 import {
   any, finite, intAtLeast, oneOf, resolveTable, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
 } from './optionTable.js';
@@ -273,7 +275,7 @@ export class GaussianMixture {
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
     const objective = source ? source.objective(kernels)
-      : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal, precision: o.precision });
+      : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
     const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
