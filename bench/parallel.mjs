@@ -48,7 +48,7 @@ async function benchCore(lib, cfg) {
     for (const threads of cfg.threads) {
       // Exactly `threads` workers: the `threads` option is capped at the cores (and 1000 rows per worker).
       const o = threads === 1 ? await lib.empiricalObjective({ data: X, rows: N, cols: d }, { threads })
-        : new lib.ParallelObjective(await lib.loadKernels(), X, N, d, undefined, { kind: 'empirical', threads });
+        : new lib.BackendObjective(new lib.PoolBackend(await lib.loadKernels(), X, N, d, undefined, { threads }), 'empirical');
       const t0 = now();
       sums.push((await o.statsAsync(p)).sumLogLik); // starts the workers and ships the shards
       startMs.push(now() - t0);

@@ -22,10 +22,11 @@ export type {
   WorkerFitOptions, WorkerFitResult, ProgressMessage, ProgressInfo, WorkerRequest, WorkerReply,
 } from './browser/protocol.js';
 export { empiricalObjective, type EmpiricalOptions } from './objective/empirical.js';
-export type { Objective, ObjectiveKind } from './objective/objective.js';
+export { BackendObjective, type Objective, type ObjectiveKind } from './objective/objective.js';
 export { populationObjective, type PopulationOptions } from './objective/population.js';
 export { sampleObjective, type SampleObjectiveOptions } from './objective/sample.js';
-export { ParallelObjective, PARALLEL_MIN_WORK, type ThreadsOption } from './parallel/objective.js';
+export { PoolBackend, type PoolOptions } from './parallel/backend.js';
+export { PARALLEL_MIN_WORK, type ThreadsOption } from './parallel/threads.js';
 export {
   minimize, type MinimizeOptions, type MinimizeResult, type MinimizeStatus, type HistoryRecord,
 } from './solvers/minimize.js';
@@ -39,7 +40,7 @@ export {
 export {
   openSource, isRowSource, type RowSource, type OpenSourceOptions, type SourceFormat,
 } from './stream/source.js';
-export { streamingObjective, StreamingObjective, type StreamingOptions, type ScoreChunk } from './stream/objective.js';
+export { streamingObjective, StreamBackend, type StreamingOptions, type ScoreChunk } from './stream/objective.js';
 export type { StreamFitOptions } from './stream/fitSource.js';
 export {
   sqlSource, sqlObjective, SqlObjective, isSqlSource, type SqlAdapter, type SqlSource, type SqlSourceOptions,

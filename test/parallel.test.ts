@@ -9,8 +9,9 @@ import { Rng } from '../src/model/rng.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import { populationObjective } from '../src/objective/population.js';
 import { sampleObjective } from '../src/objective/sample.js';
-import type { BackendObjective } from '../src/objective/objective.js';
-import { ParallelObjective, resolveThreads } from '../src/parallel/objective.js';
+import { BackendObjective } from '../src/objective/objective.js';
+import { PoolBackend } from '../src/parallel/backend.js';
+import { resolveThreads } from '../src/parallel/threads.js';
 import { shardBounds } from '../src/parallel/pool.js';
 import { loadKernels } from '../src/runtime/kernels.js';
 import { minimize } from '../src/solvers/minimize.js';
@@ -24,9 +25,16 @@ const open: BackendObjective[] = [];
 async function exactThreads(M: { data: Float64Array; rows: number; cols: number }, threads: number, c?: number[]): Promise<BackendObjective> {
   if (threads === 1) return empiricalObjective(M, { threads: 1, sampleWeight: c });
   const kernels = await loadKernels();
-  return new ParallelObjective(kernels, M.data, M.rows, M.cols, c && Float64Array.from(c), { kind: 'empirical', threads });
+  return new BackendObjective(new PoolBackend(kernels, M.data, M.rows, M.cols, c && Float64Array.from(c), { threads }), 'empirical');
 }
 afterEach(() => { for (const o of open.splice(0)) o.dispose(); });
+
+/** The worker pool behind `o` (the test fails when `o` runs on one thread). */
+function pool(o: BackendObjective): PoolBackend {
+  const be = o.live();
+  expect(be).toBeInstanceOf(PoolBackend);
+  return be as PoolBackend;
+}
 
 function data(rng: Rng, rows: number, cols: number): Float64Array {
   const X = new Float64Array(rows * cols);
@@ -128,9 +136,9 @@ describe('parallel passes', () => {
         const M = { data: X, rows, cols: d };
         const objs = await Promise.all([1, 2, 3].map((threads) => exactThreads(M, threads, c)));
         open.push(...objs);
-        expect(objs[0]).not.toBeInstanceOf(ParallelObjective);
-        expect(objs[1]).toBeInstanceOf(ParallelObjective);
-        expect(objs[2]).toBeInstanceOf(ParallelObjective);
+        expect(objs[0].live()).not.toBeInstanceOf(PoolBackend);
+        pool(objs[1]);
+        pool(objs[2]);
         for (let trial = 0; trial < 3; trial++) {
           const p = params(rng, n, d, layout);
           const s = await Promise.all(objs.map(async (o) => copyStats(await o.statsAsync(p))));
@@ -163,10 +171,12 @@ describe('parallel passes', () => {
     const X = data(rng, 5, 2);
     const one = await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 1 });
     // The option is capped at one worker per 1000 rows; the class itself only at one row per worker.
-    expect(await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 8 })).not.toBeInstanceOf(ParallelObjective);
-    const many = (await exactThreads({ data: X, rows: 5, cols: 2 }, 8)) as ParallelObjective;
+    const capped = await empiricalObjective({ data: X, rows: 5, cols: 2 }, { threads: 8 });
+    open.push(capped);
+    expect(capped.live()).not.toBeInstanceOf(PoolBackend);
+    const many = await exactThreads({ data: X, rows: 5, cols: 2 }, 8);
     open.push(one, many);
-    expect(many.threads).toBe(5);
+    expect(pool(many).threads).toBe(5);
     const p = params(rng, 3, 2, 'diagonal');
     const a = copyStats(await one.statsAsync(p));
     const b = await many.statsAsync(p);
@@ -177,11 +187,11 @@ describe('parallel passes', () => {
   it('scoreAsync gathers per-row densities and responsibilities in row order', async () => {
     const rng = new Rng(8);
     const X = data(rng, 1001, 2);
-    const obj = (await exactThreads({ data: X, rows: 1001, cols: 2 }, 3)) as ParallelObjective;
+    const obj = await exactThreads({ data: X, rows: 1001, cols: 2 }, 3);
     open.push(obj);
     const p = params(rng, 3, 2, 'component');
     const l1 = new Float64Array(1001), r1 = new Float64Array(3003), l2 = new Float64Array(1001), r2 = new Float64Array(3003);
-    await obj.scoreAsync(p, l1, r1);
+    await pool(obj).scoreAsync(p, l1, r1);
     obj.live().score(p, l2, r2);
     expectClose(l1, l2, 1e-13);
     expectClose(r1, r2, 1e-13);
@@ -200,8 +210,8 @@ describe('parallel passes', () => {
       expect(fits[t].nEvaluations).toBe(fits[0].nEvaluations);
       expect(Math.abs(fits[t].loss - fits[0].loss)).toBeLessThanOrEqual(1e-10 * Math.abs(fits[0].loss));
     }
-    const par = objs[2] as ParallelObjective;
-    expect(par.workersRunning).toBe(true);
+    const par = objs[2];
+    expect(pool(par).workersRunning).toBe(true);
     const second = await minimize(par, start, { maxEvaluations: 40 });
     expect(second.loss).toBe(fits[2].loss);
   });
@@ -217,7 +227,7 @@ describe('population and sample objectives', () => {
     ];
     for (const [one, par] of pairs) {
       open.push(one, par);
-      expect(par).toBeInstanceOf(ParallelObjective);
+      pool(par);
       expect(par.offset).toBe(one.offset);
       expect(par.knownOptimum).toBe(one.knownOptimum);
       const a = one.lossFromStats(await one.statsAsync(p));
@@ -231,13 +241,13 @@ describe('worker failures', () => {
   it('a crashing worker rejects the pending evaluation and the fit, never hangs; the pool restarts after', async () => {
     const rng = new Rng(10);
     const X = data(rng, 2000, 2);
-    const obj = (await empiricalObjective({ data: X, rows: 2000, cols: 2 }, { threads: 2 })) as ParallelObjective;
+    const obj = await empiricalObjective({ data: X, rows: 2000, cols: 2 }, { threads: 2 });
     open.push(obj);
     const p = params(rng, 2, 2, 'shared');
     const good = copyStats(await obj.statsAsync(p));
-    await obj.crashWorkerForTest(1);
+    await pool(obj).crashWorkerForTest(1);
     await expect(obj.statsAsync(p)).rejects.toThrow(/crash|exited/);
-    await obj.crashWorkerForTest(0);
+    await pool(obj).crashWorkerForTest(0);
     await expect(minimize(obj, { means: [[0, 0], [1, 1]] }, { maxEvaluations: 20 })).rejects.toThrow(/crash|exited/);
     const again = await obj.statsAsync(p);
     expect(again.sumLogLik).toBe(good.sumLogLik);
@@ -257,19 +267,19 @@ describe('abort', () => {
     const rng = new Rng(12);
     const X = data(rng, 30_000, 3);
     const ac = new AbortController();
-    const obj = (await empiricalObjective({ data: X, rows: 30_000, cols: 3 }, { threads: 2, signal: ac.signal })) as ParallelObjective;
+    const obj = await empiricalObjective({ data: X, rows: 30_000, cols: 3 }, { threads: 2, signal: ac.signal });
     open.push(obj);
     const p = params(rng, 3, 3, 'diagonal');
     const before = copyStats(await obj.statsAsync(p));
-    expect(obj.workersRunning).toBe(true);
+    expect(pool(obj).workersRunning).toBe(true);
     const inflight = obj.statsAsync(p);
     ac.abort();
     expect((await inflight).sumLogLik).toBe(before.sumLogLik);
     await new Promise((r) => setTimeout(r, 0));
-    expect(obj.workersRunning).toBe(false);
+    expect(pool(obj).workersRunning).toBe(false);
     const after = await obj.statsAsync(p);
     expect(Math.abs(after.sumLogLik - before.sumLogLik)).toBeLessThanOrEqual(1e-12 * Math.abs(before.sumLogLik));
-    expect(obj.workersRunning).toBe(false);
+    expect(pool(obj).workersRunning).toBe(false);
     const fit = await minimize(obj, { means: [[0, 0, 0], [1, 1, 1]] }, { maxEvaluations: 10, signal: ac.signal });
     expect(fit.status).toBe('aborted');
   });
@@ -295,10 +305,10 @@ describe('process life cycle (child node processes)', () => {
       if (mode === 'abort') {
         setTimeout(() => ac.abort(), 400);
         const r = await minimize(obj, start, { solver: 'gd', maxEvaluations: 100000, maxIter: 100000, tol: 0, signal: ac.signal });
-        console.log(JSON.stringify({ status: r.status, running: obj.workersRunning }));
+        console.log(JSON.stringify({ status: r.status, running: obj.live().workersRunning }));
       } else {
         const r = await minimize(obj, start, { maxEvaluations: 5 });
-        console.log(JSON.stringify({ status: r.status, running: obj.workersRunning }));
+        console.log(JSON.stringify({ status: r.status, running: obj.live().workersRunning }));
       }
       // No dispose: the workers must not keep the process alive.
     `;

@@ -6,7 +6,7 @@ import { FitError, GaussianMixture, MixfitError, empiricalObjective, populationO
 import { Rng } from '../src/model/rng.js';
 import { checkKernelCapacity } from '../src/kernel/workspace.js';
 import { MAX_SAMPLE_VALUES } from '../src/model/sample.js';
-import { MIN_ROWS_PER_WORKER, resolveThreads } from '../src/parallel/objective.js';
+import { MIN_ROWS_PER_WORKER, resolveThreads } from '../src/parallel/threads.js';
 import { availableCores } from '../src/parallel/transport.js';
 import { loadKernels } from '../src/runtime/kernels.js';
 import type { FlatParams } from '../src/types.js';

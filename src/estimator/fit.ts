@@ -8,8 +8,9 @@ import { columnVariances, regCovarWarning } from '../model/dataScale.js';
 import { fullEm } from '../model/fullModel.js';
 import { toPublic, type Mixture } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
-import type { Objective } from '../objective/objective.js';
-import { objectiveOver, resolveThreads, threadsCapNote } from '../parallel/objective.js';
+import { BackendObjective, type Objective } from '../objective/objective.js';
+import { residentBackend } from '../parallel/backend.js';
+import { resolveThreads, threadsCapNote } from '../parallel/threads.js';
 import { loadKernels, type Kernels } from '../runtime/kernels.js';
 import type { HistoryRecord } from '../solvers/driver.js';
 import { solve, solveResult, type SolveResult } from '../solvers/solve.js';
@@ -46,7 +47,7 @@ export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<
   const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
   const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
   const objective = source ? source.objective(kernels)
-    : objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal, precision: o.precision });
+    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
   const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
     o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
   const rng = new Rng(o.seed);

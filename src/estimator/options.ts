@@ -7,7 +7,7 @@ import { PRECISIONS } from '../kernel/precision.js';
 import {
   finite, intAtLeast, oneOf, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
 } from '../optionTable.js';
-import type { ThreadsOption } from '../parallel/objective.js';
+import type { ThreadsOption } from '../parallel/threads.js';
 import type { WasmSource } from '../runtime/kernels.js';
 import type { HistoryRecord, MinimizeStatus } from '../solvers/minimize.js';
 import { EM_MAP_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions, type ResolvedOptions } from '../solvers/options.js';

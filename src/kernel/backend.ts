@@ -22,6 +22,11 @@ export interface DataBackend {
    */
   pass(p: FlatParams, out: PassStats, start?: number, end?: number): PassStats;
   /**
+   * The same pass over all rows, asynchronously, for backends whose rows are elsewhere (a worker pool, a
+   * file read chunk by chunk); absent: objectives call `pass`.
+   */
+  passAsync?(p: FlatParams, out: PassStats): Promise<PassStats>;
+  /**
    * Per-row log-density ℓ(x_k) into `logDensity` (N) and, when given, responsibilities into `resp`
    * (N × n row-major).
    */

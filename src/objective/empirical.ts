@@ -3,8 +3,9 @@ import { resolveTable } from '../optionTable.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
-import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
-import type { BackendObjective } from './objective.js';
+import { residentBackend } from '../parallel/backend.js';
+import { resolveThreads, type ThreadsOption } from '../parallel/threads.js';
+import { BackendObjective } from './objective.js';
 import { EMPIRICAL_TABLE } from './options.js';
 
 /** Options of {@link empiricalObjective}. */
@@ -34,5 +35,5 @@ export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptio
   const precision = readPrecision(options.precision);
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
-  return objectiveOver(kernels, M.data, M.rows, M.cols, w, { kind: 'empirical', threads, signal: options.signal, precision });
+  return new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal: options.signal, precision }), 'empirical');
 }

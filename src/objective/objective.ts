@@ -56,6 +56,10 @@ export class BackendObjective implements Objective {
   evaluations = 0;
   private backend: DataBackend | null;
   private buffers = new Map<string, PassStats>();
+  /** Buffers of asynchronous passes (apart: a synchronous pass may run while one is in flight). */
+  private asyncBuffers = new Map<string, PassStats>();
+  /** The last asynchronous pass still running (null: none). */
+  private queue: Promise<unknown> | null = null;
 
   constructor(backend: DataBackend, kind: ObjectiveKind, offset = 0, knownOptimum?: number) {
     this.backend = backend;
@@ -75,16 +79,35 @@ export class BackendObjective implements Objective {
     return this.backend;
   }
 
-  stats(params: FlatParams): PassStats {
-    const be = this.live();
+  /** `params` as flat parameters of the data dimension, counted as one evaluation. */
+  private evaluation(params: FlatParams): FlatParams {
     const p = this.flat(params);
     if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
     this.evaluations++;
+    return p;
+  }
+
+  stats(params: FlatParams): PassStats {
+    const be = this.live();
+    const p = this.evaluation(params);
     return be.pass(p, statsBuffer(this.buffers, p));
   }
 
-  statsAsync(p: FlatParams): Promise<PassStats> {
-    return Promise.resolve(this.stats(p));
+  /** The backend's asynchronous pass when it has one (worker pool, streamed source), else {@link stats}. */
+  statsAsync(params: FlatParams): Promise<PassStats> {
+    const be = this.live();
+    if (!be.passAsync) return Promise.resolve(this.stats(params));
+    const p = this.evaluation(params);
+    const out = statsBuffer(this.asyncBuffers, p);
+    // Passes share their buffers: overlapping calls run one after the other. An idle objective starts the
+    // pass now, so an abort right after the call finds it in flight.
+    const start = () => be.passAsync!(p, out);
+    const run = this.queue ? this.queue.then(start) : start();
+    // The first reaction to `run`: the queue is idle again before the caller resumes.
+    const idle = (): void => { if (this.queue === settled) this.queue = null; };
+    const settled: Promise<unknown> = run.then(idle, idle);
+    this.queue = settled;
+    return run;
   }
 
   lossFromStats(s: PassStats): number {

@@ -5,7 +5,7 @@
  */
 import { any, signalLike, threadsOption, wasmSource, type OptionTable } from '../optionTable.js';
 import { kernelChoice, type LoadKernelsOptions } from '../runtime/kernels.js';
-import type { ThreadsOption } from '../parallel/objective.js';
+import type { ThreadsOption } from '../parallel/threads.js';
 
 /** Options every objective constructor takes. */
 const SHARED: OptionTable<LoadKernelsOptions & { threads?: ThreadsOption }> = {

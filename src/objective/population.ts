@@ -3,7 +3,8 @@ import { resolveTable } from '../optionTable.js';
 import { newPassStats } from '../kernel/backend.js';
 import { varianceAt } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
-import { ParallelObjective, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
+import { PoolBackend } from '../parallel/backend.js';
+import { resolveThreads, type ThreadsOption } from '../parallel/threads.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
@@ -73,7 +74,7 @@ export async function populationObjective(truth: MixtureParams, options: Populat
   const threads = await resolveThreads(options.threads, rows, p.d);
   if (threads > 1) {
     backend.dispose();
-    return new ParallelObjective(kernels, X, rows, p.d, c, { kind: 'population', threads, offset, knownOptimum: knownOpt });
+    return new BackendObjective(new PoolBackend(kernels, X, rows, p.d, c, { threads }), 'population', offset, knownOpt);
   }
   return new BackendObjective(backend, 'population', offset, knownOpt);
 }

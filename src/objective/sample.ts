@@ -3,7 +3,8 @@ import { checkKernelCapacity } from '../kernel/workspace.js';
 import { resolveTable } from '../optionTable.js';
 import { diagonalMixture, drawRows } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
-import { objectiveOver, resolveThreads, type ThreadsOption } from '../parallel/objective.js';
+import { residentBackend } from '../parallel/backend.js';
+import { resolveThreads, type ThreadsOption } from '../parallel/threads.js';
 import { loadKernels, resolveVariant, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, MixtureParams } from '../types.js';
 import { readParams } from '../validate.js';
@@ -50,5 +51,5 @@ export async function sampleObjective(truth: MixtureParams, options: SampleObjec
   const X = sampleMixture(p, rows, new Rng(seed));
   const threads = await resolveThreads(options.threads, rows, p.d);
   const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
-  return objectiveOver(kernels, X, rows, p.d, undefined, { kind: 'sample', threads });
+  return new BackendObjective(residentBackend(kernels, X, rows, p.d, undefined, { threads }), 'sample');
 }

@@ -10,7 +10,8 @@ import { any, intAtLeast, type OptionTable } from '../optionTable.js';
 import type { Kernels } from '../runtime/kernels.js';
 import { isSqlSource, sqlHead, SqlObjective, type SqlSource } from '../sql/objective.js';
 import type { Matrix } from '../types.js';
-import { readChunkRows, StreamBackend, StreamingObjective } from './objective.js';
+import { BackendObjective } from '../objective/objective.js';
+import { readChunkRows, StreamBackend } from './objective.js';
 import { INIT_SAMPLE_ROWS, reservoirSample } from './sample.js';
 import { isRowSource, type RowSource } from './source.js';
 
@@ -59,7 +60,7 @@ export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?:
     rows: src.rows,
     cols: src.cols,
     sample: (rng) => reservoirSample(src, limit, rng, chunk),
-    objective: (kernels) => new StreamingObjective(new StreamBackend(kernels, src, chunk)),
+    objective: (kernels) => new BackendObjective(new StreamBackend(kernels, src, chunk), 'empirical'),
   };
 }
 

@@ -166,45 +166,16 @@ export class StreamBackend implements DataBackend {
   }
 }
 
-/** An empirical objective whose passes stream a {@link RowSource} (see {@link streamingObjective}). */
-export class StreamingObjective extends BackendObjective {
-  private readonly stream: StreamBackend;
-  private readonly asyncBuffers = new Map<string, PassStats>();
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(backend: StreamBackend) {
-    super(backend, 'empirical');
-    this.stream = backend;
-  }
-
-  /** Rows per chunk. */
-  get chunkRows(): number { return this.stream.chunkRows; }
-
-  override statsAsync(p: FlatParams): Promise<PassStats> {
-    this.live();
-    if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
-    this.evaluations++;
-    const key = `${p.n}:${p.d}:${p.layout === 'diagonal'}`;
-    let b = this.asyncBuffers.get(key);
-    if (!b) { b = newPassStats(p.n, p.d, p.layout === 'diagonal'); this.asyncBuffers.set(key, b); }
-    const out = b;
-    // Passes share the chunk buffers: overlapping calls run one after the other.
-    const run = this.queue.then(() => this.stream.passAsync(p, out));
-    this.queue = run.catch(() => {});
-    return run;
-  }
-}
-
 /**
  * The mean negative log-likelihood of the rows of `source` (N × d, read from disk on every evaluation):
  * L(θ) = −Σ_k ℓ(x_k)/N. Usable by `minimize` and every solver like {@link empiricalObjective}'s result;
  * `stats`/`value` read synchronously, `statsAsync` overlaps reading with the kernel.
  * @throws MixfitError for a bad `chunkRows`.
  */
-export async function streamingObjective(source: RowSource, options: StreamingOptions = {}): Promise<StreamingObjective> {
+export async function streamingObjective(source: RowSource, options: StreamingOptions = {}): Promise<BackendObjective> {
   if (!isRowSource(source)) throw new MixfitError('source', 'must be a RowSource (from openSource)', source);
   const { chunkRows, ...kernelOptions } = options;
   const rows = readChunkRows(chunkRows, source.cols);
   const kernels = await loadKernels(kernelOptions);
-  return new StreamingObjective(new StreamBackend(kernels, source, rows));
+  return new BackendObjective(new StreamBackend(kernels, source, rows), 'empirical');
 }
