@@ -12,6 +12,7 @@
  * and, for a MixfitError, the argument, rule and value received). An `abort` request stops the fit within
  * one yield of the solver loop (≤ about 16 ms plus one pass) and answers with an `error` named
  * AbortError that carries the best result so far. Several fits may run at once; they interleave.
+ * Covariance 'full' and 'tied' fit here too (covariances in through `init`, out in the result and the model).
  */
 import { MixfitError } from './errors.js';
 import type { Matrix } from './types.js';

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FitError, MixfitError } from '../src/errors.js';
+import { GaussianMixture } from '../src/estimator.js';
 import { Rng } from '../src/model/rng.js';
 import { loadKernels } from '../src/runtime/kernels.js';
 import { newFullPassStats, type FullDataBackend, type FullParams } from '../src/kernel/fullLayout.js';
@@ -60,10 +61,20 @@ describe('precisionCholesky', () => {
     expect((err as Error).message).toMatch(/regCovar = 0\.000001/);
     expect((err as Error).message).toMatch(/increase regCovar/);
     expect(((err as FitError).result as { component: number }).component).toBe(1);
-    expect(() => precisionCholesky(new Float64Array(singular), 2, 1)).toThrow(/the tied covariance/);
+    // One block: the tied covariance or a one-component 'full' model's, and the message must fit both.
+    expect(() => precisionCholesky(new Float64Array(singular), 2, 1)).toThrow(/^Fitting the mixture failed: the covariance \(the tied one, or component 0 of a one-component model\) has an ill-defined/);
     expect(() => precisionCholesky(cov, 2, 3, { argument: 'init.covariances' })).toThrow(MixfitError);
     expect(() => precisionCholesky(cov, 2, 3, { argument: 'init.covariances' })).toThrow(/^init\.covariances\[1\]: must be a symmetric positive definite/);
     expect(() => precisionCholesky(new Float64Array([1, 0, 0, NaN]), 2, 1)).toThrow(FitError);
+  });
+
+  it("a one-component 'full' fit on collinear data fails with the message for one block, not 'the tied covariance'", async () => {
+    const rng = new Rng(3);
+    const X = Array.from({ length: 40 }, () => { const t = rng.normal(); return [t, 2 * t]; });
+    const err = await new GaussianMixture({ nComponents: 1, covariance: 'full', regCovar: 0 }).fit(X).catch((e) => e);
+    expect(err).toBeInstanceOf(FitError);
+    expect((err as Error).message).toMatch(/the covariance \(the tied one, or component 0 of a one-component model\) has an ill-defined empirical covariance/);
+    expect((err as Error).message).not.toMatch(/the tied covariance/);
   });
 });
 

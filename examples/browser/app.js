@@ -1,7 +1,8 @@
 // The mixfit browser demo: data (embedded example or CSV), a fit in the mixfit/worker Web Worker, live
-// drawing of points, component circles and the convergence curve. No framework; the page only draws: every
+// drawing of points, component ellipses (1σ/2σ of each covariance on the plotted columns) and the convergence
+// curve. No framework; the page only draws: every
 // kernel pass runs in the worker, so the page stays responsive during a fit.
-import { SOLVERS, fitInWorker } from '../../dist/browser/index.js';
+import { COVARIANCES, SOLVERS, fitInWorker } from '../../dist/browser/index.js';
 
 const $ = (id) => document.getElementById(id);
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#393b79'];
@@ -9,7 +10,8 @@ const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 const TRUTH = { means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5], variances: 1 };
 
 // State the end-to-end test reads (window.mixfitDemo); the page itself only reads it to draw.
-const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null, messages: 0, compare: null };
+// `view` is the data → canvas-pixel transform and `ellipses` what the scatter canvas shows (pixels, radians).
+const demo = { state: 'loading', truth: TRUTH, data: null, result: null, model: null, error: null, progress: [], lastInfo: null, messages: 0, compare: null, view: null, ellipses: [] };
 window.mixfitDemo = demo;
 
 const worker = new Worker(new URL('../../dist/browser/worker.js', import.meta.url), { type: 'module' });
@@ -81,6 +83,7 @@ function loadData() {
   }
   pointsLayer = null;
   view = demo.data ? viewFor(demo.data) : null;
+  demo.view = view && { scale: view.scale, cx: view.cx, cy: view.cy, width: view.width, height: view.height };
   demo.lastInfo = null;
   drawScatter();
   setState(demo.state === 'running' ? 'running' : demo.data ? 'ready' : 'no data');
@@ -102,7 +105,7 @@ function viewFor({ data, rows, cols }) {
   const sx = (x1 - x0 || 1) * (1 + 2 * pad), sy = (y1 - y0 || 1) * (1 + 2 * pad);
   const scale = Math.min(w / sx, h / sy);  // equal scale on both axes, so circles stay circles
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-  return { scale, px: (x) => w / 2 + (x - cx) * scale, py: (y) => h / 2 - (y - cy) * scale };
+  return { scale, cx, cy, width: w, height: h, px: (x) => w / 2 + (x - cx) * scale, py: (y) => h / 2 - (y - cy) * scale };
 }
 
 function drawPoints() {
@@ -120,12 +123,29 @@ function drawPoints() {
   return layer;
 }
 
-function componentsOf(params) {
-  const { means, weights, variances } = params;
-  return means.map((m, i) => {
-    const v = typeof variances === 'number' ? [variances, variances] : Array.isArray(variances[i]) ? variances[i] : [variances[i], variances[i]];
-    return { x: m[0], y: m.length > 1 ? m[1] : 0, sx: Math.sqrt(v[0]), sy: Math.sqrt(v.length > 1 ? v[1] : v[0]), w: weights[i] };
-  });
+/**
+ * Component i's covariance on the plotted columns 0 and 1 as [a, b, c] = [[a, b], [b, c]]: the 2 × 2 block of
+ * its full covariance ('full': n × d × d, 'tied': the shared d × d), which is the covariance of the projection
+ * onto those columns, or diag(v₀, v₁) from the variances of the diagonal layouts. One column: the x variance twice.
+ */
+function planeCovariance(params, i) {
+  const { covariances, variances } = params;
+  if (covariances) {
+    const C = Array.isArray(covariances[0][0]) ? covariances[i] : covariances;
+    return C.length > 1 ? [C[0][0], C[0][1], C[1][1]] : [C[0][0], 0, C[0][0]];
+  }
+  const v = typeof variances === 'number' ? [variances] : Array.isArray(variances[i]) ? variances[i] : [variances[i]];
+  return [v[0], 0, v.length > 1 ? v[1] : v[0]];
+}
+
+/**
+ * The r-σ ellipse {x : (x − μ)ᵀ Σ⁻¹ (x − μ) = r²} of Σ = [[a, b], [b, c]] in canvas pixels: semi-axes r·√λ·scale
+ * along the eigenvectors, `rotation` the canvas angle of the first axis (y points down on a canvas).
+ */
+function ellipseOf([a, b, c], r, scale) {
+  const mid = (a + c) / 2, q = Math.hypot((a - c) / 2, b);
+  const theta = 0.5 * Math.atan2(2 * b, a - c);
+  return { rx: Math.max(1, r * Math.sqrt(mid + q) * scale), ry: Math.max(1, r * Math.sqrt(Math.max(0, mid - q)) * scale), rotation: -theta };
 }
 
 function drawScatter(params) {
@@ -133,18 +153,22 @@ function drawScatter(params) {
   if (!view) { g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height); return; }
   pointsLayer ??= drawPoints();
   g.drawImage(pointsLayer, 0, 0);
+  demo.ellipses = [];
   if (!params) return;
-  componentsOf(params).forEach((k, i) => {
+  params.means.forEach((m, i) => {
     const color = COLORS[i % COLORS.length];
+    const x = view.px(m[0]), y = view.py(m.length > 1 ? m[1] : 0), cov = planeCovariance(params, i);
     g.strokeStyle = color; g.fillStyle = color;
     for (const [r, dash, width] of [[1, [], 2.5], [2, [7, 5], 1.5]]) {
+      const e = ellipseOf(cov, r, view.scale);
       g.setLineDash(dash); g.lineWidth = width;
       g.beginPath();
-      g.ellipse(view.px(k.x), view.py(k.y), Math.max(1, r * k.sx * view.scale), Math.max(1, r * k.sy * view.scale), 0, 0, 2 * Math.PI);
+      g.ellipse(x, y, e.rx, e.ry, e.rotation, 0, 2 * Math.PI);
       g.stroke();
+      demo.ellipses.push({ component: i, sigma: r, x, y, ...e });
     }
     g.setLineDash([]);
-    g.beginPath(); g.arc(view.px(k.x), view.py(k.y), 4, 0, 2 * Math.PI); g.fill();
+    g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI); g.fill();
   });
 }
 
@@ -309,6 +333,8 @@ const CURVE_CAPTION = {
   compare: 'log scale: every solver\'s loss − the best loss any solver reached, against evaluations (same seeded start)',
 };
 const COMPARE_LEVELS = [1e-4, 1e-6, 1e-8];
+/** Layouts with a d × d covariance per component or shared: the ones drawn as rotated ellipses. */
+const MATRIX_LAYOUTS = new Set(['full', 'tied']);
 
 /**
  * Fits the data once with every solver of mixfit's SOLVERS list, one after the other in the worker, with the
@@ -318,7 +344,7 @@ const COMPARE_LEVELS = [1e-4, 1e-6, 1e-8];
 async function runCompare() {
   if (!demo.data || demo.state === 'running') return;
   const { data, rows, cols } = demo.data;
-  demo.compare = { solvers: [...SOLVERS], runs: [], best: Infinity, done: false };
+  demo.compare = { solvers: [...SOLVERS], runs: [], skipped: [], best: Infinity, done: false };
   demo.result = null; demo.model = null; demo.error = null; demo.lastInfo = null; demo.progress = []; demo.messages = 0;
   $('compare-table').hidden = true; $('curve-caption').textContent = CURVE_CAPTION.compare;
   controller = new AbortController();
@@ -326,10 +352,18 @@ async function runCompare() {
   try {
     for (const [i, solver] of SOLVERS.entries()) {
       setState('running', `comparing: ${solver} (${i + 1}/${SOLVERS.length})…`);
-      const out = await fitInWorker(worker, { data, rows, cols }, { ...fitOptions(solver), tol: 0 }, {
-        signal,
-        onProgress: (m) => { demo.lastInfo = m.info; demo.messages++; showInfo(m.info, m.evaluationsPerSecond, m.elapsedMs); requestFrame(); },
-      });
+      let out;
+      try {
+        out = await fitInWorker(worker, { data, rows, cols }, { ...fitOptions(solver), tol: 0 }, {
+          signal,
+          onProgress: (m) => { demo.lastInfo = m.info; demo.messages++; showInfo(m.info, m.evaluationsPerSecond, m.elapsedMs); requestFrame(); },
+        });
+      } catch (e) {
+        // A solver that does not cover this covariance layout is left out of the comparison, with the reason.
+        if (e.name !== 'MixfitError' || e.argument !== 'options.solver') throw e;
+        demo.compare.skipped.push({ solver, reason: e.message });
+        continue;
+      }
       const h = out.result.history;
       demo.compare.runs.push({
         solver, color: COLORS[i % COLORS.length], evaluations: h.map((r) => r.evaluations), loss: h.map((r) => r.loss),
@@ -343,7 +377,8 @@ async function runCompare() {
     demo.compare.done = true;
     showCompareTable();
     if (demo.model) showModel(demo.model);
-    setState('done', `compared ${SOLVERS.length} solvers from the same start`);
+    const { skipped } = demo.compare;
+    setState('done', `compared ${demo.compare.runs.length} solvers from the same start${skipped.length ? ` (${skipped.map((k) => k.solver).join(', ')}: not for covariance '${$('covariance').value}')` : ''}`);
   } catch (e) {
     if (e.name === 'AbortError') { showCompareTable(); setState('aborted', `aborted: ${demo.compare.runs.length} of ${SOLVERS.length} solvers finished`); }
     else { demo.error = { name: e.name, message: e.message }; setState('error', `${e.name}: ${e.message}`); }
@@ -393,7 +428,10 @@ document.addEventListener('drop', (e) => {
 });
 worker.addEventListener('error', (e) => { demo.error = { name: 'Error', message: e.message }; setState('error', `worker: ${e.message || 'failed to start'}`); });
 
-// The solver menu is mixfit's own list, so a new solver shows up here without editing the page.
+// The solver and covariance menus are mixfit's own lists, so a new solver or layout shows up here without editing the page.
 for (const name of SOLVERS) $('solver').append(new Option(name, name, false, name === 'gd-polyak'));
+for (const name of COVARIANCES) $('covariance').append(new Option(name === 'fixed' ? 'fixed (σ² = 1)' : name, name, false, name === 'fixed'));
+// 'auto' covers every layout (the solvers that do not fit 'full'/'tied' yet say so when chosen).
+$('covariance').addEventListener('change', () => { if (MATRIX_LAYOUTS.has($('covariance').value)) $('solver').value = 'auto'; });
 loadData();
 drawCurve();

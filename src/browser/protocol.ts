@@ -2,6 +2,11 @@
  * Messages between a page and the `mixfit/worker` script (see {@link fitInWorker}). Everything here is
  * structured-cloneable: plain objects, arrays, numbers, strings, a Float64Array (transferred) and, for
  * `options.wasm`, a string URL or a `WebAssembly.Module`.
+ *
+ * Every covariance layout crosses as it is: for 'full' (n × d × d) and 'tied' (d × d) a start model's
+ * `options.init.covariances` goes in, and the fitted `covariances` come out in `result.params`, in each
+ * progress message's `info.params` and in the model document (version 3), exactly as `gm.fit` and
+ * `gm.toJSON()` give them on the main thread.
  */
 import type { FitProgress, FitResult, GaussianMixtureOptions } from '../estimator.js';
 import type { ModelJSON } from '../model/json.js';

@@ -23,7 +23,8 @@ export async function runFit(
   } catch (e) {
     // An aborted fit is not committed (gm.toJSON would throw): the model is the best parameters reached.
     const r = (e as { result?: WorkerFitResult }).result;
-    if (r?.params) Object.assign(e as object, { model: modelToJSON(r.params, options.covariance ?? 'fixed', options.weights) });
+    // The estimator's resolved options, so the document has the layout and weights the fit used (its defaults too).
+    if (r?.params) Object.assign(e as object, { model: modelToJSON(r.params, gm.options.covariance, gm.options.weights) });
     throw e;
   }
 }

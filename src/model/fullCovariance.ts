@@ -74,7 +74,9 @@ export function precisionCholesky(covariances: Float64Array, d: number, blocks: 
 }
 
 function collapseError(b: number, blocks: number, pivot: number, o: PrecisionCholeskyOptions): Error {
-  const which = blocks === 1 ? 'the tied covariance' : `component ${b}`;
+  // One block is the tied covariance or the covariance of a one-component 'full' model: this function cannot
+  // tell which, so the message names both.
+  const which = blocks === 1 ? 'the covariance (the tied one, or component 0 of a one-component model)' : `component ${b}`;
   if (o.argument !== undefined) {
     return new MixfitError(blocks === 1 ? o.argument : `${o.argument}[${b}]`,
       `must be a symmetric positive definite matrix (its leading ${pivot + 1}×${pivot + 1} minor is not positive)`);

@@ -1,6 +1,7 @@
 // End to end: serves examples/browser with its own server, opens it in Debian's headless Chromium through
 // playwright-core, fits the embedded example through the mixfit/worker Web Worker, and checks what was
-// drawn (pixels of the screenshot), the exported model JSON and the abort button. Needs the BUILT bundles
+// drawn (pixels of the screenshot; the covariance ellipses against the fitted covariances), the exported
+// model JSON and the abort button. Needs the BUILT bundles
 // (`npm run build` first: dist/browser/index.js and dist/browser/worker.js), like the CLI tests.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SOLVERS } from '../../src/solvers/options.js';
+import { Rng } from '../../src/model/rng.js';
 // @ts-expect-error plain .mjs server without types
 import { startServer } from '../../examples/browser/serve.mjs';
 
@@ -218,4 +220,141 @@ describe('browser demo (examples/browser) in headless Chromium', () => {
     const model = JSON.parse(await page.inputValue('#model-json')) as { means: number[][] };
     expect(model.means.map((m) => Math.round(m[0]!)).sort((a, b) => a - b)).toEqual([-3, 3]);
   });
+
+  // Two correlated clusters, so the 'full' ellipses are visibly rotated and differ per component.
+  const CLUSTERS = [
+    { mean: [-3, 0], cov: [[2.0, 1.4], [1.4, 1.5]], weight: 0.55 },
+    { mean: [3, 1], cov: [[0.8, -0.5], [-0.5, 0.6]], weight: 0.45 },
+  ];
+  function clusterCsv(rows: number, seed: number): string {
+    const rng = new Rng(seed), lines = ['x,y'];
+    for (let r = 0; r < rows; r++) {
+      const { mean, cov } = CLUSTERS[rng.uniform() < CLUSTERS[0]!.weight ? 0 : 1]!;
+      // x = μ + L z with L the Cholesky factor of Σ.
+      const l00 = Math.sqrt(cov[0]![0]!), l10 = cov[1]![0]! / l00, l11 = Math.sqrt(cov[1]![1]! - l10 * l10);
+      const z0 = rng.normal(), z1 = rng.normal();
+      lines.push(`${(mean[0]! + l00 * z0).toFixed(5)},${(mean[1]! + l10 * z0 + l11 * z1).toFixed(5)}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** Component i's 2 × 2 covariance on the plotted columns, read from the model document (any layout). */
+  function planeCov(model: { covariance: string; covariances?: unknown; variances?: unknown }, i: number): [number, number, number] {
+    if (model.covariance === 'full') { const c = (model.covariances as number[][][])[i]!; return [c[0]![0]!, c[0]![1]!, c[1]![1]!]; }
+    if (model.covariance === 'tied') { const c = model.covariances as number[][]; return [c[0]![0]!, c[0]![1]!, c[1]![1]!]; }
+    const v = (model.variances as number[][])[i]!;
+    return [v[0]!, 0, v[1]!];
+  }
+  /** Mahalanobis distance of the data point (x, y) from mean m under [[a, b], [b, c]]. */
+  function mahalanobis([a, b, c]: [number, number, number], m: number[], x: number, y: number): number {
+    const dx = x - m[0]!, dy = y - m[1]!, det = a * c - b * b;
+    return Math.sqrt((c * dx * dx - 2 * b * dx * dy + a * dy * dy) / det);
+  }
+
+  for (const covariance of ['full', 'tied', 'diagonal'] as const) {
+    it(`${covariance}: draws each component's 1σ and 2σ ellipse of the fitted covariance (geometry and pixels)`, async () => {
+      // Set at once with an input event (page.fill of 3000 lines takes longer than its timeout here).
+      await page.evaluate((text) => {
+        const el = document.getElementById('csv') as HTMLTextAreaElement;
+        el.value = text;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, clusterCsv(3000, 11));
+      await page.waitForFunction(() => /3000 rows, 2 columns/.test(document.getElementById('data-info')!.textContent ?? ''));
+      await page.fill('#n-components', '2');
+      await page.selectOption('#covariance', covariance);
+      if (covariance !== 'diagonal') expect(await page.inputValue('#solver')).toBe('auto'); // the layout switches to a solver that fits it
+      await page.selectOption('#solver', 'em');
+      await page.selectOption('#weights', 'learned');
+      await page.fill('#max-evals', '500');
+      await page.click('#fit');
+      await page.waitForFunction(() => ['done', 'error', 'aborted'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      const st = await page.evaluate(() => {
+        const d = (window as any).mixfitDemo;
+        return { state: d.state, error: d.error, view: d.view, ellipses: d.ellipses, json: (document.getElementById('model-json') as HTMLTextAreaElement).value };
+      });
+      expect(st.error).toBeNull();
+      expect(st.state).toBe('done');
+      const model = JSON.parse(st.json);
+      expect(model.covariance).toBe(covariance);
+      const { view } = st as { view: { scale: number; cx: number; cy: number; width: number; height: number } };
+      const toData = (px: number, py: number) => [view.cx + (px - view.width / 2) / view.scale, view.cy - (py - view.height / 2) / view.scale];
+      // The fit found both clusters; 'full' recovers each one's covariance (loosely: a 3000-point sample).
+      const order = model.means.map((m: number[]) => (m[0]! < 0 ? 0 : 1));
+      expect([...order].sort()).toEqual([0, 1]);
+      if (covariance === 'full') order.forEach((k: number, i: number) => {
+        const [a, b, c] = planeCov(model, i), t = CLUSTERS[k]!.cov;
+        expect(Math.abs(a - t[0]![0]!) / t[0]![0]!).toBeLessThan(0.15);
+        expect(Math.abs(b - t[0]![1]!) / Math.abs(t[0]![1]!)).toBeLessThan(0.2);
+        expect(Math.abs(c - t[1]![1]!) / t[1]![1]!).toBeLessThan(0.15);
+      });
+
+      // Geometry: each drawn ellipse (centre, semi-axes, rotation in canvas pixels) is the r-σ contour of the
+      // fitted covariance: points along it map back to Mahalanobis distance r from the fitted mean.
+      type Ellipse = { component: number; sigma: number; x: number; y: number; rx: number; ry: number; rotation: number };
+      const ellipses = st.ellipses as Ellipse[];
+      expect(ellipses.map((e) => [e.component, e.sigma])).toEqual([[0, 1], [0, 2], [1, 1], [1, 2]]);
+      for (const e of ellipses) {
+        const mean = model.means[e.component] as number[], cov = planeCov(model, e.component);
+        const [mx, my] = toData(e.x, e.y);
+        expect(mx).toBeCloseTo(mean[0]!, 9);
+        expect(my).toBeCloseTo(mean[1]!, 9);
+        for (let k = 0; k < 16; k++) {
+          const t = (k / 16) * 2 * Math.PI, u = e.rx * Math.cos(t), v = e.ry * Math.sin(t);
+          const [x, y] = toData(e.x + u * Math.cos(e.rotation) - v * Math.sin(e.rotation), e.y + u * Math.sin(e.rotation) + v * Math.cos(e.rotation));
+          expect(Math.abs(mahalanobis(cov, mean, x, y) - e.sigma)).toBeLessThan(1e-9);
+        }
+      }
+      // Not circles: the correlated clusters give rotated ellipses ('full', 'tied'); the diagonal layout axis-aligned ones.
+      const rot = ellipses.map((e) => Math.abs(Math.sin(2 * e.rotation)));
+      if (covariance === 'diagonal') for (const r of rot) expect(r).toBeLessThan(1e-12);
+      else for (const r of rot) expect(r).toBeGreaterThan(0.3);
+
+      // Pixels: the component colours on the canvas lie on those contours (Mahalanobis distance ≈ 1 or 2 from
+      // their fitted mean, beyond the centre dot), both rings are there, and the 1σ ring goes all the way round.
+      const img = decodePng(await page.locator('#scatter').screenshot());
+      const border = (img.width - view.width) / 2;
+      expect([0, 1]).toContain(border);
+      for (const k of [0, 1]) {
+        const mean = model.means[k] as number[], cov = planeCov(model, k), [cr, cg, cb] = COMPONENT_RGB[k]!;
+        const e1 = ellipses.find((e) => e.component === k)!;
+        let on1 = 0, on2 = 0, off = 0;
+        const octants = new Set<number>();
+        for (let py = 0; py < view.height; py++) for (let px = 0; px < view.width; px++) {
+          const o = ((py + border) * img.width + px + border) * 4;
+          if (Math.abs(img.rgba[o]! - cr) > 40 || Math.abs(img.rgba[o + 1]! - cg) > 40 || Math.abs(img.rgba[o + 2]! - cb) > 40) continue;
+          if (Math.hypot(px + 0.5 - e1.x, py + 0.5 - e1.y) < 6) continue; // the centre dot
+          const [x, y] = toData(px + 0.5, py + 0.5), m = mahalanobis(cov, mean, x, y);
+          if (Math.abs(m - 1) < 0.25) { on1++; octants.add(Math.floor(((Math.atan2(py + 0.5 - e1.y, px + 0.5 - e1.x) + Math.PI) / (2 * Math.PI)) * 8) % 8); }
+          else if (Math.abs(m - 2) < 0.25) on2++;
+          else off++;
+        }
+        expect(on1, `component ${k} 1σ ring pixels`).toBeGreaterThan(100);
+        expect(on2, `component ${k} 2σ ring pixels`).toBeGreaterThan(100);
+        expect(off / (on1 + on2 + off), `component ${k} pixels off both rings`).toBeLessThan(0.05);
+        expect(octants.size).toBe(8);
+      }
+      expect(pageErrors).toEqual([]);
+    });
+  }
+
+  it("compare mode with covariance 'full' runs every solver that fits the layout and names the others", async () => {
+    // The page still holds the correlated clusters of the tests above.
+    await page.fill('#n-components', '2');
+    await page.selectOption('#covariance', 'full');
+    await page.fill('#max-evals', '100');
+    await page.click('#compare');
+    await page.waitForFunction(() => ['done', 'error', 'aborted'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000 });
+    const st = await page.evaluate(() => {
+      const d = (window as any).mixfitDemo, c = d.compare;
+      return { state: d.state, error: d.error, ran: c.runs.map((r: any) => r.solver), skipped: c.skipped, status: document.getElementById('status')!.textContent };
+    });
+    expect(st.error).toBeNull();
+    expect(st.state).toBe('done');
+    // Every solver is accounted for once, in SOLVERS order; 'auto' and 'em' fit every layout.
+    expect([...st.ran, ...st.skipped.map((k: { solver: string }) => k.solver)].sort()).toEqual([...SOLVERS].sort());
+    expect(st.ran).toEqual(expect.arrayContaining(['auto', 'em']));
+    for (const k of st.skipped) expect(k.reason).toMatch(/^options\.solver: .*'full'/);
+    expect(JSON.parse(await page.inputValue('#model-json')).covariance).toBe('full');
+    expect(pageErrors).toEqual([]);
+  }, 150_000);
 });
