@@ -7,6 +7,7 @@ import { AbortError, GaussianMixture } from '../src/index.js';
 import { Rng } from '../src/model/rng.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import { populationObjective } from '../src/objective/population.js';
+import { sampleObjective } from '../src/objective/sample.js';
 import { symmetricEigen } from '../src/solvers/anderson.js';
 import { runSteps } from '../src/solvers/driver.js';
 import { em } from '../src/solvers/em.js';
@@ -322,11 +323,15 @@ describe('safeguards and validity on seeded problems', () => {
 });
 
 describe("'auto'", () => {
-  it("resolves by its stated rule: 'anderson' when only means are learned, else 'squarem'", async () => {
+  it("resolves by its stated rule: 'anderson' when only means are learned, else 'squarem', for every objective kind", async () => {
     const X = sample(60, 1);
     const emp = await empiricalObjective({ data: X.data, rows: X.rows, cols: X.cols }, { threads: 1, kernel: 'js' });
-    const pop = await populationObjective({ means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5] });
-    for (const [objective, known] of [[emp, undefined], [pop, 0]] as const) {
+    const truth = { means: [[-2.5, 0], [2.5, 0]], weights: [0.5, 0.5] };
+    const pop = await populationObjective(truth);
+    const smp = await sampleObjective(truth, { rows: 200, seed: 4, threads: 1, kernel: 'js' });
+    // The kind does not enter the rule (bench/solvers-auto.mjs: anderson wins 17 of 20 means-only rows of all three kinds).
+    expect(new Set([emp.kind, pop.kind, smp.kind])).toEqual(new Set(['empirical', 'population', 'sample']));
+    for (const [objective, known] of [[emp, undefined], [pop, 0], [smp, undefined], [pop, undefined]] as const) {
       expect(autoSolver(objective, resolveOptions({ solver: 'auto' }), known)).toBe('anderson');
       for (const over of [{ weights: 'learned' }, { covariance: 'spherical' }, { weights: 'learned', covariance: 'diagonal' }] as const)
         expect(autoSolver(objective, resolveOptions({ solver: 'auto', ...over }), known)).toBe('squarem');
@@ -349,6 +354,15 @@ describe("'auto'", () => {
       const b = await minimize(objective, start, { ...base, solver: picked });
       expect(a.history).toEqual(b.history);
     }
+  });
+
+  it("picks 'anderson' in GaussianMixture with the paper's fixed weights and variance (its fits are empirical)", async () => {
+    const X = sample(90, 5);
+    const rows = Array.from({ length: X.rows }, (_, k) => [X.data[2 * k], X.data[2 * k + 1]]);
+    const fixed = { nComponents: 3, seed: 2, maxIter: 60, tol: 0, weights: 'fixed', covariance: 'fixed', variance: 1 } as const;
+    const [a, b, c] = await Promise.all((['auto', 'anderson', 'squarem'] as const).map((solver) => new GaussianMixture({ ...fixed, solver }).fit(rows)));
+    expect(a.history).toEqual(b.history);
+    expect(a.history).not.toEqual(c.history);
   });
 
   it('is GaussianMixture\'s default', async () => {

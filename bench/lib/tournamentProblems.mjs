@@ -8,7 +8,7 @@ import { normals } from './normals.mjs';
 const REG_COVAR = 1e-6;
 
 /** `k` distinct row indices of 0..rows−1, seeded (partial Fisher–Yates on xorshift32). */
-function pickRows(rows, k, seed) {
+export function pickRows(rows, k, seed) {
   let s = (seed * 2654435761) >>> 0 || 1;
   const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
   const idx = Array.from({ length: rows }, (_, i) => i);
@@ -17,7 +17,7 @@ function pickRows(rows, k, seed) {
 }
 
 /** Start of the paper's population recipes (ALGORITHM.md §5): true means repeated to n components, plus 0.5·N(0, I). */
-function startNearTruth(truthMeans, n, weights, seed) {
+export function startNearTruth(truthMeans, n, weights, seed) {
   const d = truthMeans[0].length, z = normals(n * d, seed);
   const means = Array.from({ length: n }, (_, i) => truthMeans[Math.floor((i * truthMeans.length) / n)].map((v, j) => v + 0.5 * z[i * d + j]));
   return { means, weights, variances: 1 };
@@ -33,7 +33,7 @@ function startFromRows(X, n, covariance, seed) {
 }
 
 /** Seeded sample: row i from component i mod m (mean truthMeans[i mod m], unit variance). */
-function synthetic(truthMeans, rows, seed) {
+export function synthetic(truthMeans, rows, seed) {
   const d = truthMeans[0].length, z = normals(rows * d, seed);
   const data = new Float64Array(rows * d);
   for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) data[i * d + j] = truthMeans[i % truthMeans.length][j] + z[i * d + j];
