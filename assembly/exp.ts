@@ -234,6 +234,14 @@ export function madd(a: v128, b: v128, c: v128): v128 {
   return f64x2.add(f64x2.mul(a, b), c);
 }
 
+/** f32x4 a·b + c, fused in the relaxed-SIMD build (see {@link madd}); the float32 pass's tiles use it. */
+// @ts-ignore: decorator
+@inline
+export function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** c − a·b, fused in the relaxed-SIMD build (see {@link madd}). */
 // @ts-ignore: decorator
 @inline

@@ -272,7 +272,7 @@ function passSimdBody(
 
 // @ts-ignore: decorator
 @inline
-function exponentOf(v: v128): v128 {
+export function exponentOf(v: v128): v128 {
   // Unbiased exponent as a double: biased exponent in the low mantissa bits of 2^52, minus 2^52 + 1023.
   const eb = v128.or(i64x2.shr_u(v, 52), ik(IK_EXP_BITS));
   return f64x2.sub(eb, fk(K_EXP_BIAS));
@@ -280,7 +280,7 @@ function exponentOf(v: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
-function mantissaOf(v: v128): v128 {
+export function mantissaOf(v: v128): v128 {
   return v128.or(v128.and(v, ik(IK_MANT_MASK)), fk(K_ONE));
 }
 
@@ -388,10 +388,14 @@ const GEMM_PAIRS: i32 = 16;
  * half empty). Diagonal: n ≥ 32 and d ≥ 32: 1.10–1.25× at n = d = 50, but 0.81–1.2× at n ≤ 10, and 0.61× at
  * n = 10, d = 64 on separated clusters, where the direct form skips zero responsibilities per component
  * and the tiles only per block of 4. README "Kernels" has the tables.
+ * Float32 (`f32` = 1, passF32.ts's tile form), tiles/direct measured the same way (N = 5e4, CPU time):
+ * spherical n ≥ 4 and d ≥ 4: 1.09–1.58× at n ∈ {4, 8, 10, 16, 50}, but 0.66–0.89× at n = 2; diagonal
+ * n ≥ 16 and d ≥ 16: 1.16–1.18× at n, d ∈ {16, 50}, 0.94–1.08× at n ≤ 10 or d ≤ 10, 0.62–0.68× at n = 2.
  */
-export function usesGemm(n: i32, d: i32, diag: i32): bool {
+export function usesGemm(n: i32, d: i32, diag: i32, f32: i32 = 0): bool {
   if (!ASC_FEATURE_SIMD) return false;
   if (passForm != 0) return passForm == 2;
+  if (f32) return diag ? n >= 16 && d >= 16 : n >= 4 && d >= 4;
   return diag ? n >= 32 && d >= 32 : n >= 8 && d >= 8;
 }
 
@@ -409,6 +413,11 @@ export function setPassForm(form: i32): void {
 /** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
 export function lastPassForm(): i32 {
   return lastForm;
+}
+
+/** Records the form a pass runs (1 = direct, 2 = GEMM or tiles) for {@link lastPassForm}; passF32 uses it too. */
+export function recordForm(form: i32): void {
+  lastForm = form;
 }
 
 /**
@@ -442,7 +451,7 @@ function expansionConditioned(d: i32, n: i32, means: usize, prec: usize, shift: 
 
 // @ts-ignore: decorator
 @inline
-function padTo4(n: i32): i32 {
+export function padTo4(n: i32): i32 {
   return (n + 3) & ~3;
 }
 

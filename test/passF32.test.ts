@@ -6,12 +6,15 @@
 // for the log-likelihood (non-negative or one-signed terms). f32Tolerance(d) = 1e-6·(1 + d): a score
 // a_i = log w_i − ½·dist_i is a d-term f32 sum whose rounding (2⁻²⁴ per term) shifts each responsibility by
 // that relative amount. Measured here: ≤ 4.2e-7 for d ≤ 10, 1.1e-5 (simd) and 2.6e-5 (scalar, one
-// accumulator) at d = 50, against bounds of 2e-6…1.1e-5 and 5.1e-5.
+// accumulator) at d = 50, against bounds of 2e-6…1.1e-5 and 5.1e-5. The f32 exp returns exactly 0 below −87
+// (e⁻⁸⁷ ≈ 1.6e-38, the f32 normal range), so a component whose responsibilities all lie below it has R = 0
+// where float64 has e.g. 2e-58: every scale is floored at the mass such terms can carry, W·1e-37 (W = Σ c).
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
 import { loadKernels } from '../src/runtime/kernels.js';
 import { withPrecision, floorTolerances, FLOAT32_FLOORS } from '../src/kernel/precision.js';
 import { newPassStats, type DataBackend } from '../src/kernel/backend.js';
+import { Workspace } from '../src/kernel/workspace.js';
 import { gradientFromStats, newFlatGradient } from '../src/objective/gradient.js';
 import { empiricalObjective } from '../src/objective/empirical.js';
 import type { FlatParams, VarianceLayout } from '../src/types.js';
@@ -39,16 +42,17 @@ function run(be: DataBackend, p: FlatParams) {
 function worstError(X: Float64Array, N: number, p: FlatParams, got: ReturnType<typeof run>, ref: ReturnType<typeof run>): number {
   const { n, d } = p;
   let worst = Math.abs(got.sumLogLik - ref.sumLogLik) / Math.abs(ref.sumLogLik);
+  const floor = ref.totalWeight * 1e-37;
   for (let i = 0; i < n; i++) {
-    worst = Math.max(worst, Math.abs(got.R[i] - ref.R[i]) / Math.max(ref.R[i], 1e-300));
+    worst = Math.max(worst, Math.abs(got.R[i] - ref.R[i]) / Math.max(ref.R[i], floor));
     let spread = 0;
     for (let k = 0; k < N; k++) for (let j = 0; j < d; j++) spread = Math.max(spread, Math.abs(X[k * d + j] - p.means[i * d + j]));
     for (let j = 0; j < d; j++) {
-      const scale = ref.R[i] * (spread + Math.abs(p.means[i * d + j])) + 1e-300;
+      const scale = Math.max(ref.R[i], floor) * (spread + Math.abs(p.means[i * d + j])) + 1e-300;
       worst = Math.max(worst, Math.abs(got.S[i * d + j] - ref.S[i * d + j]) / scale);
     }
   }
-  for (let q = 0; q < ref.Q.length; q++) worst = Math.max(worst, Math.abs(got.Q[q] - ref.Q[q]) / Math.max(ref.Q[q], 1e-300));
+  for (let q = 0; q < ref.Q.length; q++) worst = Math.max(worst, Math.abs(got.Q[q] - ref.Q[q]) / Math.max(ref.Q[q], floor));
   return worst;
 }
 
@@ -82,6 +86,42 @@ describe('float32 pass agrees with the float64 oracle within the stated toleranc
         }
       });
     }
+  }
+});
+
+describe('float32 tile form (forced) and direct form against the float64 oracle', async () => {
+  // Tile blocks are 16 quads (64 rows) and tiles 2 quads × 4 components × 1–2 dimensions: these N, n and d
+  // leave every kind of remainder (a partial last block and quad, n not a multiple of 4, odd d), with
+  // offsets and weights. Both forms run on the same data; the tile form must really have run.
+  const js = await loadKernels({ kernel: 'js' });
+  const simd = await loadKernels({ kernel: 'simd' });
+  const cases: [number, number, number, VarianceLayout, boolean, number][] = [
+    [3 * 64 + 4 * 3 + 1, 9, 12, 'component', false, 0], [2 * 64 + 2, 5, 8, 'diagonal', true, 0],
+    [401, 13, 33, 'shared', false, -300], [301, 17, 9, 'diagonal', false, 1000], [65, 8, 50, 'component', true, 0],
+    [7, 4, 4, 'diagonal', false, 0],
+  ];
+  for (const [N, n, d, layout, weighted, offset] of cases) {
+    it(`N=${N} n=${n} d=${d} ${layout}${weighted ? ' weighted' : ''}${offset ? ` offset ${offset}` : ''}`, () => {
+      const rng = new Rng(N * 17 + n * 5 + d);
+      const X = data(rng, N, d, offset);
+      const w = weighted ? new Float64Array(N).map(() => rng.uniform() * 2) : undefined;
+      const p = params(rng, n, d, layout, offset);
+      const ref = js.createBackend(X, N, d, w);
+      try {
+        const want = run(ref, p);
+        for (const form of [2, 1]) {
+          const raw = simd.instantiateRaw!();
+          raw.setPassForm(form);
+          const ws = new Workspace(raw, 'simd', X, N, d, w, undefined, 'float32');
+          const got = run(ws, p);
+          expect(raw.lastPassForm(), `form ${form} ran`).toBe(form);
+          expect(worstError(X, N, p, got, want)).toBeLessThan(f32Tolerance(d));
+          ws.dispose();
+        }
+      } finally {
+        ref.dispose();
+      }
+    });
   }
 });
 

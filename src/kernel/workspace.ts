@@ -24,7 +24,7 @@ export interface KernelExports extends FullKernelExports {
   passF32ScratchBytes(n: number, d: number, diag: number): number;
   passF32(
     x: number, c: number, quadStart: number, quadEnd: number, d: number, n: number,
-    means: number, logNorm: number, prec: number, diag: number, out: number, scratch: number,
+    means: number, logNorm: number, prec: number, diag: number, unit: number, out: number, scratch: number,
   ): number;
   /** Test/benchmark hook of assembly/pass.ts: 0 = the shape rule, 1 = direct form, 2 = GEMM form. */
   setPassForm(form: number): void;
@@ -243,7 +243,8 @@ export class Workspace implements DataBackend {
     }
     h32.set(this.precTmp, pr);
     const quadStart = start >> 2, quadEnd = (end + 3) >> 2;
-    const ll = k.passF32(this.xPtr, this.cPtr, quadStart, quadEnd, d, n, b.means, b.logNorm, b.prec, diag ? 1 : 0, b.out, b.scratch);
+    const ll = k.passF32(this.xPtr, this.cPtr, quadStart, quadEnd, d, n, b.means, b.logNorm, b.prec, diag ? 1 : 0,
+      this.unitWeights ? 1 : 0, b.out, b.scratch);
     const h = this.heap();
     const o = b.out >> 3, nd = n * d;
     out.R.set(h.subarray(o, o + n));
