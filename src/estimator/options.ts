@@ -150,7 +150,7 @@ export const TABLE: OptionTable<GaussianMixtureOptions> = {
  */
 export function coreOptions(o: Readonly<Resolved>, variance: number | undefined, signal: AbortSignal | undefined): ResolvedOptions {
   return {
-    solver: o.solver, weights: o.weights, covariance: o.covariance as ResolvedOptions['covariance'], variance, regCovar: o.regCovar,
+    solver: o.solver, weights: o.weights, covariance: o.covariance, variance, regCovar: o.regCovar,
     optimum: o.optimum, shortSteps: o.shortSteps, emPolyakShort: o.emPolyakShort, andersonOrder: o.andersonOrder,
     shortStepSize: o.shortStepSize, maxPolyakStep: o.maxPolyakStep, adaptive: o.adaptive, monotone: o.monotone,
     backtrack: o.backtrack, metric: o.metric, learningRate: o.learningRate ?? o.shortStepSize, maxIter: o.maxIter,

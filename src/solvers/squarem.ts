@@ -148,17 +148,20 @@ function extrapolate(x: Float64Array, q1: Float64Array, v: Float64Array, a: numb
 const FLOOR_STEP = 2;
 const LOG_FLOOR_STEP = Math.log(FLOOR_STEP);
 
-/** Per learned log-variance, the lowest value an accepted point may have (undefined when no variance is learned). */
+/**
+ * Per floor coordinate (ThetaMap.floorIndices: log(σ² − regCovar), or for full/tied log A_jj of the Cholesky
+ * factor of Σ − regCovar·I), the lowest value an accepted point may have (undefined when nothing is learned).
+ */
 function floorBound(mix: MixtureProblem, x0: Float64Array, x1: Float64Array, x2: Float64Array): Float64Array | undefined {
-  const { varOffset, varCount } = mix.param;
-  if (varCount === 0) return undefined;
-  return Float64Array.from({ length: varCount }, (_, k) => Math.min(x0[varOffset + k], x1[varOffset + k], x2[varOffset + k]) - LOG_FLOOR_STEP);
+  const { floorIndices: idx, floorScale } = mix.param;
+  if (idx.length === 0) return undefined;
+  return Float64Array.from(idx, (k) => Math.min(x0[k], x1[k], x2[k]) - floorScale * LOG_FLOOR_STEP);
 }
 
-/** Whether every log-variance of θ = `x` is at least `low` − `slack`. */
+/** Whether every floor coordinate of θ = `x` is at least `low` − `slack` (slack in units of log variance). */
 function aboveBound(mix: MixtureProblem, low: Float64Array, x: Float64Array, slack = 0): boolean {
-  const o = mix.param.varOffset;
-  for (let k = 0; k < low.length; k++) if (!(x[o + k] >= low[k] - slack)) return false;
+  const { floorIndices: idx, floorScale } = mix.param;
+  for (let k = 0; k < low.length; k++) if (!(x[idx[k]] >= low[k] - floorScale * slack)) return false;
   return true;
 }
 
