@@ -69,7 +69,7 @@ for (const p of PROBLEMS) {
       runs[solver].push({ loss: r.loss, history: r.history, degenerate: degenerate(r.params, p.covariance) });
     }
   }
-  console.log(`\n${p.name}: median passes to gap (runs reaching it), degenerate ends`);
+  console.log(`\n${p.name}: median passes to gap (runs reaching it), degenerate ends\n`);
   console.log(`| solver | ${GAPS.map((g) => `gap ${g}`).join(' | ')} | degenerate | errors |`);
   console.log(`|---|${GAPS.map(() => '---').join('|')}|---|---|`);
   for (const solver of SOLVERS) {
@@ -81,7 +81,7 @@ for (const p of PROBLEMS) {
         const h = run.history.find((rec) => rec.loss - ref <= gap);
         if (h) hits.push(h.evaluations);
       });
-      return `${median(hits)} (${hits.length}/${nStarts})`;
+      return `${hits.length ? median(hits) : '–'} (${hits.length}/${nStarts})`;
     });
     const deg = runs[solver].filter((q) => q.degenerate).length, err = runs[solver].filter((q) => q.error);
     console.log(`| ${solver} | ${cells.join(' | ')} | ${deg}/${nStarts} | ${err.length ? err[0].error.slice(0, 60) : 0} |`);

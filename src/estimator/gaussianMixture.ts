@@ -37,8 +37,8 @@ interface Learned {
 }
 
 /**
- * A Gaussian mixture with diagonal-free (fixed, spherical or diagonal) covariances, fitted by any solver
- * of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
+ * A Gaussian mixture with any covariance layout (fixed, spherical, diagonal, full or tied), fitted by any
+ * solver of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
  * @example
  * const gm = new GaussianMixture({ nComponents: 3, weights: 'learned', covariance: 'spherical', seed: 1 });
  * const r = await gm.fit([[0, 0], [0.1, 0.2], [5, 5], [5.1, 4.9], [-5, 5], [-4.8, 5.2]]);

@@ -112,9 +112,9 @@ export class MatrixParameterization implements ThetaMap {
   }
 
   /**
-   * Gradient EM's metric for full/tied, the Fisher information's diagonal blocks to first order: Σ_i on the
-   * means (so a unit step along −P∇ is μ_i + (S_i − R_iμ_i)/R_i·(R_i/W)/w_i, EM's mean update), 1/w_i on
-   * learned logits, and on component b's factor 1/(2w_b) for θ_jj = log A_jj and A_jj²/w_b for A_jl (w_b = 1
+   * Gradient EM's metric for full/tied, the inverse of the Fisher information's diagonal blocks to first
+   * order: Σ_i on the means (a unit step along −P∇ moves μ_i by (S_i − R_iμ_i)/W, gradient EM's [XFD] mean
+   * step), 1/w_i on learned logits, and on component b's factor 1/(2w_b) for θ_jj = log A_jj and A_jj²/w_b for A_jl (w_b = 1
    * when tied). For d = 1 these are the diagonal layout's factors in θ = s/2.
    */
   applyMetric(theta: Float64Array, g: Float64Array): number {
