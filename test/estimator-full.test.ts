@@ -131,10 +131,11 @@ describe('GaussianMixture full/tied', () => {
     expect(gm.sample(5, 3)).toStrictEqual(gm.sample(5, 3));
   });
 
-  it('tied fits one shared d × d covariance; auto resolves to em', async () => {
+  it('tied fits one shared d × d covariance; auto resolves to squarem', async () => {
     const gm = new GaussianMixture({ nComponents: 2, covariance: 'tied', weights: 'learned' });
     const r = await gm.fit(X);
-    expect(r.history.every((h) => h.kind === 'em')).toBe(true);
+    expect(r.history.some((h) => h.kind === 'squarem')).toBe(true);
+    expect(r.history.every((h) => ['em', 'squarem', 'trial'].includes(h.kind))).toBe(true);
     const cov = gm.covariances as number[][];
     expect(cov.length).toBe(2);
     expect(cov[0].length).toBe(2);
@@ -157,8 +158,10 @@ describe('GaussianMixture full/tied', () => {
 
   it('rejects unsupported combinations and bad starts at the door, with exact messages', () => {
     const make = (o: Record<string, unknown>) => () => new GaussianMixture({ nComponents: 2, covariance: 'full', ...o } as never);
-    expect(make({ solver: 'squarem' })).toThrow("options.solver: must be one of 'auto', 'em' with covariance 'full' (the other solvers cover 'fixed', 'spherical' and 'diagonal') (received \"squarem\")");
-    expect(make({ solver: 'gd-polyak', covariance: 'tied' })).toThrow("options.solver: must be one of 'auto', 'em' with covariance 'tied' (the other solvers cover 'fixed', 'spherical' and 'diagonal') (received \"gd-polyak\")");
+    // Every solver covers full and tied (test/solvers-full.test.ts runs them).
+    for (const solver of ['squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gd', 'gradient-em', 'polyak'])
+      for (const covariance of ['full', 'tied']) expect(make({ solver, covariance })).not.toThrow();
+    expect(make({ solver: 'squaremm' })).toThrow("options.solver: must be one of");
     expect(make({ precision: 'float32' })).toThrow("options.precision: must be 'float64' with covariance 'full' (the float32 pass covers the diagonal layouts) (received \"float32\")");
     expect(make({ covariance: 'ful' })).toThrow("options.covariance: must be one of 'fixed', 'spherical', 'diagonal', 'full', 'tied' (received \"ful\")");
     expect(make({ init: { means: [[0, 0], [1, 1]], covariances: [[[1, 0], [0, 1]]] } })).toThrow('options.init.covariances: must be an array of shape 2 × 2 × 2');

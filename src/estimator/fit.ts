@@ -5,15 +5,13 @@
  */
 import { AbortError, FitError } from '../errors.js';
 import { columnVariances, regCovarWarning } from '../model/dataScale.js';
-import { fullEm } from '../model/fullModel.js';
 import { toPublic, type Mixture } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
 import { BackendObjective, type Objective } from '../objective/objective.js';
 import { residentBackend } from '../parallel/backend.js';
 import { resolveThreads, threadsCapNote } from '../parallel/threads.js';
 import { loadKernels, type Kernels } from '../runtime/kernels.js';
-import type { HistoryRecord } from '../solvers/driver.js';
-import { solve, solveResult, type SolveResult } from '../solvers/solve.js';
+import { solve, type SolveResult } from '../solvers/solve.js';
 import type { OutOfCoreData } from '../stream/fitSource.js';
 import type { FittedParams, FlatParams, Matrix } from '../types.js';
 import { clonePublicParams } from '../validate.js';
@@ -63,7 +61,7 @@ export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<
 }
 
 /**
- * Fits 'full'/'tied': seeded restarts of scikit-learn's EM over one data backend on this thread (the
+ * Fits 'full'/'tied': seeded restarts of the solver core over one in-memory objective on this thread (the
  * worker protocol carries the diagonal layouts only). Throws as {@link fitDiagonal}.
  */
 export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
@@ -72,26 +70,12 @@ export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<Fi
   const warnings = [regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
   if (typeof o.threads === 'number' && o.threads > 1)
     warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
-  const backend = kernels.createBackend(M.data, M.rows, M.cols, w);
+  const objective = new BackendObjective(kernels.createBackend(M.data, M.rows, M.cols, w), 'empirical');
   const rng = new Rng(o.seed);
   try {
-    return await keepBest(o, kernels, warnings, (restart) => {
-      const start = matrixStart(o, M, w, rng.fork(restart));
-      const user = o.onIteration;
-      const r = fullEm(backend, start, {
-        regCovar: o.regCovar, lossChangeTol: o.lossChangeTol ?? o.tol, maxIter: o.maxIter, maxEvaluations: o.maxEvaluations,
-        fixedWeights: o.weights === 'fixed', signal,
-        onIteration: user && ((iteration, evaluations, loss, gradNorm, model) => user({
-          iteration, evaluations, loss, gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined, params: toPublic(model), restart,
-        })),
-      });
-      const history: HistoryRecord[] = r.history.map((h, k) => ({
-        iteration: k + 1, evaluations: h.evaluations, loss: h.loss, gradNorm: h.gradNorm, kind: 'em', stepSize: 1, optimumEstimate: undefined,
-      }));
-      return solveResult({ x: new Float64Array(0), loss: r.loss, status: r.status, nIter: r.nIter, nEvaluations: r.nEvaluations, history }, r.model);
-    });
+    return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));
   } finally {
-    backend.dispose();
+    objective.dispose();
   }
 }
 

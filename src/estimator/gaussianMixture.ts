@@ -20,7 +20,6 @@ import { ONLINE_STEP_EXPONENT, OnlineEm } from '../stream/online.js';
 import { any, resolveTable, signalLike } from '../optionTable.js';
 import { loadKernelsSync, resolveVariant, type Kernels } from '../runtime/kernels.js';
 import type { HistoryRecord, MinimizeStatus } from '../solvers/minimize.js';
-import { MATRIX_COVARIANCE_SOLVERS } from '../solvers/options.js';
 import { isMatrixCovariance, type FittedParams, type FullMixtureParams, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from '../types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from '../validate.js';
 import { anySignal, copyResult, fitDiagonal, fitMatrix, type FitInputs } from './fit.js';
@@ -38,8 +37,8 @@ interface Learned {
 }
 
 /**
- * A Gaussian mixture with diagonal-free (fixed, spherical or diagonal) covariances, fitted by any solver
- * of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
+ * A Gaussian mixture with any covariance layout (fixed, spherical, diagonal, full or tied), fitted by any
+ * solver of ALGORITHM.md §3 — by default `'auto'` (the rule of solvers/auto.ts).
  * @example
  * const gm = new GaussianMixture({ nComponents: 3, weights: 'learned', covariance: 'spherical', seed: 1 });
  * const r = await gm.fit([[0, 0], [0.1, 0.2], [5, 5], [5.1, 4.9], [-5, 5], [-4.8, 5.2]]);
@@ -66,8 +65,6 @@ export class GaussianMixture {
     }
     const matrix = isMatrixCovariance(o.covariance);
     if (matrix) {
-      if (!MATRIX_COVARIANCE_SOLVERS.includes(o.solver))
-        throw new MixfitError('options.solver', `must be one of ${MATRIX_COVARIANCE_SOLVERS.map((v) => `'${v}'`).join(', ')} with covariance '${o.covariance}' (the other solvers cover 'fixed', 'spherical' and 'diagonal')`, o.solver);
       if (o.precision !== 'float64')
         throw new MixfitError('options.precision', `must be 'float64' with covariance '${o.covariance}' (the float32 pass covers the diagonal layouts)`, o.precision);
     }

@@ -27,8 +27,8 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
   nComponents: number;
   /**
    * The covariance layout: the diagonal ones of `minimize` ('fixed', 'spherical', 'diagonal'), or 'full'
-   * (a d × d covariance per component) and 'tied' (one shared d × d covariance), fitted by EM as
-   * scikit-learn's (solver 'em'; 'auto' resolves to 'em'), on one thread, float64, in-memory data.
+   * (a d × d covariance per component) and 'tied' (one shared d × d covariance), fitted by any solver
+   * ('em' is scikit-learn's EM; 'auto' resolves to 'squarem'), on one thread, float64, in-memory data.
    */
   covariance?: CovarianceType;
   /** Fixed weights (or the start of learned ones): n values ≥ 0 summing to 1 [uniform]. */
@@ -110,7 +110,8 @@ export const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5
 
 /**
  * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
- * 'full', to revisit once full covariances run through every solver and the workers).
+ * 'full', which runs through every solver but not yet the worker pool, row sources, SQL, float32 or
+ * partialFit: to revisit once it does).
  */
 export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
 
@@ -150,7 +151,7 @@ export const TABLE: OptionTable<GaussianMixtureOptions> = {
  */
 export function coreOptions(o: Readonly<Resolved>, variance: number | undefined, signal: AbortSignal | undefined): ResolvedOptions {
   return {
-    solver: o.solver, weights: o.weights, covariance: o.covariance as ResolvedOptions['covariance'], variance, regCovar: o.regCovar,
+    solver: o.solver, weights: o.weights, covariance: o.covariance, variance, regCovar: o.regCovar,
     optimum: o.optimum, shortSteps: o.shortSteps, emPolyakShort: o.emPolyakShort, andersonOrder: o.andersonOrder,
     shortStepSize: o.shortStepSize, maxPolyakStep: o.maxPolyakStep, adaptive: o.adaptive, monotone: o.monotone,
     backtrack: o.backtrack, metric: o.metric, learningRate: o.learningRate ?? o.shortStepSize, maxIter: o.maxIter,

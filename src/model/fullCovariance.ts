@@ -163,28 +163,72 @@ export function mixtureParameterCount(layout: CovarianceLayout, n: number, d: nu
   return covarianceParameterCount(layout, n, d) + n * d + (weights === 'learned' ? n - 1 : 0);
 }
 
+/** d(d+1)/2 coordinates per block: the lower triangle of A by rows (row j at j(j+1)/2), log on the diagonal. */
+function tri(d: number): number { return (d * (d + 1)) / 2; }
+
+/** Pivots at or below this fraction of their diagonal entry are treated as zero (a singular Σ − regCovar·I). */
+const SINGULAR_PIVOT = 1e-14;
+/** The smallest conditional variance a zero pivot is given (log ≈ −690.8, as the diagonal layouts' 1e-300 floor). */
+const PIVOT_FLOOR = 1e-300;
+
 /**
- * The unconstrained coordinates θ of precision Cholesky factors (blocks d×d, upper triangular, positive
- * diagonal): θ_jj = log U_jj, θ_jl = U_jl for j < l, 0 below the diagonal. Same shape as `U`.
+ * The unconstrained coordinates of covariances above the regCovar floor: for each d×d block Σ (n·d·d full,
+ * d·d tied), the Cholesky factor A of Σ − regCovar·I (lower, A·Aᵀ = Σ − regCovar·I) packed by rows of its
+ * lower triangle, with log A_jj on the diagonal. A singular Σ − regCovar·I (a component on a subspace) gets
+ * zero pivots floored at √1e-300 with the column below set to 0, so every matrix ⪰ regCovar·I has coordinates.
+ * Returns blocks·d(d+1)/2 numbers.
  */
-export function unconstrainedFromFactor(U: Float64Array, d: number): Float64Array {
-  const theta = new Float64Array(U.length);
-  for (let b = 0; b < U.length / (d * d); b++)
-    for (let j = 0; j < d; j++)
-      for (let l = j; l < d; l++) { const k = b * d * d + j * d + l; theta[k] = j === l ? Math.log(U[k]) : U[k]; }
-  return theta;
+export function floorCoordinates(covariances: Float64Array, d: number, blocks: number, regCovar: number): Float64Array {
+  const t = tri(d);
+  const out = new Float64Array(blocks * t);
+  const L = new Float64Array(d * d);
+  for (let b = 0; b < blocks; b++) {
+    const off = b * d * d;
+    L.fill(0);
+    for (let j = 0; j < d; j++) {
+      const diag = covariances[off + j * d + j] - regCovar;
+      let s = diag;
+      for (let k = 0; k < j; k++) s -= L[j * d + k] * L[j * d + k];
+      const singular = !(s > SINGULAR_PIVOT * Math.abs(diag));
+      const ljj = Math.sqrt(singular ? PIVOT_FLOOR : s);
+      L[j * d + j] = ljj;
+      for (let i = j + 1; i < d; i++) {
+        if (singular) continue;
+        let v = covariances[off + i * d + j];
+        for (let k = 0; k < j; k++) v -= L[i * d + k] * L[j * d + k];
+        L[i * d + j] = v / ljj;
+      }
+    }
+    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) out[b * t + (j * (j + 1)) / 2 + l] = j === l ? Math.log(L[j * d + j]) : L[j * d + l];
+  }
+  return out;
 }
 
-/** The inverse of {@link unconstrainedFromFactor}: U_jj = exp θ_jj, U_jl = θ_jl (j < l), 0 below. */
-export function factorFromUnconstrained(theta: Float64Array, d: number): Float64Array {
-  const U = new Float64Array(theta.length);
-  for (let b = 0; b < theta.length / (d * d); b++)
-    for (let j = 0; j < d; j++)
-      for (let l = j; l < d; l++) { const k = b * d * d + j * d + l; U[k] = j === l ? Math.exp(theta[k]) : theta[k]; }
-  return U;
+/**
+ * The inverse of {@link floorCoordinates}: from θ (blocks·d(d+1)/2 numbers at θ[off…]) the factors A
+ * (blocks·d·d, lower, zeros above) and the covariances Σ = regCovar·I + A·Aᵀ (blocks·d·d, exactly symmetric).
+ */
+export function covariancesFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number): { A: Float64Array; covariances: Float64Array } {
+  const t = tri(d);
+  const A = new Float64Array(blocks * d * d), cov = new Float64Array(blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * d * d;
+    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
+      const v = theta[off + b * t + (j * (j + 1)) / 2 + l];
+      A[o + j * d + l] = j === l ? Math.exp(v) : v;
+    }
+    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
+      let s = 0;
+      for (let k = 0; k <= l; k++) s += A[o + j * d + k] * A[o + l * d + k];
+      if (j === l) s += regCovar;
+      cov[o + j * d + l] = s;
+      cov[o + l * d + j] = s;
+    }
+  }
+  return { A, covariances: cov };
 }
 
-/** Loss and gradient of {@link fullGradient}. */
+/** Loss gradient of {@link fullGradient}. */
 export interface FullGradient {
   /** L = −Σ c ℓ / Σ c, the mean negative log-likelihood. */
   value: number;
@@ -192,45 +236,65 @@ export interface FullGradient {
   means: Float64Array;
   /** n: ∂L/∂α for softmax logits α (w = softmax(α)). */
   logits: Float64Array;
-  /** ∂L/∂θ (see {@link unconstrainedFromFactor}): n·d·d (full) or d·d (tied), zero below the diagonal. */
+  /** ∂L/∂θ for the coordinates of {@link floorCoordinates}: blocks·d(d+1)/2. */
   factor: Float64Array;
 }
 
 /**
- * Gradient of the mean negative log-likelihood from one pass at `p` (whose scatter is centred at p.means):
- * ∂L/∂μ_i = −U_iU_iᵀ(S_i − R_iμ_i)/W, ∂L/∂α_i = w_i − R_i/W, and for the factor
- * ∂L/∂U = −(R·diag(1/U_jj) − M·U)/W on the upper triangle (R and M summed over components when tied),
- * times U_jj on the diagonal for θ_jj = log U_jj.
+ * Gradient of the mean negative log-likelihood from one pass at `p` (whose scatter is centred at p.means),
+ * with Σ = regCovar·I + A·Aᵀ (A from {@link covariancesFromCoordinates}): ∂L/∂μ_i = −Σ_i⁻¹(S_i − R_iμ_i)/W,
+ * ∂L/∂α_i = w_i − R_i/W, and with G = ∂L/∂Σ = (R·Σ⁻¹ − Σ⁻¹·M·Σ⁻¹)/(2W) (R and M summed over components
+ * when tied), ∂L/∂A = 2·G·A on the lower triangle, times A_jj on the diagonal for θ_jj = log A_jj.
  */
-export function fullGradient(p: FullParams, stats: FullPassStats): FullGradient {
+export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Array): FullGradient {
   const { n, d, tied, precChol: U, means: mu, logWeights } = p;
   const { R, S, scatter: M, totalWeight: W } = stats;
+  const blocks = tied ? 1 : n;
+  // P = U·Uᵀ = Σ⁻¹ per block.
+  const P = new Float64Array(blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const o = b * d * d;
+    for (let j = 0; j < d; j++) for (let l = j; l < d; l++) {
+      let s = 0;
+      for (let k = l; k < d; k++) s += U[o + j * d + k] * U[o + l * d + k];
+      P[o + j * d + l] = s;
+      P[o + l * d + j] = s;
+    }
+  }
   const gMeans = new Float64Array(n * d);
-  const g = new Float64Array(d), y = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    const off = tied ? 0 : i * d * d;
-    for (let j = 0; j < d; j++) g[j] = S[i * d + j] - R[i] * mu[i * d + j];
-    // P·g = U(Uᵀg).
-    for (let l = 0; l < d; l++) { let s = 0; for (let k = 0; k <= l; k++) s += U[off + k * d + l] * g[k]; y[l] = s; }
-    for (let j = 0; j < d; j++) { let s = 0; for (let l = j; l < d; l++) s += U[off + j * d + l] * y[l]; gMeans[i * d + j] = -s / W; }
+    const o = tied ? 0 : i * d * d;
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let l = 0; l < d; l++) s += P[o + j * d + l] * (S[i * d + l] - R[i] * mu[i * d + l]);
+      gMeans[i * d + j] = -s / W;
+    }
   }
   const logits = new Float64Array(n);
   for (let i = 0; i < n; i++) logits[i] = Math.exp(logWeights[i]) - R[i] / W;
-  const blocks = tied ? 1 : n;
-  const factor = new Float64Array(blocks * d * d);
+  const t = tri(d);
+  const factor = new Float64Array(blocks * t);
+  const PM = new Float64Array(d * d), G = new Float64Array(d * d);
   for (let b = 0; b < blocks; b++) {
-    const off = b * d * d;
+    const o = b * d * d;
     let Rb = 0;
     if (tied) for (let i = 0; i < n; i++) Rb += R[i];
     else Rb = R[b];
-    for (let j = 0; j < d; j++) {
-      for (let l = j; l < d; l++) {
-        // (M·U)[j, l] = Σ_{k≤l} M[j, k]·U[k, l].
-        let mu_ = 0;
-        for (let k = 0; k <= l; k++) mu_ += M[off + j * d + k] * U[off + k * d + l];
-        const gU = (j === l ? Rb / U[off + j * d + j] : 0) - mu_;
-        factor[off + j * d + l] = -(j === l ? gU * U[off + j * d + j] : gU) / W;
-      }
+    for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += P[o + j * d + k] * M[o + k * d + l];
+      PM[j * d + l] = s;
+    }
+    for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += PM[j * d + k] * P[o + k * d + l];
+      G[j * d + l] = (Rb * P[o + j * d + l] - s) / (2 * W);
+    }
+    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
+      // (2·G·A)[j, l] = 2 Σ_{k ≥ l} G[j, k]·A[k, l] (A lower).
+      let s = 0;
+      for (let k = l; k < d; k++) s += G[j * d + k] * A[o + k * d + l];
+      factor[b * t + (j * (j + 1)) / 2 + l] = j === l ? 2 * s * A[o + j * d + j] : 2 * s;
     }
   }
   return { value: -stats.sumLogLik / W, means: gMeans, logits, factor };

@@ -1,14 +1,15 @@
 /**
  * The jobs around a full/tied Gaussian mixture: reading a start or a model file's covariances at the public
- * door, scikit-learn's initial covariances from a hard assignment, and the EM loop over the full/tied pass. Matrices are row-major; n = components,
+ * door and scikit-learn's initial covariances from a hard assignment (the EM step is mStepFull, run by the
+ * solvers through solvers/matrixParameterization.ts). Matrices are row-major; n = components,
  * d = dimension; full layouts hold n d×d blocks (component-major), tied layouts one d×d block.
  */
 import { MixfitError } from '../errors.js';
-import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
+import { newFullPassStats } from '../kernel/fullLayout.js';
 import type { FullMixtureParams, Matrix } from '../types.js';
 import { readMatrix, readWeights } from '../validate.js';
-import { fullGradient, mStepFull, precisionCholesky } from './fullCovariance.js';
-import { matrixMixture, publicCovariances, type MatrixMixture } from './mixture.js';
+import { mStepFull, precisionCholesky } from './fullCovariance.js';
+import { publicCovariances } from './mixture.js';
 
 /**
  * Reads public covariances (n × d × d for full, d × d for tied) into one flat block, checking shape,
@@ -64,82 +65,6 @@ export function hardAssignmentStart(X: Matrix, w: Float64Array | undefined, cent
     }
   }
   return mStepFull(stats, centres, n, d, tied, regCovar);
-}
-
-/** Settings of {@link fullEm} (validated by the estimator). */
-export interface FullEmOptions {
-  regCovar: number;
-  /** Stop when an iteration changes the mean loss by at most lossChangeTol·max(1, |loss|), as minimize's EM. */
-  lossChangeTol: number;
-  maxIter: number;
-  maxEvaluations: number;
-  /** Keep the weights at the start's (options.weights 'fixed'). */
-  fixedWeights: boolean;
-  signal?: AbortSignal;
-  /** After every iteration; returning false stops. */
-  onIteration?: (iteration: number, evaluations: number, loss: number, gradNorm: number, model: MatrixMixture) => boolean | void;
-}
-
-/** Why {@link fullEm} stopped, in minimize's status words. */
-export type FullEmStatus = 'loss-change' | 'max-iter' | 'max-evaluations' | 'callback' | 'aborted' | 'non-finite';
-
-/** What {@link fullEm} returns. */
-export interface FullEmResult {
-  /** The last model with a finite loss. */
-  model: MatrixMixture;
-  /** Mean negative log-likelihood of `model` (sample-weighted). */
-  loss: number;
-  status: FullEmStatus;
-  nIter: number;
-  /** Kernel passes (the initial one included). */
-  nEvaluations: number;
-  /** Per iteration: passes so far, the loss and ‖∇L‖₂ (over means, softmax logits and the factor's θ) at its new parameters. */
-  history: { evaluations: number; loss: number; gradNorm: number }[];
-}
-
-/**
- * scikit-learn's EM for 'full'/'tied' over one data backend: a pass at the current parameters gives the
- * loss and the statistics, the M-step (mStepFull, regCovar on the diagonal) the next parameters. One pass
- * per iteration. A covariance that is not positive definite after regCovar throws FitError naming it.
- */
-export function fullEm(backend: FullDataBackend, start: MatrixMixture, o: FullEmOptions): FullEmResult {
-  const { n, d, tied } = start.pass;
-  let stats: FullPassStats = newFullPassStats(n, d, tied);
-  let model = start;
-  backend.passFull(model.pass, stats);
-  let loss = -stats.sumLogLik / stats.totalWeight;
-  let evaluations = 1, iter = 0;
-  const history: FullEmResult['history'] = [];
-  const fixedWeights = Array.from(start.pass.logWeights, Math.exp);
-  let status: FullEmStatus = 'max-iter';
-  if (!Number.isFinite(loss)) return { model, loss, status: 'non-finite', nIter: 0, nEvaluations: 1, history };
-  while (true) {
-    if (o.signal?.aborted) { status = 'aborted'; break; }
-    if (iter >= o.maxIter) { status = 'max-iter'; break; }
-    if (evaluations >= o.maxEvaluations) { status = 'max-evaluations'; break; }
-    const m = mStepFull(stats, model.pass.means, n, d, tied, o.regCovar);
-    const next = matrixMixture(m.means, o.fixedWeights ? fixedWeights : m.weights, m.covariances, n, d, tied, { regCovar: o.regCovar });
-    const nextStats = newFullPassStats(n, d, tied);
-    backend.passFull(next.pass, nextStats);
-    evaluations++;
-    iter++;
-    const nextLoss = -nextStats.sumLogLik / nextStats.totalWeight;
-    if (!Number.isFinite(nextLoss)) { status = 'non-finite'; break; }
-    const change = Math.abs(nextLoss - loss);
-    model = next; stats = nextStats; loss = nextLoss;
-    const gradNorm = gradientNorm(model.pass, stats);
-    history.push({ evaluations, loss, gradNorm });
-    if (o.onIteration?.(iter, evaluations, loss, gradNorm, model) === false) { status = 'callback'; break; }
-    if (o.lossChangeTol > 0 && change <= o.lossChangeTol * Math.max(1, Math.abs(loss))) { status = 'loss-change'; break; }
-  }
-  return { model, loss, status, nIter: iter, nEvaluations: evaluations, history };
-}
-
-function gradientNorm(p: FullParams, stats: FullPassStats): number {
-  const g = fullGradient(p, stats);
-  let s = 0;
-  for (const a of [g.means, g.logits, g.factor]) for (let k = 0; k < a.length; k++) s += a[k] * a[k];
-  return Math.sqrt(s);
 }
 
 /**

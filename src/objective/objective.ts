@@ -2,6 +2,7 @@ import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
 import type { Precision } from '../kernel/precision.js';
 import { statsBuffer } from '../kernel/backend.js';
+import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
 import type { FlatParams, KernelVariant, MixtureGradient, MixtureParams, PassStats } from '../types.js';
 import { publicVariances, rowsOf } from '../model/mixture.js';
 import { readParams } from '../validate.js';
@@ -33,8 +34,14 @@ export interface Objective {
   stats(p: FlatParams): PassStats;
   /** The same pass, possibly on a worker pool: solvers call this one. */
   statsAsync(p: FlatParams): Promise<PassStats>;
-  /** Loss from a pass's statistics. */
-  lossFromStats(s: PassStats): number;
+  /**
+   * The full/tied pass (covariance 'full' | 'tied'): statistics in an internal buffer, valid until the next
+   * call; one evaluation. Absent on objectives whose backend runs the diagonal pass only (worker pools,
+   * streams, SQL).
+   */
+  fullStatsAsync?(p: FullParams): Promise<FullPassStats>;
+  /** Loss from a pass's statistics (of either pass). */
+  lossFromStats(s: Pick<PassStats, 'sumLogLik' | 'totalWeight'>): number;
   /** Loss at `params` (one pass). */
   value(params: MixtureParams | FlatParams): number;
   /** Loss and gradient (means, softmax logits, log-variances) at `params` (one pass), in the public shapes. */
@@ -60,6 +67,7 @@ export class BackendObjective implements Objective {
   private asyncBuffers = new Map<string, PassStats>();
   /** The last asynchronous pass still running (null: none). */
   private queue: Promise<unknown> | null = null;
+  private fullBuffer: FullPassStats | undefined;
 
   constructor(backend: DataBackend, kind: ObjectiveKind, offset = 0, knownOptimum?: number) {
     this.backend = backend;
@@ -110,7 +118,22 @@ export class BackendObjective implements Objective {
     return run;
   }
 
-  lossFromStats(s: PassStats): number {
+  /** One full/tied pass at `p` (validated by the caller, d = dim). */
+  fullStats(p: FullParams): FullPassStats {
+    const be = this.live() as DataBackend & Partial<FullDataBackend>;
+    if (typeof be.passFull !== 'function') throw new MixfitError('objective', `cannot run the full/tied pass on its '${be.variant}' backend`);
+    const b = this.fullBuffer;
+    const out = b && b.R.length === p.n && b.S.length === p.n * p.d && b.scatter.length === (p.tied ? 1 : p.n) * p.d * p.d
+      ? b : (this.fullBuffer = newFullPassStats(p.n, p.d, p.tied));
+    this.evaluations++;
+    return be.passFull(p, out);
+  }
+
+  fullStatsAsync(p: FullParams): Promise<FullPassStats> {
+    return Promise.resolve(this.fullStats(p));
+  }
+
+  lossFromStats(s: Pick<PassStats, 'sumLogLik' | 'totalWeight'>): number {
     if (s === null || typeof s !== 'object' || typeof s.sumLogLik !== 'number' || typeof s.totalWeight !== 'number')
       throw new MixfitError('stats', 'must be the PassStats of a stats() or statsAsync() call', s);
     return this.offset - s.sumLogLik / s.totalWeight;

@@ -6,13 +6,11 @@ import {
   bool, fn, intAtLeast, intOrInf, nonNegative, oneOf, positive, positiveOrInf, resolveTable, signalLike, type Check, type OptionTable,
 } from '../optionTable.js';
 import type { HistoryRecord } from './driver.js';
-import { DIAGONAL_COVARIANCES, type Covariance, type MixtureParams } from '../types.js';
+import { DIAGONAL_COVARIANCES, type Covariance, type CovarianceType, type MixtureParams } from '../types.js';
 
 /** Solver names (ALGORITHM.md §8): the one list the option tables, the CLI and its help read. */
 export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
 export type SolverName = (typeof SOLVERS)[number];
-/** The solvers GaussianMixture runs with covariance 'full' or 'tied' ('auto' resolves to 'em' there). */
-export const MATRIX_COVARIANCE_SOLVERS: readonly SolverName[] = ['auto', 'em'];
 /** The solvers that move by the EM map ('auto' picks one of them), so GaussianMixture stops them by lossChangeTol. */
 export const EM_MAP_SOLVERS: ReadonlySet<SolverName> = new Set<SolverName>(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
 /** A solver that builds a step directly ('auto' resolves to one of these). */
@@ -82,7 +80,8 @@ export interface MinimizeOptions {
 export interface ResolvedOptions {
   solver: SolverName;
   weights: 'fixed' | 'learned';
-  covariance: Covariance;
+  /** The layout; 'full' | 'tied' only from GaussianMixture (minimize's table takes the diagonal ones). */
+  covariance: CovarianceType;
   variance: number | undefined;
   regCovar: number;
   optimum: number | 'target-level' | 'aitken' | 'hazan-kakade' | undefined;

@@ -3,7 +3,7 @@
  * gradient from one evaluation. Mixture fits are one such problem (see mixtureProblem.ts); test functions
  * (quadratics, the ravine U1) are others, so the same gd / polyak / gd-polyak steps serve both.
  */
-import type { PassStats } from '../types.js';
+import type { AnyPassStats } from './thetaMap.js';
 
 /** A point with its value and gradient, all from one evaluation. Arrays are owned by the point. */
 export interface Point {
@@ -18,7 +18,7 @@ export interface Point {
   /** The plain ∇θ f when `g` is scaled by a metric (mixture problems under metric 'em'); else absent and g is it. */
   gEuclid?: Float64Array;
   /** A copy of the kernel statistics at x (mixture problems only; what the EM step needs). */
-  stats?: PassStats;
+  stats?: AnyPassStats;
 }
 
 /** A function of a flat vector; each `evaluate` is one evaluation and is counted. */

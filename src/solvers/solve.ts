@@ -15,7 +15,8 @@ import { hazanKakade } from './optimum/hazanKakade.js';
 import { knownOptimum } from './optimum/known.js';
 import { targetLevel } from './optimum/targetLevel.js';
 import type { ResolvedOptions } from './options.js';
-import { Parameterization } from './parameterization.js';
+import { parameterizationOf } from './parameterization.js';
+import type { ThetaMap } from './thetaMap.js';
 import { buildStep } from './registry.js';
 import { autoSolver } from './auto.js';
 
@@ -36,7 +37,7 @@ export type SolveProgress = (record: HistoryRecord, model: Mixture) => boolean |
 export async function solve(objective: Objective, start: Mixture, options: ResolvedOptions, onIteration?: SolveProgress): Promise<SolveResult> {
   // Under float32 passes a tolerance below the pass's rounding noise would never be met reliably.
   const o = floorTolerances(options, objective.precision);
-  const param = Parameterization.of(start, o);
+  const param = parameterizationOf(start, o);
   const x0 = param.thetaOf(start);
   const estimator = resolveEstimator(objective, o, param);
   const problem = new MixtureProblem(objective, param, o.metric);
@@ -56,7 +57,7 @@ export function solveResult(run: RunResult, model: Mixture): SolveResult {
 }
 
 /** The f* source: a number (given or the objective's known optimum) or an estimator. */
-function resolveEstimator(objective: Objective, o: ResolvedOptions, param: Parameterization): { factory: EstimatorFactory; known?: number } {
+function resolveEstimator(objective: Objective, o: ResolvedOptions, param: ThetaMap): { factory: EstimatorFactory; known?: number } {
   const opt = o.optimum ?? objective.knownOptimum ?? 'target-level';
   if (typeof opt === 'number') return { factory: knownOptimum(opt), known: opt };
   if (opt === 'target-level') return { factory: targetLevel };

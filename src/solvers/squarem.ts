@@ -29,6 +29,12 @@
  * keeps SQUAREM from reaching the floor faster than EM would. FLOOR_STEP = 2 was measured (README "Solver
  * tournament"): a cap of 4 or 8 on θ' (without the check on F(θ')) lets the 3 → 6 row collapse again from
  * the same 2 starts; the check on F(θ') never fired there at 2, but at 1 it costs 40% more passes on 2 → 4.
+ *
+ * Full/tied covariances: the guarded coordinates are log A_jj of the Cholesky factor A of Σ − regCovar·I
+ * (the layout's ThetaMap.floorIndices), so no squared pivot A_jj² — the variance of coordinate j of
+ * Σ − regCovar·I given the earlier ones — falls below 1/FLOOR_STEP of its lowest value at θ₀, θ₁, θ₂. For a
+ * diagonal Σ these are σ_j² − regCovar and the guard is the diagonal layouts' exactly; the pivots (not the
+ * smallest eigenvalue) were chosen because they are coordinates of θ, so the cap costs no factorisation.
  */
 import { MixtureProblem } from './mixtureProblem.js';
 import { dot, sub, type Point, type Problem } from './problem.js';
@@ -44,7 +50,7 @@ export interface SquaremOptions {
    * the same pass as EM would (R's squarem1 likewise returns θ₁ when ‖θ₁ − θ₀‖ < tol).
    */
   lossChangeTol?: number;
-  /** The floor guard: cap α so no learned σ² − regCovar falls below half the EM iterates' [true]; false is R's squarem1 exactly. See the module comment. */
+  /** The floor guard: cap α so no learned σ² − regCovar (full/tied: no squared Cholesky pivot of Σ − regCovar·I) falls below half the EM iterates' [true]; false is R's squarem1 exactly. See the module comment. */
   floorGuard?: boolean;
 }
 
@@ -67,7 +73,7 @@ export interface SquaremState {
   p2?: Float64Array;
   /** The extrapolated point θ' once evaluated (waiting for its stabilising EM step). */
   trial?: Point;
-  /** With the floor guard: the lowest log-variances the cycle may accept (from θ₀, θ₁, θ₂). */
+  /** With the floor guard: the lowest floor coordinates the cycle may accept (from θ₀, θ₁, θ₂). */
   low?: Float64Array;
   /** R's alpha (≥ 1) of the current cycle. */
   alpha: number;
@@ -148,17 +154,20 @@ function extrapolate(x: Float64Array, q1: Float64Array, v: Float64Array, a: numb
 const FLOOR_STEP = 2;
 const LOG_FLOOR_STEP = Math.log(FLOOR_STEP);
 
-/** Per learned log-variance, the lowest value an accepted point may have (undefined when no variance is learned). */
+/**
+ * Per floor coordinate (ThetaMap.floorIndices: log(σ² − regCovar), or for full/tied log A_jj of the Cholesky
+ * factor of Σ − regCovar·I), the lowest value an accepted point may have (undefined when nothing is learned).
+ */
 function floorBound(mix: MixtureProblem, x0: Float64Array, x1: Float64Array, x2: Float64Array): Float64Array | undefined {
-  const { varOffset, varCount } = mix.param;
-  if (varCount === 0) return undefined;
-  return Float64Array.from({ length: varCount }, (_, k) => Math.min(x0[varOffset + k], x1[varOffset + k], x2[varOffset + k]) - LOG_FLOOR_STEP);
+  const { floorIndices: idx, floorScale } = mix.param;
+  if (idx.length === 0) return undefined;
+  return Float64Array.from(idx, (k) => Math.min(x0[k], x1[k], x2[k]) - floorScale * LOG_FLOOR_STEP);
 }
 
-/** Whether every log-variance of θ = `x` is at least `low` − `slack`. */
+/** Whether every floor coordinate of θ = `x` is at least `low` − `slack` (slack in units of log variance). */
 function aboveBound(mix: MixtureProblem, low: Float64Array, x: Float64Array, slack = 0): boolean {
-  const o = mix.param.varOffset;
-  for (let k = 0; k < low.length; k++) if (!(x[o + k] >= low[k] - slack)) return false;
+  const { floorIndices: idx, floorScale } = mix.param;
+  for (let k = 0; k < low.length; k++) if (!(x[idx[k]] >= low[k] - floorScale * slack)) return false;
   return true;
 }
 
