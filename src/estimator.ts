@@ -17,21 +17,20 @@ import { kmeansPlusPlus, randomRows, startVariances } from './model/init.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from './model/json.js';
 import { Rng } from './model/rng.js';
 import { checkSampleSize, sampleMixture } from './model/sample.js';
-import { PRECISIONS, type Precision } from './kernel/precision.js';
+import type { Precision } from './kernel/precision.js';
 import type { SqlSource } from './sql/objective.js';
 import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
 import { readChunkRows, StreamBackend, type ScoreChunk } from './stream/objective.js';
 import { isRowSource, type RowSource } from './stream/source.js';
 import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
 import { objectiveOver, resolveThreads, threadsCapNote, type ThreadsOption } from './parallel/objective.js';
-import {
-  any, finite, intAtLeast, oneOf, resolveTable, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
-} from './optionTable.js';
+import { any, resolveTable, signalLike, type Check } from './optionTable.js';
+import { ESTIMATOR_TABLE } from './optionRegistry.js';
 import { loadKernels, loadKernelsSync, resolveVariant, type Kernels, type WasmSource } from './runtime/kernels.js';
 import { minimize, type HistoryRecord, type MinimizeResult, type MinimizeStatus } from './solvers/minimize.js';
 import { EM_MAP_SOLVERS, MATRIX_COVARIANCE_SOLVERS, MINIMIZE_TABLE, type MinimizeOptions } from './solvers/options.js';
 import {
-  COVARIANCES, KERNEL_CHOICES, isMatrixCovariance, type CovarianceType, type FlatParams, type FullMixtureParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams,
+  isMatrixCovariance, type CovarianceType, type FlatParams, type FullMixtureParams, type KernelChoice, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams,
 } from './types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from './validate.js';
 
@@ -139,45 +138,11 @@ export interface FitResult {
 type Resolved = Required<Omit<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>>
   & Pick<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>;
 
-const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'must be an array of numbers');
-const initCheck: Check = (v) =>
-  (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
-    ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? } (or { means, weights?, covariances? })");
 const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 
-/**
- * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
- * 'full', to revisit once full covariances run through every solver and the workers).
- */
-export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
-
-/** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
-const TABLE: OptionTable<GaussianMixtureOptions> = {
-  ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
-  lossChangeTol: [MINIMIZE_TABLE.lossChangeTol[0], undefined],
-  // Data in its own units: steps scaled as gradient EM scales them, and backtracked, so the fixed-step
-  // solvers neither crawl (large variances) nor diverge (collapsing ones). Identical to the paper's
-  // steps when σ² = 1 and η ≤ 1/L.
-  backtrack: [MINIMIZE_TABLE.backtrack[0], true],
-  solver: [MINIMIZE_TABLE.solver[0], 'auto'],
-  metric: [MINIMIZE_TABLE.metric[0], 'em'],
-  optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
-  // A data scientist's defaults (README "Defaults"): learned weights and per-feature variances, so raw data in
-  // its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
-  weights: [MINIMIZE_TABLE.weights[0], 'learned'],
-  covariance: [oneOf(COVARIANCES), DEFAULT_COVARIANCE],
-  nComponents: [intAtLeast(1), undefined],
-  weightsInit: [arrayCheck, undefined],
-  init: [initCheck, 'kmeans++'],
-  nInit: [intAtLeast(1), 1],
-  seed: [finite, 0],
-  threads: [threadsOption, 'auto'],
-  kernel: [oneOf(KERNEL_CHOICES), 'auto'],
-  wasm: [wasmSource, undefined],
-  precision: [oneOf(PRECISIONS), 'float64'],
-  onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
-  signal: [signalLike, undefined],
-};
+// The option table (checks and defaults of every option) and the default layout live in the option registry.
+export { DEFAULT_COVARIANCE } from './optionRegistry.js';
+const TABLE = ESTIMATOR_TABLE;
 
 /** The learned state, replaced as a whole by a successful fit. */
 interface Learned {
