@@ -175,7 +175,7 @@ describe('mixfit CLI', () => {
     expect(doc.model).toEqual(gm.toJSON());
     expect(doc.loss).toBe(res.loss);
     expect(doc.model.means).toEqual([[-1, 0.5], [1, -0.5]]);
-    expect(run(['fit', 'data.csv', '--components', '2', '--max-iter', '-1']).stderr).toBe('mixfit: --max-iter must be ≥ 0 (received -1)\n');
+    expect(run(['fit', 'data.csv', '--components', '2', '--max-iter', '-1']).stderr).toBe('mixfit: --max-iter must be an integer ≥ 0 (received -1)\n');
   });
 
   it('score --json and eval --json write -Infinity and NaN as strings (JSON has no such numbers), not null', () => {
@@ -345,7 +345,7 @@ describe('mixfit CLI', () => {
     ['non-numeric cell', ['fit', 'bad-cell.csv', '--components', '1'], /row 3, column 2/],
     ['ragged rows', ['fit', 'ragged.csv', '--components', '1'], /row 2 has 3 columns/],
     ['empty file', ['fit', 'empty.csv', '--components', '1'], /no data rows/],
-    ['components < 1', ['fit', 'data.csv', '--components', '0'], /--components must be ≥ 1/],
+    ['components < 1', ['fit', 'data.csv', '--components', '0'], /--components must be an integer ≥ 1 \(received 0\)/],
     ['components > rows', ['fit', 'data.csv', '--components', '301'], /--components must be ≤ the number of rows \(300\)/],
     ['unknown option', ['fit', 'data.csv', '--components', '2', '--bogus', '1'], /unknown option --bogus/],
     ['unknown solver', ['fit', 'data.csv', '--components', '2', '--solver', 'newton'], /--solver must be one of/],

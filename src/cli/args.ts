@@ -1,7 +1,13 @@
 /**
  * Command-line argument parsing from one option table per subcommand. Errors are {@link UsageError}s,
- * which main.ts turns into exit code 2 with one line on stderr.
+ * which main.ts turns into exit code 2 with one line on stderr. The flags of library options are built from
+ * the option registry (src/optionRegistry.ts): their spelling, help line and string-to-value reading; the
+ * library's own checks validate the values, and their errors are renamed to the flag.
  */
+import type { GaussianMixtureOptions } from '../estimator.js';
+import { MixfitError } from '../errors.js';
+import { ESTIMATOR_OPTIONS, ESTIMATOR_TABLE, type OptionEntry } from '../optionRegistry.js';
+import { resolveTable } from '../optionTable.js';
 
 /** A bad command line or bad input file: exit code 2, message printed as one line. */
 export class UsageError extends Error {
@@ -73,4 +79,87 @@ export function positionals(p: Parsed, names: string[], command: string): string
   if (p.positional.length < names.length) throw new UsageError(`'mixfit ${command}' needs ${names.join(' ')} (missing ${names[p.positional.length]})`);
   if (p.positional.length > names.length) throw new UsageError(`'mixfit ${command}' takes ${names.join(' ')}; unexpected argument ${JSON.stringify(p.positional[names.length])}`);
   return p.positional;
+}
+
+/** An option of GaussianMixture (the registry's keys). */
+export type OptionKey = keyof GaussianMixtureOptions;
+
+const entryOf = (key: OptionKey): OptionEntry & Required<Pick<OptionEntry, 'cli'>> => {
+  const e = ESTIMATOR_OPTIONS[key];
+  if (!e.cli) throw new Error(`option ${key} has no command-line flag in the registry`);
+  return e as OptionEntry & Required<Pick<OptionEntry, 'cli'>>;
+};
+
+/** The default as `--help` shows it (Infinity: unlimited; none: nothing). */
+function defaultText(e: OptionEntry): string | undefined {
+  if (e.cli?.defaultText !== undefined) return e.cli.defaultText;
+  return e.default === undefined ? undefined : e.default === Infinity ? 'unlimited' : String(e.default);
+}
+
+/**
+ * The flag of registry option `key`: its spelling and its help line (doc: allowed words (default); note),
+ * `note` replacing the registry's note where a command says more.
+ */
+export function registryFlag(key: OptionKey, note?: string): OptionSpec {
+  const e = entryOf(key), c = e.cli;
+  const words = e.values ? [...e.values, ...(c.more ? [c.more] : [])].join(' | ') : '';
+  const def = defaultText(e), after = note ?? c.note;
+  const help = `${e.doc}${words ? `: ${words}` : ''}${def !== undefined ? ` (default ${def})` : ''}${after ? `; ${after}` : ''}`;
+  return { flag: c.flag, value: true, arg: c.arg, help, ...(c.alias ? { alias: c.alias } : {}) };
+}
+
+/** Option key → flag, for renaming the library's errors (`weightsInit` is set by --weights w1,w2,..). */
+const FLAG_OF = new Map<string, string>([
+  ...(Object.entries(ESTIMATOR_OPTIONS) as [string, OptionEntry][]).flatMap(([k, e]): [string, string][] => (e.cli ? [[k, e.cli.flag]] : [])),
+  ['weightsInit', 'weights'],
+]);
+
+/**
+ * The values of the registry options `keys` given on the command line (absent flags are left out, so the
+ * library's defaults apply), each read by its entry: a numeric literal becomes a number where the option
+ * takes one, anything else stays the string given, for the library's check to reject by name.
+ */
+export function flagValues(p: Parsed, keys: readonly OptionKey[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const key of keys) {
+    const { cli } = entryOf(key);
+    const raw = p.options.get(cli.flag);
+    if (typeof raw !== 'string') continue;
+    const v = cli.read === 'number' && raw.trim() !== '' ? Number(raw) : NaN;
+    o[key] = Number.isNaN(v) ? raw : v;
+  }
+  return o;
+}
+
+/**
+ * {@link flagValues}, checked at once by the library's own table (for a command whose library call comes
+ * after reading its data): a bad value fails before any work.
+ * @throws UsageError naming the flag.
+ */
+export function checkedFlagValues(p: Parsed, keys: readonly OptionKey[]): Record<string, unknown> {
+  const o = flagValues(p, keys);
+  const table = Object.fromEntries(Object.keys(o).map((k) => [k, ESTIMATOR_TABLE[k as OptionKey]]));
+  namingFlags(() => resolveTable(table, o));
+  return o;
+}
+
+/**
+ * A library error about `options.<key>` as the command line says it: `--flag <rule> (received …)`; any
+ * other error unchanged.
+ */
+export function flagError(e: unknown): unknown {
+  if (!(e instanceof MixfitError)) return e;
+  const m = /^options\.([A-Za-z]+)(?:\.(.+))?$/.exec(e.argument);
+  const flag = m ? FLAG_OF.get(m[1]!) : undefined;
+  if (!flag) return e;
+  return new UsageError(`--${flag}${m![2] ? ` (${m![2]})` : ''} ${e.rule}${e.received ? ` (received ${e.received})` : ''}`);
+}
+
+/** Runs a library call whose option errors should name the command-line flags. @throws UsageError for them. */
+export function namingFlags<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw flagError(e);
+  }
 }

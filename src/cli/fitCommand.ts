@@ -6,13 +6,12 @@
 import { existsSync } from 'node:fs';
 import { AbortError } from '../errors.js';
 import { GaussianMixture, type FitResult, type GaussianMixtureOptions } from '../estimator.js';
-import { PRECISIONS } from '../kernel/precision.js';
 import { modelToJSON, type ModelJSON } from '../model/json.js';
 import type { HistoryRecord } from '../solvers/minimize.js';
-import { SOLVERS } from '../solvers/options.js';
-import { COVARIANCES, KERNEL_CHOICES, type CovarianceType } from '../types.js';
-import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
-import { EXIT } from './help.js';
+import { INIT_METHODS, WEIGHT_MODES, type WeightMode } from '../optionRegistry.js';
+import type { CovarianceType } from '../types.js';
+import { checkedFlagValues, flagError, flagValues, namingFlags, positionals, stringOption, UsageError, type Parsed } from './args.js';
+import { EXIT, FIT_KEYS, RUN_KEYS } from './help.js';
 import { openData, type CliData } from './data.js';
 import { modelText, readModel } from './modelFile.js';
 import { clearProgress, note, printJson, progress } from './output.js';
@@ -21,43 +20,26 @@ import { lineChartSvg } from '../plot/lineChart.js';
 import { scatterSvg } from '../plot/scatter.js';
 
 /**
- * Reads all fit options into GaussianMixture options; every error names its command-line option.
- * `--init MODEL.json` becomes an `init` model ({ means, weights, variances } of the file).
- * @throws UsageError for a missing, malformed or out-of-range option.
+ * Reads the fit flags into GaussianMixture options by the option registry (unset flags are left out, so the
+ * estimator's defaults apply). Two spellings are the command line's own: `--weights w1,w2,..` (fixed weights,
+ * normalised: weights 'fixed' with weightsInit) and `--init MODEL.json` (an `init` model: { means, weights,
+ * variances } of the file, or its covariances). The values are checked by GaussianMixture, not here.
+ * @throws UsageError for a malformed --weights list or an unreadable --init model.
  */
-export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtureOptions> {
-  const nComponents = numberOption(p, 'components', { integer: true, min: 1 });
-  if (nComponents === undefined) throw new UsageError('--components N is required');
-  if (nComponents > rows) throw new UsageError(`--components must be ≤ the number of rows (${rows}) (received ${nComponents})`);
-  const o: Record<string, unknown> = { nComponents };
-  o.solver = choiceOption(p, 'solver', SOLVERS) ?? 'auto';
-  // Unset: the estimator's default (learned weights, DEFAULT_COVARIANCE), as in the library.
-  const covariance = choiceOption(p, 'covariance', COVARIANCES);
-  if (covariance) o.covariance = covariance;
-  const w = stringOption(p, 'weights');
-  if (w === 'fixed' || w === 'learned') o.weights = w;
-  else if (w !== undefined) {
+export async function fitOptions(p: Parsed): Promise<GaussianMixtureOptions> {
+  const o = flagValues(p, FIT_KEYS);
+  const w = o.weights;
+  if (typeof w === 'string' && !(WEIGHT_MODES as readonly string[]).includes(w)) {
     const ws = w.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
-    if (ws.length !== nComponents || ws.some((x) => !Number.isFinite(x) || x <= 0))
-      throw new UsageError(`--weights must be fixed, learned or ${nComponents} positive numbers separated by commas (received ${JSON.stringify(w)})`);
+    if (ws.some((x) => !Number.isFinite(x) || x <= 0))
+      throw new UsageError(`--weights must be ${WEIGHT_MODES.join(', ')} or positive numbers separated by commas, one per component (received ${JSON.stringify(w)})`);
     const s = ws.reduce((a, b) => a + b, 0);
     o.weights = 'fixed';
     o.weightsInit = ws.map((x) => x / s);
   }
-  const variance = numberOption(p, 'variance', { min: 0, exclusiveMin: true });
-  if (variance !== undefined) o.variance = variance;
-  const opt = stringOption(p, 'optimum');
-  if (opt !== undefined) {
-    if (['target-level', 'aitken', 'hazan-kakade'].includes(opt)) o.optimum = opt;
-    else if (opt.trim() !== '' && Number.isFinite(Number(opt))) o.optimum = Number(opt);
-    else throw new UsageError(`--optimum must be a number, target-level, aitken or hazan-kakade (received ${JSON.stringify(opt)})`);
-  }
-  Object.assign(o, runOptions(p));
-  const init = stringOption(p, 'init');
-  if (init === 'kmeans++' || init === 'random') o.init = init;
-  else if (init !== undefined) {
+  const init = o.init;
+  if (typeof init === 'string' && !(INIT_METHODS as readonly string[]).includes(init)) {
     const m = (await readModel(init)).toJSON();
-    if (m.means.length !== nComponents) throw new UsageError(`--init ${init}: has ${m.means.length} components but --components is ${nComponents}`);
     // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
     o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), ...(m.covariances ? { covariances: m.covariances } : { variances: m.variances }) };
   }
@@ -66,54 +48,50 @@ export async function fitOptions(p: Parsed, rows: number): Promise<GaussianMixtu
 
 /**
  * The flags `fit` and `select` share (iteration limits, tolerance, seed, threads, kernel, precision) as
- * GaussianMixture options; unset flags are left out so the estimator's defaults apply (seed: 0).
+ * GaussianMixture options, checked by the estimator's table; unset flags are left out so the estimator's
+ * defaults apply.
  * @throws UsageError naming the flag.
  */
 export function runOptions(p: Parsed): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const maxIter = numberOption(p, 'max-iter', { integer: true, min: 0 });
-  if (maxIter !== undefined) o.maxIter = maxIter;
-  const maxEv = numberOption(p, 'max-evaluations', { integer: true, min: 1 });
-  if (maxEv !== undefined) o.maxEvaluations = maxEv;
-  const tol = numberOption(p, 'tol', { min: 0 });
-  if (tol !== undefined) o.tol = tol;
-  o.seed = numberOption(p, 'seed', { integer: true }) ?? 0;
-  // Unset or 'auto': GaussianMixture's rule (one thread for small data, where workers cost more than they save).
-  const threads = stringOption(p, 'threads');
-  if (threads === 'auto') o.threads = 'auto';
-  else if (threads !== undefined) {
-    const t = threads.trim() === '' ? NaN : Number(threads);
-    if (!Number.isInteger(t) || t < 1) throw new UsageError(`--threads must be an integer ≥ 1 or auto (received ${JSON.stringify(threads)})`);
-    o.threads = t;
-  }
-  const kernel = choiceOption(p, 'kernel', KERNEL_CHOICES);
-  if (kernel) o.kernel = kernel;
-  const precision = choiceOption(p, 'precision', PRECISIONS);
-  if (precision) o.precision = precision;
-  return o;
+  return checkedFlagValues(p, RUN_KEYS);
 }
 
 /** `mixfit fit`: resolves to the exit code (0, 1 with --strict when not converged, 130 when interrupted). */
 export async function fitCommand(p: Parsed): Promise<number> {
   const [dataPath] = positionals(p, ['DATA'], 'fit');
   const files: OutputPaths = { out: stringOption(p, 'out'), history: stringOption(p, 'history'), plot: stringOption(p, 'plot') };
-  // Cheap checks first, so an obviously bad command line fails before a large file is read.
+  // Every flag before the data is read, so a bad command line fails before a large file is: the estimator is
+  // constructed (its constructor checks every option) from the flags alone.
   if (!p.options.has('components')) throw new UsageError('--components N is required');
-  numberOption(p, 'components', { integer: true, min: 1 });
-  choiceOption(p, 'solver', SOLVERS);
+  const options = await fitOptions(p);
+  const controller = new AbortController();
+  const gm = namingFlags(() => new GaussianMixture({ ...options, signal: controller.signal, onIteration: progressLines(p.options.has('quiet')) }));
   if (!existsSync(dataPath!)) throw new UsageError(`${dataPath}: cannot read (ENOENT)`);
   const data = await openData(p, dataPath!, 'fit', true);
   try {
-    return await fitData(p, data, files);
+    const n = gm.options.nComponents;
+    if (n > data.rows) throw new UsageError(`--components must be ≤ the number of rows (${data.rows}) (received ${n})`);
+    return await fitData(p, data, files, gm, controller);
   } finally {
     data.close();
   }
 }
 
+/** Progress on stderr, one line per iteration (throttled when stderr is not a terminal); none when `quiet`. */
+function progressLines(quiet: boolean): GaussianMixtureOptions['onIteration'] {
+  if (quiet) return undefined;
+  let last = 0;
+  return (info) => {
+    const now = performance.now();
+    // A TTY line is cheap to overwrite; plain lines are throttled so logs stay readable.
+    if (now - last < (process.stderr.isTTY ? 100 : 1000) && info.iteration > 1) return;
+    last = now;
+    progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
+  };
+}
+
 /** The fit of opened DATA: options, output checks (before any fit work), the fit, the outputs. */
-async function fitData(p: Parsed, data: CliData, files: OutputPaths): Promise<number> {
-  const options = await fitOptions(p, data.rows);
-  const controller = new AbortController();
+async function fitData(p: Parsed, data: CliData, files: OutputPaths, gm: GaussianMixture, controller: AbortController): Promise<number> {
   let interrupted = false;
   // Ctrl-C (or a kill) stops the fit; a second one exits at once, and the exit hook removes the temp files.
   const onSignal = () => {
@@ -127,7 +105,7 @@ async function fitData(p: Parsed, data: CliData, files: OutputPaths): Promise<nu
     return await withOutputs(outputTargets(files, data.cols), async (outputs) => {
       // Streamed or Parquet DATA: the scatter plot draws a sample (one extra scan, only when it is drawn).
       const scatter = files.plot && data.cols === 2 ? await data.plotRows() : undefined;
-      return fitAndWrite(p, data, options, controller, () => interrupted, outputs, files, scatter);
+      return fitAndWrite(p, data, gm, () => interrupted, outputs, files, scatter);
     });
   } finally {
     // After a first Ctrl-C the handler stays until the process exits: a second one arriving while the fit
@@ -159,26 +137,12 @@ function scatterPath(plot: string): string {
 /** Points of the scatter plot (all rows or a sample) and the words its title uses for them. */
 type Scatter = { points: number[][]; label: string } | undefined;
 
-async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOptions, controller: AbortController,
-  interrupted: () => boolean, outputs: OutputSet, files: OutputPaths, scatter: Scatter): Promise<number> {
-  const json = p.options.has('json'), quiet = p.options.has('quiet');
+async function fitAndWrite(p: Parsed, data: CliData, gm: GaussianMixture, interrupted: () => boolean, outputs: OutputSet,
+  files: OutputPaths, scatter: Scatter): Promise<number> {
+  const json = p.options.has('json');
   const started = performance.now();
-  let last = 0;
-  const gm = new GaussianMixture({
-    ...options,
-    signal: controller.signal,
-    onIteration: (info) => {
-      if (quiet) return;
-      const now = performance.now();
-      // A TTY line is cheap to overwrite; plain lines are throttled so logs stay readable.
-      if (now - last < (process.stderr.isTTY ? 100 : 1000) && info.iteration > 1) return;
-      last = now;
-      progress(`iter ${info.iteration}  evals ${info.evaluations}  loss ${info.loss.toPrecision(12)}  |grad| ${info.gradNorm.toExponential(2)}  step ${info.kind}`);
-    },
-  });
   // The resolved options (the estimator's defaults filled in): recorded in a model written after Ctrl-C.
-  const { covariance, weights } = gm.options;
-  const solver = String(options.solver);
+  const { covariance, weights, solver } = gm.options;
   let result: FitResult;
   try {
     result = await gm.fit(data.input, data.chunkRows === undefined ? {} : { chunkRows: data.chunkRows });
@@ -188,7 +152,7 @@ async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOpt
     // By name too: an abort raised inside the signal plumbing may be a DOMException without `.result`.
     if (e instanceof AbortError || (e as Error)?.name === 'AbortError')
       return interruptedExit((e as AbortError & { result?: FitResult }).result, outputs, files, covariance, weights, json, scatter, solver);
-    throw e;
+    throw flagError(e);
   }
   clearProgress();
   // A Ctrl-C that lands after the last iteration finished: the fit is complete, but the user asked to stop.
@@ -211,7 +175,7 @@ async function fitAndWrite(p: Parsed, data: CliData, options: GaussianMixtureOpt
 
 /** Ctrl-C: write the best fit so far to every output when there is one (else none), say so, and exit 130. */
 function interruptedExit(best: FitResult | undefined, outputs: OutputSet, files: OutputPaths, covariance: CovarianceType,
-  weights: 'fixed' | 'learned', json: boolean,
+  weights: WeightMode, json: boolean,
   scatter: Scatter, solver: string): number {
   const paths = outputs.paths;
   const written = paths.length > 0 && best?.params !== undefined;

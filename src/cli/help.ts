@@ -1,10 +1,10 @@
-/** Option tables and --help texts of every subcommand (the single source for parsing and usage). */
-import { SOLVERS } from '../solvers/options.js';
-import { COVARIANCES, KERNEL_CHOICES } from '../types.js';
+/**
+ * Option tables and --help texts of every subcommand (the single source for parsing and usage). The flags of
+ * library options come from the option registry (src/optionRegistry.ts) through {@link registryFlag}.
+ */
+import { COVARIANCES } from '../types.js';
 import { CRITERIA } from '../select.js';
-import { DEFAULT_COVARIANCE } from '../estimator.js';
-import { PRECISIONS } from '../kernel/precision.js';
-import type { OptionSpec } from './args.js';
+import { registryFlag, type OptionKey, type OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
 const JSON_OPT: OptionSpec = { flag: 'json', value: false, help: 'write one JSON document to stdout, messages to stderr (-Infinity, Infinity, NaN as strings)' };
@@ -13,16 +13,12 @@ const CHUNK_ROWS: OptionSpec = { flag: 'chunk-rows', value: true, arg: 'R', help
 const DATA_FORMATS = 'DATA: .csv/.tsv/.txt (optional header, comma/semicolon/tab), .json (array of rows), .f64/.f32 (little-endian rows, --cols N; streamed from disk, memory bounded by the chunk)';
 const HEADER: OptionSpec = { flag: 'header', value: false, help: 'the first line of a CSV DATA file is a header (default: only when none of its cells is a number)' };
 
-/** The flags of a fit's run that `fit` and `select` share (fitCommand.ts runOptions reads them). */
-const RUN_OPTS: OptionSpec[] = [
-  { flag: 'max-iter', value: true, arg: 'M', help: 'iteration limit (default 1000; 0 keeps the start)' },
-  { flag: 'max-evaluations', value: true, arg: 'E', help: 'kernel-pass limit (default unlimited)' },
-  { flag: 'tol', value: true, arg: 'T', help: 'gradient-norm tolerance; for em also the loss-change tolerance (default 1e-10)' },
-  { flag: 'seed', value: true, arg: 'S', help: 'random seed for initialisation (default 0)' },
-  { flag: 'threads', value: true, arg: 'T', help: 'worker threads: an integer ≥ 1 or auto (default: 1 below ~52 000 rows at d = 2 or 20 000 at d = 10, else all cores)' },
-  { flag: 'kernel', value: true, arg: 'K', help: `${KERNEL_CHOICES.join(' | ')} (default auto)` },
-  { flag: 'precision', value: true, arg: 'P', help: `${PRECISIONS.join(' | ')}: precision of the fitting passes (default float64; float32 is faster, ~1e-6 relative error)` },
-];
+/** The registry options of a fit's run that `fit` and `select` share (fitCommand.ts runOptions reads them). */
+export const RUN_KEYS = ['maxIter', 'maxEvaluations', 'tol', 'seed', 'threads', 'kernel', 'precision'] as const satisfies readonly OptionKey[];
+/** The registry options `fit` takes as flags, in --help order (fitCommand.ts fitOptions reads them). */
+export const FIT_KEYS = ['nComponents', 'solver', 'weights', 'covariance', 'variance', 'optimum', ...RUN_KEYS, 'init'] as const satisfies readonly OptionKey[];
+
+const fitFlag = (key: OptionKey) => registryFlag(key);
 
 /** Per-subcommand usage line, description and options. */
 export const COMMANDS: Record<string, { usage: string; about: string; details?: string; options: OptionSpec[] }> = {
@@ -31,14 +27,7 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
     about: 'Fit a Gaussian mixture to DATA.',
     details: `${DATA_FORMATS}, or .parquet (numeric columns, fitted inside DuckDB: npm install @duckdb/node-api).`,
     options: [
-      { flag: 'components', alias: '-k', value: true, arg: 'N', help: 'number of components (1 ≤ N ≤ rows)' },
-      { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
-      { flag: 'weights', value: true, arg: 'W', help: 'learned (default) | fixed (uniform) | w1,w2,.. (fixed, given)' },
-      { flag: 'covariance', value: true, arg: 'C', help: `${COVARIANCES.join(' | ')} (default ${DEFAULT_COVARIANCE}; fixed: one shared --variance, the paper\'s setting with --weights fixed; full, tied: solver em)` },
-      { flag: 'variance', value: true, arg: 'V', help: 'shared variance for --covariance fixed (default 1)' },
-      { flag: 'optimum', value: true, arg: 'F', help: 'f* for Polyak steps: a number | target-level (default) | aitken | hazan-kakade' },
-      ...RUN_OPTS,
-      { flag: 'init', value: true, arg: 'I', help: 'kmeans++ (default) | random | MODEL.json (start from a saved model)' },
+      ...FIT_KEYS.map(fitFlag),
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the fitted model (also the best-so-far model on Ctrl-C)' },
       { flag: 'history', value: true, arg: 'H.csv', help: 'write per-iteration history as CSV' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'convergence plot; for 2-D data also P-scatter.svg (data + 1σ/2σ ellipses; streamed or Parquet DATA: a sample of 10 000 rows)' },
@@ -55,8 +44,8 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
       { flag: 'covariance', value: true, arg: 'C,..', help: `layouts to compare, out of ${COVARIANCES.join(' | ')} (default: every learned one, ${COVARIANCES.filter((c) => c !== 'fixed').join(',')})` },
       { flag: 'criterion', value: true, arg: 'C', help: `${CRITERIA.join(' | ')} (default bic)` },
       { flag: 'n-init', value: true, arg: 'R', help: 'seeded restarts per candidate (default 1)' },
-      { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
-      ...RUN_OPTS,
+      registryFlag('solver'),
+      ...RUN_KEYS.map((k) => registryFlag(k)),
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the best model' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'the criterion against the component count, one curve per covariance layout (as mclust\'s BIC plot)' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },

@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { selectModel, CRITERIA, type SelectModelResult, type SelectModelRow } from '../select.js';
-import { SOLVERS } from '../solvers/options.js';
 import { COVARIANCES, type Covariance } from '../types.js';
-import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
+import { checkedFlagValues, choiceOption, flagError, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData } from './input.js';
 import { modelText } from './modelFile.js';
@@ -52,8 +51,7 @@ export async function selectCommand(p: Parsed): Promise<number> {
   const covariance = covarianceList(stringOption(p, 'covariance'));
   const criterion = choiceOption(p, 'criterion', CRITERIA) ?? 'bic';
   const nInit = numberOption(p, 'n-init', { integer: true, min: 1 });
-  const solver = choiceOption(p, 'solver', SOLVERS);
-  const run = runOptions(p);
+  const run = { ...runOptions(p), ...checkedFlagValues(p, ['solver']) };
   const out = stringOption(p, 'out'), plot = stringOption(p, 'plot');
   if (!existsSync(dataPath!)) throw new UsageError(`${dataPath}: cannot read (ENOENT)`);
   const X = await readData(dataPath!, headerOption(p));
@@ -73,12 +71,12 @@ export async function selectCommand(p: Parsed): Promise<number> {
     let r: SelectModelResult;
     try {
       r = await selectModel(X, {
-        ...run, nComponents, signal: controller.signal, criterion, ...(covariance ? { covariance } : {}), ...(nInit ? { nInit } : {}), ...(solver ? { solver } : {}),
+        ...run, nComponents, signal: controller.signal, criterion, ...(covariance ? { covariance } : {}), ...(nInit ? { nInit } : {}),
         onCandidate: quiet ? undefined : (row, i, total) =>
           note(`[${i + 1}/${total}] ${row.covariance}, ${row.nComponents} component${row.nComponents === 1 ? "" : "s"}: ${criterion} ${fmt(row[criterion], 8)}${row.converged ? '' : ' (did not converge)'}`),
       });
     } catch (e) {
-      if (!controller.signal.aborted) throw e;
+      if (!controller.signal.aborted) throw flagError(e);
       note('interrupted: nothing written');
       return EXIT.interrupted;
     }

@@ -4,9 +4,8 @@
  */
 import type { Precision } from '../kernel/precision.js';
 import { PRECISIONS } from '../kernel/precision.js';
-import {
-  finite, intAtLeast, oneOf, signalLike, threadsOption, wasmSource, type Check, type OptionTable,
-} from '../optionTable.js';
+import type { Check, OptionTable } from '../optionTable.js';
+import { ESTIMATOR_TABLE } from '../optionRegistry.js';
 import type { ThreadsOption } from '../parallel/threads.js';
 import type { WasmSource } from '../runtime/kernels.js';
 import type { HistoryRecord, MinimizeStatus } from '../solvers/minimize.js';
@@ -101,47 +100,13 @@ export interface FitResult {
 export type Resolved = Required<Omit<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>>
   & Pick<GaussianMixtureOptions, 'variance' | 'learningRate' | 'optimum' | 'weightsInit' | 'wasm' | 'onIteration' | 'signal'>;
 
-const arrayCheck: Check = (v) => (Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'must be an array of numbers');
-const initCheck: Check = (v) =>
-  (v === 'kmeans++' || v === 'random' || (v !== null && typeof v === 'object' && !Array.isArray(v))
-    ? null : "must be 'kmeans++', 'random' or a model { means, weights?, variances? } (or { means, weights?, covariances? })");
 /** The check of partialFit's `stepExponent`. */
 export const stepExponentCheck: Check = (v) => (typeof v === 'number' && v > 0.5 && v <= 1 ? null : 'must be a number in (0.5, 1]');
 
-/**
- * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
- * 'full', which runs through every solver but not yet the worker pool, row sources, SQL, float32 or
- * partialFit: to revisit once it does).
- */
-export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
-
+// The option table (checks and defaults of every option) and the default layout live in the option registry.
+export { DEFAULT_COVARIANCE } from '../optionRegistry.js';
 /** The estimator's option table: the solver options of `minimize` plus the estimator's own. */
-export const TABLE: OptionTable<GaussianMixtureOptions> = {
-  ...(({ lossTol: _l, ...rest }) => rest)(MINIMIZE_TABLE),
-  lossChangeTol: [MINIMIZE_TABLE.lossChangeTol[0], undefined],
-  // Data in its own units: steps scaled as gradient EM scales them, and backtracked, so the fixed-step
-  // solvers neither crawl (large variances) nor diverge (collapsing ones). Identical to the paper's
-  // steps when σ² = 1 and η ≤ 1/L.
-  backtrack: [MINIMIZE_TABLE.backtrack[0], true],
-  solver: [MINIMIZE_TABLE.solver[0], 'auto'],
-  metric: [MINIMIZE_TABLE.metric[0], 'em'],
-  optimum: [MINIMIZE_TABLE.optimum[0], 'target-level'],
-  // A data scientist's defaults (README "Defaults"): learned weights and per-feature variances, so raw data in
-  // its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
-  weights: [MINIMIZE_TABLE.weights[0], 'learned'],
-  covariance: [oneOf(COVARIANCES), DEFAULT_COVARIANCE],
-  nComponents: [intAtLeast(1), undefined],
-  weightsInit: [arrayCheck, undefined],
-  init: [initCheck, 'kmeans++'],
-  nInit: [intAtLeast(1), 1],
-  seed: [finite, 0],
-  threads: [threadsOption, 'auto'],
-  kernel: [oneOf(KERNEL_CHOICES), 'auto'],
-  wasm: [wasmSource, undefined],
-  precision: [oneOf(PRECISIONS), 'float64'],
-  onIteration: [MINIMIZE_TABLE.onIteration[0], undefined],
-  signal: [signalLike, undefined],
-};
+export const TABLE: OptionTable<GaussianMixtureOptions> = ESTIMATOR_TABLE;
 
 /**
  * The solver core's options for one fit, read from the estimator's resolved options (already checked by

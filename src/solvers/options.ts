@@ -2,28 +2,26 @@
  * The option table of {@link minimize}: one declarative list of checks and defaults, so every bad option
  * throws the same kind of MixfitError (option, rule, received) before any work.
  */
+import { resolveTable, type OptionTable } from '../optionTable.js';
 import {
-  bool, fn, intAtLeast, intOrInf, nonNegative, oneOf, positive, positiveOrInf, resolveTable, signalLike, type Check, type OptionTable,
-} from '../optionTable.js';
+  SOLVER_OPTIONS, tableOf, type EmPolyakShortStep, type Metric, type OptimumEstimator, type SolverName, type WeightMode,
+} from '../optionRegistry.js';
 import type { HistoryRecord } from './driver.js';
-import { DIAGONAL_COVARIANCES, type Covariance, type CovarianceType, type MixtureParams } from '../types.js';
+import type { Covariance, CovarianceType, MixtureParams } from '../types.js';
 
-/** Solver names (ALGORITHM.md §8): the one list the option tables, the CLI and its help read. */
-export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
-export type SolverName = (typeof SOLVERS)[number];
+// The solver names live in the option registry (with every option's check, default, doc and CLI flag).
+export { SOLVERS, OPTIMUM_ESTIMATORS, optimumCheck, type SolverName } from '../optionRegistry.js';
 /** The solvers that move by the EM map ('auto' picks one of them), so GaussianMixture stops them by lossChangeTol. */
 export const EM_MAP_SOLVERS: ReadonlySet<SolverName> = new Set<SolverName>(['auto', 'em', 'squarem', 'anderson', 'em-polyak']);
 /** A solver that builds a step directly ('auto' resolves to one of these). */
 export type ConcreteSolver = Exclude<SolverName, 'auto'>;
-/** f* estimator names. */
-export const OPTIMUM_ESTIMATORS = ['target-level', 'aitken', 'hazan-kakade'] as const;
 
 /** Options of {@link minimize} (all optional; defaults in brackets). */
 export interface MinimizeOptions {
   /** ['gd-polyak'; GaussianMixture: 'auto'] 'auto' picks by the rule of auto.ts (README "Choosing a solver"). */
   solver?: SolverName;
   /** ['fixed'; GaussianMixture: 'learned']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
-  weights?: 'fixed' | 'learned';
+  weights?: WeightMode;
   /** ['fixed'; GaussianMixture: 'diagonal']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
   covariance?: Covariance;
   /** σ² for covariance 'fixed' [start.variances if a number, else 1]. */
@@ -31,11 +29,11 @@ export interface MinimizeOptions {
   /** Floor of learned variances, σ² = regCovar + e^s [1e-6]. */
   regCovar?: number;
   /** f* or its estimator [objective.knownOptimum ?? 'target-level']. */
-  optimum?: number | 'target-level' | 'aitken' | 'hazan-kakade';
+  optimum?: number | OptimumEstimator;
   /** K short steps per epoch: gradient steps of gd-polyak [50], EM steps or SQUAREM cycles of em-polyak [10]. */
   shortSteps?: number;
   /** The short steps of em-polyak: plain EM steps or SQUAREM cycles ['em']. */
-  emPolyakShort?: 'em' | 'squarem';
+  emPolyakShort?: EmPolyakShortStep;
   /** m, the number of past differences Anderson acceleration ('anderson') uses [5]. */
   andersonOrder?: number;
   /** η of the short steps [1]. */
@@ -55,7 +53,7 @@ export interface MinimizeOptions {
    * and the gradient-norm tolerance are measured in the same metric. Identical to 'euclidean' when σ² = 1
    * and weights and variances are fixed. ['euclidean'; GaussianMixture: 'em']
    */
-  metric?: 'euclidean' | 'em';
+  metric?: Metric;
   /** Step of 'gd' and η of 'gradient-em' [shortStepSize, i.e. 1]. */
   learningRate?: number;
   /** Iterations (short step, long step or EM step each count one) [1000]. */
@@ -84,17 +82,17 @@ export interface ResolvedOptions {
   covariance: CovarianceType;
   variance: number | undefined;
   regCovar: number;
-  optimum: number | 'target-level' | 'aitken' | 'hazan-kakade' | undefined;
+  optimum: number | OptimumEstimator | undefined;
   /** undefined until the solver is known: see {@link shortStepsFor}. */
   shortSteps: number | undefined;
-  emPolyakShort: 'em' | 'squarem';
+  emPolyakShort: EmPolyakShortStep;
   andersonOrder: number;
   shortStepSize: number;
   maxPolyakStep: number;
   adaptive: boolean;
   monotone: boolean;
   backtrack: boolean;
-  metric: 'euclidean' | 'em';
+  metric: Metric;
   learningRate: number;
   maxIter: number;
   maxEvaluations: number;
@@ -106,40 +104,8 @@ export interface ResolvedOptions {
   signal: AbortSignal | undefined;
 }
 
-const optimumCheck: Check = (v) =>
-  (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && (OPTIMUM_ESTIMATORS as readonly string[]).includes(v))
-    ? null : `must be a finite number or one of ${OPTIMUM_ESTIMATORS.map((s) => `'${s}'`).join(', ')}`;
-
-/** The option checks shared with the estimator's table. */
-export { optimumCheck };
-
-/** The option table: check and default per option. */
-export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = {
-  solver: [oneOf(SOLVERS), 'gd-polyak'],
-  weights: [oneOf(['fixed', 'learned']), 'fixed'],
-  covariance: [oneOf(DIAGONAL_COVARIANCES), 'fixed'],
-  variance: [positive, undefined],
-  regCovar: [nonNegative, 1e-6],
-  optimum: [optimumCheck, undefined],
-  shortSteps: [intAtLeast(1), undefined],
-  emPolyakShort: [oneOf(['em', 'squarem']), 'em'],
-  andersonOrder: [intAtLeast(1), 5],
-  shortStepSize: [positive, 1],
-  maxPolyakStep: [positiveOrInf, 1e12],
-  adaptive: [bool, false],
-  monotone: [bool, true],
-  backtrack: [bool, false],
-  metric: [oneOf(['euclidean', 'em']), 'euclidean'],
-  learningRate: [positive, undefined],
-  maxIter: [intAtLeast(0), 1000],
-  maxEvaluations: [intOrInf(1), Infinity],
-  tol: [nonNegative, 1e-10],
-  lossTol: [nonNegative, 0],
-  lossChangeTol: [nonNegative, 0],
-  maxRejections: [intAtLeast(1), 10],
-  onIteration: [fn, undefined],
-  signal: [signalLike, undefined],
-};
+/** The option table: check and default per option, from the registry. */
+export const MINIMIZE_TABLE: OptionTable<MinimizeOptions> = tableOf(SOLVER_OPTIONS);
 
 /** Validates `options` against the table and fills defaults. @throws MixfitError naming `options.<name>`. */
 export function resolveOptions(options: MinimizeOptions | undefined): ResolvedOptions {
