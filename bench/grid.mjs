@@ -4,11 +4,17 @@
 // on the same data and start, with every issue-14 target checked.
 //
 //   npm run bench:grid                 (builds first; run it alone: flock /tmp/mixfit-bench.lock npm run bench:grid)
-//   node bench/grid.mjs [--quick] [--no-browser] [--no-peers]
+//   node bench/grid.mjs [--quick] [--no-browser] [--no-peers] [--points N:n:d,…] [--wall]
 //
 // Grid: N ∈ {1e4, 1e5} × n ∈ {2, 10, 50} × d ∈ {1, 2, 10, 50}, plus N = 1e6 where n·d ≤ 20 (the others
 // would take minutes per point for the peers, and up to 400 MB of data, on this shared 2-core machine);
-// Chromium runs N ≤ 1e5. --quick: N = 1e5, (n, d) ∈ {(2, 2), (10, 10), (50, 10), (50, 50)}.
+// Chromium runs N ≤ 1e5. --quick: N = 1e5, (n, d) ∈ {(2, 2), (10, 10), (50, 10), (50, 50)}; --points: only
+// these (N, n, d), e.g. --points 1e5:50:50,1e4:2:10 (both layouts each).
+// Clock: CPU time of the timed process by default (Node: process.cpuUsage; Chromium: the renderer main
+// thread's ThreadTime from the DevTools protocol; numpy and scikit-learn: time.process_time; VLFeat:
+// CLOCK_PROCESS_CPUTIME_ID; all one thread): on a machine shared with other jobs, wall time counts the
+// time slices other processes took, which differ between our run and a peer's minutes later. CPU time still
+// carries cache interference, and wall time is kept in grid.json. --wall: wall time everywhere.
 // Layouts: spherical (one variance per component) and diagonal. Timing: each repetition is a batch of
 // passes lasting ≥ 40 ms (Chromium's timer is 100 µs without isolation), median of 5 repetitions (3 when
 // a pass takes > 0.2 s); Node and Chromium alternate per point. Peers run per (N, d) right after our
@@ -27,11 +33,13 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const withBrowser = !args.includes('--no-browser');
 const withPeers = !args.includes('--no-peers');
+const CPU_CLOCK = !args.includes('--wall');
+const pointsArg = args.includes('--points') ? args[args.indexOf('--points') + 1] : undefined;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const work = join(tmpdir(), `mixfit-grid-${process.pid}`);
 const NUMPY_PYTHON = ['/root/.pyenv/versions/3.11.7/bin/python3', '/usr/local/bin/python3', '/usr/bin/python3'].find(existsSync);
 const SKLEARN_PYTHON = '/usr/bin/python3';
-const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...(CPU_CLOCK ? { MIXFIT_CLOCK: 'cpu' } : {}) };
 
 /** Our builds: name, kernel option, precision. 'fma' is skipped where the runtime rejects relaxed SIMD. */
 const BUILDS = [
@@ -39,9 +47,10 @@ const BUILDS = [
   { name: 'fma', kernel: 'relaxed', precision: 'float64' },
   { name: 'f32', kernel: 'simd', precision: 'float32' },
 ];
-const cfg = { builds: BUILDS, batchMs: 40, reps: 5, bigReps: 3, bigMs: 200 };
+const cfg = { builds: BUILDS, batchMs: 40, reps: 5, bigReps: 3, bigMs: 200, warmMs: 300 };
 
 function gridPoints() {
+  if (pointsArg) return pointsArg.split(',').map((t) => { const [N, n, d] = t.split(':').map(Number); return { N, n, d }; });
   if (quick) return [[2, 2], [10, 10], [50, 10], [50, 50]].map(([n, d]) => ({ N: 1e5, n, d }));
   const out = [];
   for (const N of [1e4, 1e5, 1e6]) for (const d of [1, 2, 10, 50]) for (const n of [2, 10, 50]) {
@@ -80,6 +89,7 @@ function gridSession(lib, cfg) {
   }
   const objs = new Map();
   let X = null;
+  let cur = null;
   return {
     data, start,
     /** Copies the (N, d) data into one objective per available build; returns which builds run here. */
@@ -97,27 +107,29 @@ function gridSession(lib, cfg) {
       }
       return avail;
     },
-    /** Median ms per pass of build `name` at (n, layout) and the pass's Σ c·ℓ. */
-    time(name, n, layout) {
-      const o = objs.get(name);
-      const { p } = start(X.data, X.rows, X.cols, n, layout);
-      // Warm-up (also allocates the parameter blocks): 3 passes, or 1 when a pass is long enough to have
-      // tiered up within it.
+    /**
+     * Warm-up of build `name` at (n, layout) (also allocates the parameter blocks): passes for ≥ warmMs and
+     * ≥ 3 passes, or 1 when a pass is long enough to have tiered up within it (V8 runs a small pass ~200
+     * times in its baseline tier first: 0.9, then 0.38, then 0.16 ms at N = 1e4, n = 2, d = 10 in float32).
+     * Returns the batch size, repetitions and Σ c·ℓ.
+     */
+    prepare(name, n, layout) {
+      cur = { o: objs.get(name), p: start(X.data, X.rows, X.cols, n, layout).p };
       let t = now();
-      const ll = o.stats(p).sumLogLik;
-      let calls = 1;
-      for (; calls < 3 && now() - t < cfg.bigMs; calls++) o.stats(p);
-      const once = (now() - t) / calls;
-      const batch = Math.max(1, Math.ceil(cfg.batchMs / Math.max(once, 0.01)));
-      const reps = once > cfg.bigMs ? cfg.bigReps : cfg.reps;
-      const ms = [];
-      for (let r = 0; r < reps; r++) {
-        t = now();
-        for (let b = 0; b < batch; b++) o.stats(p);
-        ms.push((now() - t) / batch);
-      }
-      ms.sort((a, b) => a - b);
-      return { ms: ms[ms.length >> 1], ll };
+      const ll = cur.o.stats(cur.p).sumLogLik;
+      const first = now() - t;
+      for (let calls = 1; first < cfg.bigMs && (calls < 3 || now() - t < cfg.warmMs); calls++) cur.o.stats(cur.p);
+      t = now();
+      cur.o.stats(cur.p);
+      const once = now() - t;
+      cur.batch = Math.max(1, Math.ceil(cfg.batchMs / Math.max(once, 0.01)));
+      return { batch: cur.batch, reps: once > cfg.bigMs ? cfg.bigReps : cfg.reps, ll };
+    },
+    /** One repetition of the prepared build: a batch of passes; wall ms in all. */
+    runBatch() {
+      const t = now();
+      for (let b = 0; b < cur.batch; b++) cur.o.stats(cur.p);
+      return now() - t;
     },
     dispose() { for (const o of objs.values()) o.dispose(); objs.clear(); X = null; },
   };
@@ -220,11 +232,30 @@ async function startBrowser() {
       const m = await import('/dist/browser/index.js');
       globalThis.__grid = (0, eval)(`(${src})`)(m, c);
     }, [gridSession.toString(), cfg]);
-    return { page, version: browser.version(), close: async () => { await browser.close(); await server.close(); } };
+    // The renderer main thread's CPU time (ThreadTime, seconds), read around each timed batch.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const cpuMs = async () => 1e3 * (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
+    const call = (method, a) => page.evaluate(([m, x]) => globalThis.__grid[m](...x), [method, a]);
+    return { page, call, cpuMs, version: browser.version(), close: async () => { await browser.close(); await server.close(); } };
   } catch (e) {
     console.log(`Chromium skipped: ${String(e.message ?? e).split('\n')[0]}`);
     return null;
   }
+}
+
+/** Median ms per pass of build `name` at (n, layout) on one side (Node or the page): CPU and wall time, Σ c·ℓ. */
+async function timeBuild(side, name, n, layout) {
+  const { batch, reps, ll } = await side.call('prepare', [name, n, layout]);
+  const cpu = [], wall = [];
+  for (let r = 0; r < reps; r++) {
+    const c0 = await side.cpuMs();
+    wall.push((await side.call('runBatch', [])) / batch);
+    cpu.push((await side.cpuMs() - c0) / batch);
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  const c = median(cpu), w = median(wall);
+  return { ms: CPU_CLOCK ? c : w, cpu: c, wall: w, ll };
 }
 
 // ---------------------------------------------------------------- report
@@ -261,6 +292,10 @@ async function main() {
   const points = gridPoints();
   const cpu = cpus()[0]?.model?.trim() ?? 'CPU';
   const node = gridSession(lib, cfg);
+  const nodeSide = {
+    call: async (m, a) => node[m](...a),
+    cpuMs: async () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e3; },
+  };
   const web = await startBrowser();
   const { peers, notes } = await peerSetup();
   for (const n of notes) console.log(n);
@@ -279,13 +314,14 @@ async function main() {
     availNode = await node.setup(N, d);
     if (inWeb) availWeb = await web.page.evaluate(([a, b]) => globalThis.__grid.setup(a, b), [N, d]);
     for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
-      const r = { N, n, d, layout, node: {}, web: {}, ll: {} };
+      const r = { N, n, d, layout, node: {}, web: {}, wall: { node: {}, web: {} }, ll: {} };
+      const onWeb = async (name) => { const a = await timeBuild(web, name, n, layout); r.web[name] = a.ms; r.wall.web[name] = a.wall; };
       for (const b of availNode.filter((x) => !x.skipped)) {
-        const a = node.time(b.name, n, layout);
-        r.node[b.name] = a.ms; r.ll[b.name] = a.ll;
-        if (inWeb && availWeb.find((x) => x.name === b.name && !x.skipped)) r.web[b.name] = (await web.page.evaluate(([nm, nn, l]) => globalThis.__grid.time(nm, nn, l), [b.name, n, layout])).ms;
+        const a = await timeBuild(nodeSide, b.name, n, layout);
+        r.node[b.name] = a.ms; r.wall.node[b.name] = a.wall; r.ll[b.name] = a.ll;
+        if (inWeb && availWeb.find((x) => x.name === b.name && !x.skipped)) await onWeb(b.name);
       }
-      if (inWeb) for (const b of availWeb.filter((x) => !x.skipped && !(x.name in r.web))) r.web[b.name] = (await web.page.evaluate(([nm, nn, l]) => globalThis.__grid.time(nm, nn, l), [b.name, n, layout])).ms;
+      if (inWeb) for (const b of availWeb.filter((x) => !x.skipped && !(x.name in r.web))) await onWeb(b.name);
       rows.push(r);
       console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
     }
@@ -319,7 +355,7 @@ async function main() {
 
   const head = `${cpu}, ${availableParallelism()} cores shared with other work; Node ${process.version} (V8 ${process.versions.v8})` +
     `${web ? `, Chromium ${web.version} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
-    `(scikit-learn, VLFeat), medians. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
+    `(scikit-learn, VLFeat), medians of ${CPU_CLOCK ? 'CPU time (see the script header)' : 'wall time'}. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
     `(${availNode.find((b) => b.name === 'fma')?.skipped ? 'not validated by this Node, Chromium only' : 'Node and Chromium'}), f32 = precision 'float32' on the simd build. ` +
     `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${(elapsed / 60).toFixed(1)} min.`;
   const blas = Object.entries(blasInfo).map(([p, i]) => `${p}: numpy ${i.numpy} (python ${i.python}), BLAS ${JSON.stringify(i.blas)}`).join('; ');
