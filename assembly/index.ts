@@ -4,4 +4,4 @@ export { expArray, logArray } from './exp';
 export { pass, passScratchBytes, setPassForm, lastPassForm } from './pass';
 export { score } from './score';
 export { passF32, passF32ScratchBytes, expF32Array } from './passF32';
-export { passFull, passFullScratchBytes, scoreFull } from './passFull';
+export { passFull, passFullScratchBytes, scoreFull, setFullPassForm, lastFullPassForm } from './passFull';

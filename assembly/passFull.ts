@@ -18,7 +18,7 @@
 // mirrored at the reduction. Nominal flops per point and component: 2d(d+1) (triangular product and rank-1
 // scatter update) + 5d (difference, squares, cr·t, S) + 15 (log-sum-exp, exp, R).
 
-import { expvNonPos, logv, fk, K_HALF } from './exp';
+import { expvNonPos, logv, fk, K_HALF, madd } from './exp';
 import { expSumInPlace, storePairResponsibilities } from './pass';
 
 /** Bytes of scratch the full/tied pass and scoring need for n components in d dimensions. */
@@ -29,7 +29,39 @@ export function passFullScratchBytes(n: i32, d: i32, tied: i32): usize {
   // scalar build uses less). Blocked path: A (n·B), Q (B), Tb and Ub (B·d each), R, S, M (square d×d).
   const perPair = n + 1 + n * d + d + n + n * d + m;
   const blocked = n * BLOCK + BLOCK + 2 * BLOCK * d + n + n * d + (tied ? 1 : n) * d * d;
-  return <usize>(perPair > blocked ? perPair : blocked) << 4;
+  const direct = <usize>(perPair > blocked ? perPair : blocked) << 4;
+  const gemm = gemmScratchBytes(n, d, tied);
+  // Sized for both forms, so setFullPassForm may switch forms after the blocks are allocated.
+  return direct > gemm ? direct : gemm;
+}
+
+/**
+ * The shape rule, the one place it is written: the GEMM form from GEMM_FROM_D dimensions up (SIMD builds).
+ * Measured against the blocked form (README "Full and tied covariances").
+ */
+export function usesFullGemm(n: i32, d: i32): bool {
+  if (!ASC_FEATURE_SIMD) return false;
+  if (fullForm != 0) return fullForm == 2;
+  return d >= 2 * GEMM_FROM_D || (d >= GEMM_FROM_D && (d & 7) == 0);
+}
+
+/** The GEMM form from this dimension up (see {@link usesFullGemm}). */
+const GEMM_FROM_D: i32 = 16;
+
+// @ts-ignore: decorator
+@lazy let fullForm: i32 = 0;
+
+/** Test and benchmark hook: 0 = the shape rule, 1 = always the per-pair/blocked forms, 2 = always the GEMM form. */
+export function setFullPassForm(form: i32): void {
+  fullForm = form;
+}
+
+// @ts-ignore: decorator
+@lazy let lastForm: i32 = 0;
+
+/** Test hook: the form the last SIMD pass ran, 1 = per-pair/blocked, 2 = GEMM (0: none yet, or scalar). */
+export function lastFullPassForm(): i32 {
+  return lastForm;
 }
 
 /** Pairs per block of the blocked SIMD path (16 points): Tb and Ub stay in L1 up to d = 64. */
@@ -43,6 +75,11 @@ export function passFull(
   means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
 ): f64 {
   if (ASC_FEATURE_SIMD) {
+    lastForm = 1;
+    if (usesFullGemm(n, d)) {
+      lastForm = 2;
+      return passFullGemm(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
+    }
     if (d >= BLOCKED_FROM_D) return passFullSimdBlocked(x, c, pairStart, pairEnd, d, n, means, logNorm, chol, tied, out, scratch);
     // d as a literal for the smallest dimensions: the optimizer then unrolls the triangular loops, which
     // dominate the per-component overhead there (the generic call serves a BLOCKED_FROM_D raised above 4).
@@ -80,13 +117,13 @@ function scoreFullPairSimd(
       let a1 = f64x2.splat(0.0);
       let k = 0;
       for (; k + 2 <= j + 1; k += 2) {
-        a0 = f64x2.add(a0, f64x2.mul(v128.load(Ti + (<usize>k << 4)), v128.load64_splat(Lrow + (<usize>k << 3))));
-        a1 = f64x2.add(a1, f64x2.mul(v128.load(Ti + (<usize>k << 4), 16), v128.load64_splat(Lrow + (<usize>k << 3), 8)));
+        a0 = madd(v128.load(Ti + (<usize>k << 4)), v128.load64_splat(Lrow + (<usize>k << 3)), a0);
+        a1 = madd(v128.load(Ti + (<usize>k << 4), 16), v128.load64_splat(Lrow + (<usize>k << 3), 8), a1);
       }
-      if (k <= j) a0 = f64x2.add(a0, f64x2.mul(v128.load(Ti + (<usize>k << 4)), v128.load64_splat(Lrow + (<usize>k << 3))));
+      if (k <= j) a0 = madd(v128.load(Ti + (<usize>k << 4)), v128.load64_splat(Lrow + (<usize>k << 3)), a0);
       const y = f64x2.add(a0, a1);
-      if (j & 1) q1 = f64x2.add(q1, f64x2.mul(y, y));
-      else q0 = f64x2.add(q0, f64x2.mul(y, y));
+      if (j & 1) q1 = madd(y, y, q1);
+      else q0 = madd(y, y, q0);
       Lrow += <usize>(j + 1) << 3;
     }
     const a = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), f64x2.add(q0, q1)));
@@ -147,12 +184,12 @@ function passFullSimd(
         let l = j;
         for (; l + 2 <= d; l += 2) {
           const tv = Ti + (<usize>l << 4);
-          v128.store(mp, f64x2.add(v128.load(mp), f64x2.mul(uj, v128.load(tv))));
-          v128.store(mp, f64x2.add(v128.load(mp, 16), f64x2.mul(uj, v128.load(tv, 16))), 16);
+          v128.store(mp, madd(uj, v128.load(tv), v128.load(mp)));
+          v128.store(mp, madd(uj, v128.load(tv, 16), v128.load(mp, 16)), 16);
           mp += 32;
         }
         if (l < d) {
-          v128.store(mp, f64x2.add(v128.load(mp), f64x2.mul(uj, v128.load(Ti + (<usize>l << 4)))));
+          v128.store(mp, madd(uj, v128.load(Ti + (<usize>l << 4)), v128.load(mp)));
           mp += 16;
         }
       }
@@ -229,23 +266,23 @@ function passFullSimdBlocked(
           for (let k = 0; k <= j; k++) {
             const lk = v128.load64_splat(Lrow + (<usize>k << 3));
             const kv = <usize>k << 4;
-            a0 = f64x2.add(a0, f64x2.mul(lk, v128.load(t0 + kv)));
-            a1 = f64x2.add(a1, f64x2.mul(lk, v128.load(t1 + kv)));
-            a2 = f64x2.add(a2, f64x2.mul(lk, v128.load(t2 + kv)));
-            a3 = f64x2.add(a3, f64x2.mul(lk, v128.load(t3 + kv)));
+            a0 = madd(lk, v128.load(t0 + kv), a0);
+            a1 = madd(lk, v128.load(t1 + kv), a1);
+            a2 = madd(lk, v128.load(t2 + kv), a2);
+            a3 = madd(lk, v128.load(t3 + kv), a3);
           }
           const q = Q + (<usize>p << 4);
-          v128.store(q, f64x2.add(v128.load(q), f64x2.mul(a0, a0)));
-          v128.store(q, f64x2.add(v128.load(q, 16), f64x2.mul(a1, a1)), 16);
-          v128.store(q, f64x2.add(v128.load(q, 32), f64x2.mul(a2, a2)), 32);
-          v128.store(q, f64x2.add(v128.load(q, 48), f64x2.mul(a3, a3)), 48);
+          v128.store(q, madd(a0, a0, v128.load(q)));
+          v128.store(q, madd(a1, a1, v128.load(q, 16)), 16);
+          v128.store(q, madd(a2, a2, v128.load(q, 32)), 32);
+          v128.store(q, madd(a3, a3, v128.load(q, 48)), 48);
         }
         for (; p < pb; p++) {
           const t0 = Tb + <usize>p * pairBytes;
           let a0 = f64x2.splat(0.0);
-          for (let k = 0; k <= j; k++) a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(Lrow + (<usize>k << 3)), v128.load(t0 + (<usize>k << 4))));
+          for (let k = 0; k <= j; k++) a0 = madd(v128.load64_splat(Lrow + (<usize>k << 3)), v128.load(t0 + (<usize>k << 4)), a0);
           const q = Q + (<usize>p << 4);
-          v128.store(q, f64x2.add(v128.load(q), f64x2.mul(a0, a0)));
+          v128.store(q, madd(a0, a0, v128.load(q)));
         }
         Lrow += <usize>(j + 1) << 3;
       }
@@ -254,27 +291,7 @@ function passFullSimdBlocked(
         v128.store(A + (<usize>(i * BLOCK + p) << 4), f64x2.sub(ln, f64x2.mul(fk(K_HALF), v128.load(Q + (<usize>p << 4)))));
       }
     }
-    // Log-sum-exp per pair; A becomes c·r.
-    for (let p = 0; p < pb; p++) {
-      let mx = f64x2.splat(-Infinity);
-      for (let i = 0; i < n; i++) mx = f64x2.pmax(mx, v128.load(A + (<usize>(i * BLOCK + p) << 4)));
-      let s = f64x2.splat(0.0);
-      for (let i = 0; i < n; i++) {
-        const ap = A + (<usize>(i * BLOCK + p) << 4);
-        const e = expvNonPos(f64x2.sub(v128.load(ap), mx));
-        v128.store(ap, e);
-        s = f64x2.add(s, e);
-      }
-      const cv = v128.load(c + (<usize>(p0 + p) << 4));
-      ll = f64x2.add(ll, f64x2.mul(cv, f64x2.add(mx, logv(s))));
-      const inv = f64x2.div(cv, s);
-      for (let i = 0; i < n; i++) {
-        const ap = A + (<usize>(i * BLOCK + p) << 4);
-        const cr = f64x2.mul(v128.load(ap), inv);
-        v128.store(ap, cr);
-        v128.store(R2 + (<usize>i << 4), f64x2.add(v128.load(R2 + (<usize>i << 4)), cr));
-      }
-    }
+    ll = f64x2.add(ll, blockResponsibilities(A, BLOCK, n, pb, c + (<usize>p0 << 4), R2));
     // S and the scatter, one component at a time.
     for (let i = 0; i < n; i++) {
       const crs = A + (<usize>(i * BLOCK) << 4);
@@ -324,6 +341,265 @@ function passFullSimdBlocked(
   return hsum(ll);
 }
 
+/**
+ * Log-sum-exp of a block's scores: A holds a_i for pb pairs (component i, pair p at A[i·stride + p]) and
+ * becomes c·r; R2 (n vectors) accumulates c·r; cb = the block's weights. Returns Σ_p c·ℓ of the block.
+ */
+// @ts-ignore: decorator
+@inline
+function blockResponsibilities(A: usize, stride: i32, n: i32, pb: i32, cb: usize, R2: usize): v128 {
+  let ll = f64x2.splat(0.0);
+  for (let p = 0; p < pb; p++) {
+    let mx = f64x2.splat(-Infinity);
+    for (let i = 0; i < n; i++) mx = f64x2.pmax(mx, v128.load(A + (<usize>(i * stride + p) << 4)));
+    let s = f64x2.splat(0.0);
+    for (let i = 0; i < n; i++) {
+      const ap = A + (<usize>(i * stride + p) << 4);
+      const e = expvNonPos(f64x2.sub(v128.load(ap), mx));
+      v128.store(ap, e);
+      s = f64x2.add(s, e);
+    }
+    const cv = v128.load(cb + (<usize>p << 4));
+    ll = madd(cv, f64x2.add(mx, logv(s)), ll);
+    const inv = f64x2.div(cv, s);
+    for (let i = 0; i < n; i++) {
+      const ap = A + (<usize>(i * stride + p) << 4);
+      const cr = f64x2.mul(v128.load(ap), inv);
+      v128.store(ap, cr);
+      v128.store(R2 + (<usize>i << 4), f64x2.add(v128.load(R2 + (<usize>i << 4)), cr));
+    }
+  }
+  return ll;
+}
+
+// The GEMM form (large d). The two d² parts of the pass are what scikit-learn does as BLAS GEMMs, per
+// component i over a block of points: Y = T·U_i with T = X − μ_i (n_pts × d) and U_i the upper-triangular
+// precision factor, and the scatter M_i += Wᵀ·T with W = c·r_i·T. Here both run in register tiles on a
+// point-major copy of the block (the packed data interleave two points per vector, which suits the
+// log-sum-exp but would keep the scatter's accumulators two lanes wide, i.e. twice the memory):
+// - Y: one pair of points × 8 columns (8 f64x2 accumulators), U_i's rows read as vectors, a splat of t_k per
+//   point: 6 loads per 8 multiply-adds; U_i is expanded once per pass to a zero-padded dp × dp square, so a
+//   tile runs k up to its last column and the zeros below the diagonal stand in for the triangle's edge;
+// - M_i: 2 rows × 8 columns, the sum over the block's points kept in registers (6 loads per 8
+//   multiply-adds), M_i read and written once per block; only tiles reaching the upper triangle are formed
+//   (entries below the diagonal inside them are discarded at the reduction).
+// dp = d rounded up to a multiple of 8 (zero columns: tiles need no edge code; the shape rule keeps this form
+// to dimensions where the padding costs little). Accuracy: the same centred quantities as the other forms
+// (x − μ_i, never raw second moments) summed in another order, so the same error bounds hold.
+
+/** Points per block of the GEMM form (even: the Y tile is one pair). */
+const GEMM_POINTS: i32 = 32;
+
+/** Bytes of scratch of the GEMM form. */
+// @ts-ignore: decorator
+@inline
+function gemmScratchBytes(n: i32, d: i32, tied: i32): usize {
+  const dp = (d + 7) & ~7;
+  const blocks = tied ? 1 : n;
+  // Usq and M (blocks·dp² each), means (n·dp), Xp, T, W (GEMM_POINTS·dp each), S (n·dp): f64;
+  // Q (GEMM_POINTS), A (n·GEMM_POINTS/2), R (n): f64x2.
+  const f64s = 2 * blocks * dp * dp + 2 * n * dp + 3 * GEMM_POINTS * dp;
+  const vecs = GEMM_POINTS + n * (GEMM_POINTS >> 1) + n;
+  return (<usize>f64s << 3) + (<usize>vecs << 4);
+}
+
+function passFullGemm(
+  x: usize, c: usize, pairStart: i32, pairEnd: i32, d: i32, n: i32,
+  means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
+): f64 {
+  const dp = (d + 7) & ~7;
+  const tri = (d * (d + 1)) >> 1;
+  const blocks = tied ? 1 : n;
+  const BP = GEMM_POINTS >> 1;
+  const row = <usize>dp << 3;                      // bytes of one dp-row of f64
+  const sq = <usize>dp * row;                      // bytes of one dp × dp block
+  const Usq = scratch;                             // blocks·dp²: U_i row-major, zero below the diagonal and in the padding
+  const M = Usq + <usize>blocks * sq;              // blocks·dp²: scatter tiles
+  const MU = M + <usize>blocks * sq;               // n·dp: means, zero padded
+  const S1 = MU + <usize>n * row;                  // n·dp: Σ c·r·t
+  const Xp = S1 + <usize>n * row;                  // GEMM_POINTS·dp: the block, point-major, zero padded
+  const T = Xp + <usize>GEMM_POINTS * row;         // GEMM_POINTS·dp: t = x − μ_i
+  const W = T + <usize>GEMM_POINTS * row;          // GEMM_POINTS·dp: c·r·t
+  const Q = W + <usize>GEMM_POINTS * row;          // GEMM_POINTS vectors: ‖y‖² partial sums per point
+  const A = Q + (<usize>GEMM_POINTS << 4);         // n·BP vectors: scores, then c·r
+  const R2 = A + (<usize>(n * BP) << 4);           // n vectors
+  memory.fill(Usq, 0, <usize>(2 * blocks) * sq + <usize>(2 * n + GEMM_POINTS) * row);
+  memory.fill(R2, 0, <usize>n << 4);
+  for (let b = 0; b < blocks; b++) {
+    const src = chol + (<usize>(b * tri) << 3);
+    const dst = Usq + <usize>b * sq;
+    for (let j = 0; j < d; j++) {
+      const lj = src + (<usize>((j * (j + 1)) >> 1) << 3);
+      for (let k = 0; k <= j; k++) store<f64>(dst + <usize>k * row + (<usize>j << 3), load<f64>(lj + (<usize>k << 3)));
+    }
+  }
+  for (let i = 0; i < n; i++) memory.copy(MU + <usize>i * row, means + (<usize>(i * d) << 3), <usize>d << 3);
+  let ll = f64x2.splat(0.0);
+  const pairBytes = <usize>d << 4;
+  for (let p0 = pairStart; p0 < pairEnd; p0 += BP) {
+    const pb = pairEnd - p0 < BP ? pairEnd - p0 : BP;
+    const pts = pb << 1;
+    transposeBlock(x + <usize>p0 * pairBytes, pb, d, row, Xp);
+    for (let i = 0; i < n; i++) {
+      centreBlock(Xp, MU + <usize>i * row, pts, dp, T);
+      memory.fill(Q, 0, <usize>pts << 4);
+      triangularTiles(T, Usq + (tied ? 0 : <usize>i * sq), pb, d, dp, Q);
+      const ln = v128.load64_splat(logNorm + (<usize>i << 3));
+      for (let p = 0; p < pb; p++) {
+        const qa = v128.load(Q + (<usize>(2 * p) << 4)), qb = v128.load(Q + (<usize>(2 * p + 1) << 4));
+        const q = f64x2.add(v128.shuffle<f64>(qa, qb, 0, 2), v128.shuffle<f64>(qa, qb, 1, 3));
+        v128.store(A + (<usize>(i * BP + p) << 4), f64x2.sub(ln, f64x2.mul(fk(K_HALF), q)));
+      }
+    }
+    ll = f64x2.add(ll, blockResponsibilities(A, BP, n, pb, c + (<usize>p0 << 4), R2));
+    for (let i = 0; i < n; i++) {
+      // Only the points whose c·r_i is not exactly 0 enter S_i and M_i, packed into the first `m` rows of T
+      // and W: the others would add +0 to every accumulator (no bit changes). Well-separated components
+      // (digits: 30–50% of all responsibilities underflow to 0) skip that share of the scatter.
+      const crs = A + (<usize>(i * BP) << 4);  // point pt = 2p + lane at crs + 8·pt
+      const mu = MU + <usize>i * row;
+      const Si = S1 + <usize>i * row;
+      let m = 0;
+      for (let pt = 0; pt < pts; pt++) {
+        const cr = load<f64>(crs + (<usize>pt << 3));
+        if (cr == 0) continue;
+        weightedRow(Xp + <usize>pt * row, mu, f64x2.splat(cr), dp, T + <usize>m * row, W + <usize>m * row, Si);
+        m++;
+      }
+      if (m > 0) scatterTiles(M + (tied ? 0 : <usize>i * sq), W, T, m, d, dp);
+    }
+  }
+  const Rout = out;
+  const Sout = Rout + (<usize>n << 3);
+  const Mout = Sout + (<usize>(n * d) << 3);
+  for (let i = 0; i < n; i++) {
+    const r = hsum(v128.load(R2 + (<usize>i << 4)));
+    store<f64>(Rout + (<usize>i << 3), r);
+    for (let j = 0; j < d; j++) {
+      const k = <usize>(i * d + j);
+      store<f64>(Sout + (k << 3), load<f64>(S1 + <usize>i * row + (<usize>j << 3)) + load<f64>(means + (k << 3)) * r);
+    }
+  }
+  for (let b = 0; b < blocks; b++) {
+    const src = M + <usize>b * sq;
+    const dst = Mout + (<usize>(b * d * d) << 3);
+    for (let j = 0; j < d; j++) {
+      for (let l = j; l < d; l++) {
+        const v = load<f64>(src + <usize>j * row + (<usize>l << 3));
+        store<f64>(dst + (<usize>(j * d + l) << 3), v);
+        store<f64>(dst + (<usize>(l * d + j) << 3), v);
+      }
+    }
+  }
+  return hsum(ll);
+}
+
+/** Xp[2p + lane][j] = x of pair p (pb pairs from xb), lane 0/1, for j < d (rows `row` bytes apart). */
+// @ts-ignore: decorator
+@inline
+function transposeBlock(xb: usize, pb: i32, d: i32, row: usize, Xp: usize): void {
+  for (let p = 0; p < pb; p++) {
+    const xp = xb + (<usize>(p * d) << 4);
+    const r0 = Xp + <usize>(2 * p) * row, r1 = r0 + row;
+    let j = 0;
+    for (; j + 2 <= d; j += 2) {
+      const a = v128.load(xp + (<usize>j << 4)), b = v128.load(xp + (<usize>j << 4), 16);
+      v128.store(r0 + (<usize>j << 3), v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(r1 + (<usize>j << 3), v128.shuffle<f64>(a, b, 1, 3));
+    }
+    if (j < d) {
+      store<f64>(r0 + (<usize>j << 3), load<f64>(xp + (<usize>j << 4)));
+      store<f64>(r1 + (<usize>j << 3), load<f64>(xp + (<usize>j << 4), 8));
+    }
+  }
+}
+
+/** T[pt] = Xp[pt] − μ over the padded width dp (μ and Xp are zero in the padding). */
+// @ts-ignore: decorator
+@inline
+function centreBlock(Xp: usize, mu: usize, pts: i32, dp: i32, T: usize): void {
+  const bytes = <usize>(pts * dp) << 3;
+  const rowBytes = <usize>dp << 3;
+  for (let o: usize = 0; o < bytes; o += rowBytes) {
+    for (let j: usize = 0; j < rowBytes; j += 16) v128.store(T + o + j, f64x2.sub(v128.load(Xp + o + j), v128.load(mu + j)));
+  }
+}
+
+/** For one point x (dp columns): t = x − μ, w = cr·t, S += w. */
+// @ts-ignore: decorator
+@inline
+function weightedRow(x: usize, mu: usize, cr: v128, dp: i32, t: usize, w: usize, S: usize): void {
+  for (let j: usize = 0; j < (<usize>dp << 3); j += 16) {
+    const tv = f64x2.sub(v128.load(x + j), v128.load(mu + j));
+    const u = f64x2.mul(cr, tv);
+    v128.store(t + j, tv);
+    v128.store(w + j, u);
+    v128.store(S + j, f64x2.add(v128.load(S + j), u));
+  }
+}
+
+/**
+ * Q[pt] += (y_j² summed lane-wise over the tile's columns) with y = t·U for the 2·pb points of T: tiles of
+ * one pair × 8 columns, k up to the tile's last column (U's zeros below the diagonal end the triangle).
+ */
+// @ts-ignore: decorator
+@inline
+function triangularTiles(T: usize, U: usize, pb: i32, d: i32, dp: i32, Q: usize): void {
+  const row = <usize>dp << 3;
+  for (let jt = 0; jt < dp; jt += 8) {
+    const kEnd = jt + 8 < d ? jt + 8 : d;
+    const uCol = U + (<usize>jt << 3);
+    for (let p = 0; p < pb; p++) {
+      const t0 = T + <usize>(2 * p) * row, t1 = t0 + row;
+      let a0 = f64x2.splat(0.0), a1 = f64x2.splat(0.0), a2 = f64x2.splat(0.0), a3 = f64x2.splat(0.0);
+      let b0 = f64x2.splat(0.0), b1 = f64x2.splat(0.0), b2 = f64x2.splat(0.0), b3 = f64x2.splat(0.0);
+      let uk = uCol;
+      for (let k = 0; k < kEnd; k++) {
+        const u0 = v128.load(uk), u1 = v128.load(uk, 16), u2 = v128.load(uk, 32), u3 = v128.load(uk, 48);
+        const s0 = v128.load64_splat(t0 + (<usize>k << 3)), s1 = v128.load64_splat(t1 + (<usize>k << 3));
+        a0 = madd(s0, u0, a0); a1 = madd(s0, u1, a1); a2 = madd(s0, u2, a2); a3 = madd(s0, u3, a3);
+        b0 = madd(s1, u0, b0); b1 = madd(s1, u1, b1); b2 = madd(s1, u2, b2); b3 = madd(s1, u3, b3);
+        uk += row;
+      }
+      const q0 = Q + (<usize>(2 * p) << 4), q1 = q0 + 16;
+      v128.store(q0, madd(a3, a3, madd(a2, a2, madd(a1, a1, madd(a0, a0, v128.load(q0))))));
+      v128.store(q1, madd(b3, b3, madd(b2, b2, madd(b1, b1, madd(b0, b0, v128.load(q1))))));
+    }
+  }
+}
+
+/**
+ * M[j][l] += Σ_pt W[pt][j]·T[pt][l] over the tiles of 2 rows × 8 columns that reach the upper triangle
+ * (rows j < d; M, W and T dp wide).
+ */
+// @ts-ignore: decorator
+@inline
+function scatterTiles(M: usize, W: usize, T: usize, pts: i32, d: i32, dp: i32): void {
+  const row = <usize>dp << 3;
+  for (let j = 0; j < d; j += 2) {
+    const m0 = M + <usize>j * row, m1 = m0 + row;
+    for (let lt = j & ~7; lt < d; lt += 8) {
+      let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0), c02 = f64x2.splat(0.0), c03 = f64x2.splat(0.0);
+      let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0), c12 = f64x2.splat(0.0), c13 = f64x2.splat(0.0);
+      let wp = W + (<usize>j << 3);
+      let tp = T + (<usize>lt << 3);
+      for (let pt = 0; pt < pts; pt++) {
+        const w0 = v128.load64_splat(wp), w1 = v128.load64_splat(wp, 8);
+        const t0 = v128.load(tp), t1 = v128.load(tp, 16), t2 = v128.load(tp, 32), t3 = v128.load(tp, 48);
+        c00 = madd(w0, t0, c00); c01 = madd(w0, t1, c01); c02 = madd(w0, t2, c02); c03 = madd(w0, t3, c03);
+        c10 = madd(w1, t0, c10); c11 = madd(w1, t1, c11); c12 = madd(w1, t2, c12); c13 = madd(w1, t3, c13);
+        wp += row;
+        tp += row;
+      }
+      const a0 = m0 + (<usize>lt << 3), a1 = m1 + (<usize>lt << 3);
+      v128.store(a0, f64x2.add(v128.load(a0), c00)); v128.store(a0, f64x2.add(v128.load(a0, 16), c01), 16);
+      v128.store(a0, f64x2.add(v128.load(a0, 32), c02), 32); v128.store(a0, f64x2.add(v128.load(a0, 48), c03), 48);
+      v128.store(a1, f64x2.add(v128.load(a1), c10)); v128.store(a1, f64x2.add(v128.load(a1, 16), c11), 16);
+      v128.store(a1, f64x2.add(v128.load(a1, 32), c12), 32); v128.store(a1, f64x2.add(v128.load(a1, 48), c13), 48);
+    }
+  }
+}
+
 /** Tb[p][j] = x_j − μ_j for the pb pairs of a block (pairs stored d vectors apart). */
 // @ts-ignore: decorator
 @inline
@@ -360,10 +636,10 @@ function scatterUpdate(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
       for (let p = 0; p < pb; p++) {
         const u0 = v128.load(up), u1 = v128.load(up, 16);
         const t0 = v128.load(tp), t1 = v128.load(tp, 16), t2 = v128.load(tp, 32), t3 = v128.load(tp, 48);
-        c00 = f64x2.add(c00, f64x2.mul(u0, t0)); c01 = f64x2.add(c01, f64x2.mul(u0, t1));
-        c02 = f64x2.add(c02, f64x2.mul(u0, t2)); c03 = f64x2.add(c03, f64x2.mul(u0, t3));
-        c10 = f64x2.add(c10, f64x2.mul(u1, t0)); c11 = f64x2.add(c11, f64x2.mul(u1, t1));
-        c12 = f64x2.add(c12, f64x2.mul(u1, t2)); c13 = f64x2.add(c13, f64x2.mul(u1, t3));
+        c00 = madd(u0, t0, c00); c01 = madd(u0, t1, c01);
+        c02 = madd(u0, t2, c02); c03 = madd(u0, t3, c03);
+        c10 = madd(u1, t0, c10); c11 = madd(u1, t1, c11);
+        c12 = madd(u1, t2, c12); c13 = madd(u1, t3, c13);
         up += pairBytes;
         tp += pairBytes;
       }
@@ -378,8 +654,8 @@ function scatterUpdate(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
       for (let p = 0; p < pb; p++) {
         const off = <usize>p * pairBytes;
         const t = v128.load(T + off + (<usize>l << 4));
-        c0 = f64x2.add(c0, f64x2.mul(v128.load(U + off + (<usize>j << 4)), t));
-        c1 = f64x2.add(c1, f64x2.mul(v128.load(U + off + (<usize>j << 4), 16), t));
+        c0 = madd(v128.load(U + off + (<usize>j << 4)), t, c0);
+        c1 = madd(v128.load(U + off + (<usize>j << 4), 16), t, c1);
       }
       const a0 = m0 + (<usize>l << 4), a1 = m1 + (<usize>l << 4);
       v128.store(a0, f64x2.add(v128.load(a0), c0));
@@ -390,7 +666,7 @@ function scatterUpdate(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
     let c0 = f64x2.splat(0.0);
     for (let p = 0; p < pb; p++) {
       const off = <usize>p * pairBytes + (<usize>j << 4);
-      c0 = f64x2.add(c0, f64x2.mul(v128.load(U + off), v128.load(T + off)));
+      c0 = madd(v128.load(U + off), v128.load(T + off), c0);
     }
     const a0 = M + <usize>j * rowBytes + (<usize>j << 4);
     v128.store(a0, f64x2.add(v128.load(a0), c0));

@@ -2,7 +2,7 @@
 // iteration, side by side in one run, on one thread each (mixfit threads 1, OPENBLAS_NUM_THREADS=1), on
 // iris, wine, digits (d = 64) and a seeded 1e5 × 10 synthetic mixture with correlated clusters.
 //
-//   npm run build && node bench/estimator-full.mjs [--reps 5] [--no-sklearn]   (about 2 minutes)
+//   npm run build && node bench/estimator-full.mjs [--reps 5] [--no-sklearn] [--only digits,iris]   (about 2 minutes)
 //
 // Same start: mixfit's seeded k-means++ start (a fit with maxIter 0: hard-assignment weights, means and
 // covariances + regCovar) handed to both (init / means_init, weights_init, precisions_init). Same work:
@@ -21,6 +21,8 @@ import { runProcess } from './lib/runProcess.mjs';
 const args = process.argv.slice(2);
 const REPS = Math.max(3, args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : 3);
 const withSklearn = !args.includes('--no-sklearn');
+/** --only a,b: the data sets whose names start with one of these (default all). */
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const ITERS = 50;
 const REG_COVAR = 1e-6;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -48,8 +50,9 @@ const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.lengt
 async function main() {
   const cpu = (() => { try { return execSync('lscpu', { encoding: 'utf8' }).match(/Model name:\s*(.+)/)?.[1]?.trim(); } catch { return undefined; } })() ?? cpus()[0]?.model;
   const sets = [['iris', 3], ['wine', 3], ['digits', 10]].map(([name, n]) => ({ name, n, X: loadSklearn(name) }))
+    .filter((s) => !only || only.some((o) => s.name.startsWith(o)))
     .filter((s) => { if (s.X.missing) console.log(`skipping ${s.name}: ${s.X.missing}`); return !s.X.missing; });
-  sets.push({ name: 'synthetic 1e5×10', n: 5, X: synthetic() });
+  if (!only || only.some((o) => 'synthetic'.startsWith(o))) sets.push({ name: 'synthetic 1e5×10', n: 5, X: synthetic() });
   const tmp = mkdtempSync(join(tmpdir(), 'mixfit-full-bench-'));
   const jobs = [], ours = [];
   for (const s of sets) for (const covariance of ['full', 'tied']) {

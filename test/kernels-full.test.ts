@@ -12,13 +12,16 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
 import { loadKernels } from '../src/runtime/kernels.js';
+import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
 import { newFullPassStats, type FullDataBackend, type FullParams } from '../src/kernel/fullLayout.js';
 import { newPassStats } from '../src/kernel/backend.js';
-import { Workspace } from '../src/kernel/workspace.js';
+import { Workspace, type KernelExports } from '../src/kernel/workspace.js';
 import type { FlatParams } from '../src/types.js';
 import { randomFullMixture, sampleFullMixture } from './fixtures/fullCovariance.js';
 
-const VARIANTS = ['simd', 'scalar', 'js'] as const;
+// The FMA build joins wherever the runtime validates relaxed SIMD (Chromium, Node ≥ 22; Node 20 only with
+// --experimental-wasm-relaxed-simd).
+const VARIANTS = [...(hasWasmRelaxedSimd() ? ['relaxed'] as const : []), 'simd', 'scalar', 'js'] as const;
 const TOL = 1e-12;
 
 interface Ref {
@@ -113,16 +116,30 @@ describe('full/tied pass and scoring agree with a float64 reference', () => {
   }
 });
 
-function checkCase(rng: Rng, N: number, n: number, d: number, tied: boolean, cond: number, weighted: boolean): void {
+/** A backend of `variant` and, for a WASM SIMD build, the pass form it must run (1 per-pair/blocked, 2 GEMM). */
+interface Runner { name: string; make(X: Float64Array, N: number, d: number, c?: Float64Array): FullDataBackend & { dispose(): void }; form?: number }
+const DEFAULT_RUNNERS: Runner[] = VARIANTS.map((v) => ({ name: v, make: (X, N, d, c) => backend(v, X, N, d, c) }));
+
+/** The SIMD build with the full pass's form forced (setFullPassForm), checked after each pass (lastFullPassForm). */
+function forcedForm(form: 1 | 2): Runner & { raw: KernelExports } {
+  const raw = kernelsOf.simd.instantiateRaw!() as KernelExports;
+  raw.setFullPassForm(form);
+  return { name: `simd form ${form}`, raw, form, make: (X, N, d, c) => new Workspace(raw, 'simd', X, N, d, c) };
+}
+
+function checkCase(rng: Rng, N: number, n: number, d: number, tied: boolean, cond: number, weighted: boolean,
+  runners: Runner[] = DEFAULT_RUNNERS): void {
   const mix = randomFullMixture(rng, n, d, tied, cond);
   const p = mix.params;
   const X = sampleFullMixture(rng, mix, N);
   const c = weighted ? new Float64Array(N).map(() => 3 * rng.uniform()) : undefined;
   const ref = reference(X, N, p, c);
   const tw = c ? c.reduce((a, b) => a + b, 0) : N;
-  for (const v of VARIANTS) {
-    const be = backend(v, X, N, d, c);
+  for (const r of runners) {
+    const v = r.name;
+    const be = r.make(X, N, d, c);
     const s = be.passFull(p, newFullPassStats(n, d, tied));
+    if (r.form !== undefined) expect((r as ReturnType<typeof forcedForm>).raw.lastFullPassForm(), `${v} ran`).toBe(r.form);
     expect(Math.abs(s.totalWeight - tw)).toBeLessThanOrEqual(TOL * tw);
     expectClose([s.sumLogLik], [ref.ll], [ref.llScale], `${v} Σcℓ`);
     expectClose(s.R, ref.R, ref.RScale, `${v} R`);
@@ -153,6 +170,53 @@ function expectNormwise(got: ArrayLike<number>, want: number[], what: string): v
   if (!(worst <= TOL * scale)) throw new Error(`${what}: max |err| ${worst} > ${TOL}·${scale}`);
 }
 
+describe('both forms of the SIMD full/tied pass, forced, against the float64 reference', () => {
+  // The GEMM form (blocks of 32 points, tiles of one pair × 8 columns and 2 rows × 8 columns, d padded to a
+  // multiple of 8) and the per-pair/blocked forms on both sides of the shape rule (usesFullGemm: d ≥ 32, or
+  // d ≥ 16 and a multiple of 8): N leaves partial blocks and odd pair counts, d every padding remainder.
+  const rng = new Rng(Date.UTC(2026, 11, 1, 15));
+  const cases: [number, number, number][] = [[1, 2, 3], [3, 4, 8], [67, 3, 12], [33, 5, 16], [301, 4, 17], [97, 2, 33], [65, 3, 64]];
+  let caseNo = 0;
+  for (const [N, n, d] of cases) for (const tied of [false, true]) for (const cond of [10, 1e8]) {
+    const weighted = caseNo++ % 2 === 0;
+    it(`N=${N} n=${n} d=${d} ${tied ? 'tied' : 'full'} cond=${cond}${weighted ? ' weighted' : ''}`, () => {
+      checkCase(rng, N, n, d, tied, cond, weighted, [forcedForm(1), forcedForm(2)]);
+    });
+  }
+
+  it('the shape rule picks the GEMM form from d = 32 (and at d = 16, 24) and the other forms below', () => {
+    const raw = kernelsOf.simd.instantiateRaw!() as KernelExports;
+    const picked: Record<number, number> = {};
+    for (const d of [4, 8, 12, 15, 16, 17, 20, 24, 31, 32, 33, 64]) {
+      const mix = randomFullMixture(rng, 2, d, false, 10);
+      const X = sampleFullMixture(rng, mix, 8);
+      const ws = new Workspace(raw, 'simd', X, 8, d);
+      ws.passFull(mix.params, newFullPassStats(2, d, false));
+      picked[d] = raw.lastFullPassForm();
+      ws.dispose();
+    }
+    expect(picked).toEqual({ 4: 1, 8: 1, 12: 1, 15: 1, 16: 2, 17: 1, 20: 1, 24: 2, 31: 1, 32: 2, 33: 2, 64: 2 });
+  });
+
+  it('GEMM form: blocks whose responsibilities are all exactly 0 are skipped without changing any statistic', () => {
+    const r = new Rng(61);
+    const n = 3, d = 33, N = 130;
+    const mix = randomFullMixture(r, n, d, false, 100);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mix.params.means[i * d + j] = 80 * i;
+    const X = sampleFullMixture(r, mix, N);
+    const ref = reference(X, N, mix.params);
+    expect(ref.resp.filter((v) => v === 0).length).toBeGreaterThan(N);
+    const run = forcedForm(2);
+    const be = run.make(X, N, d);
+    const s = be.passFull(mix.params, newFullPassStats(n, d, false));
+    expect(run.raw.lastFullPassForm()).toBe(2);
+    expectClose(s.R, ref.R, ref.RScale, 'gemm R');
+    expectClose(s.S, ref.S, ref.SScale, 'gemm S');
+    expectClose(s.scatter, ref.M, ref.MScale, 'gemm scatter');
+    be.dispose();
+  });
+});
+
 describe('full pass: separated components and row ranges', () => {
   it('components 60σ apart (responsibilities exactly 0) give the reference statistics', () => {
     const rng = new Rng(60);
@@ -171,10 +235,10 @@ describe('full pass: separated components and row ranges', () => {
     }
   });
 
-  it('passes over [0, k) and [k, N) add up to the whole pass', () => {
+  it('passes over [0, k) and [k, N) add up to the whole pass (d = 4 blocked, d = 33 GEMM form)', () => {
     const rng = new Rng(12);
-    const n = 3, d = 4, N = 77;
-    for (const tied of [false, true]) {
+    const n = 3, N = 77;
+    for (const d of [4, 33]) for (const tied of [false, true]) {
       const mix = randomFullMixture(rng, n, d, tied, 1e3);
       const X = sampleFullMixture(rng, mix, N);
       for (const v of VARIANTS) {
@@ -182,10 +246,11 @@ describe('full pass: separated components and row ranges', () => {
         const all = be.passFull(mix.params, newFullPassStats(n, d, tied));
         const a = be.passFull(mix.params, newFullPassStats(n, d, tied), 0, 30);
         const b = be.passFull(mix.params, newFullPassStats(n, d, tied), 30, N);
+        const most = Math.max(...all.scatter.map(Math.abs));
         expect(a.totalWeight + b.totalWeight).toBe(N);
         expect(Math.abs(a.sumLogLik + b.sumLogLik - all.sumLogLik)).toBeLessThanOrEqual(1e-11 * Math.abs(all.sumLogLik));
         for (let k = 0; k < all.scatter.length; k++)
-          expect(Math.abs(a.scatter[k] + b.scatter[k] - all.scatter[k])).toBeLessThanOrEqual(1e-11 * N * Math.max(...all.scatter.map(Math.abs)));
+          expect(Math.abs(a.scatter[k] + b.scatter[k] - all.scatter[k])).toBeLessThanOrEqual(1e-11 * N * most);
         be.dispose();
       }
     }

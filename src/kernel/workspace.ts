@@ -30,6 +30,10 @@ export interface KernelExports extends FullKernelExports {
   setPassForm(form: number): void;
   /** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
   lastPassForm(): number;
+  /** Test/benchmark hook of assembly/passFull.ts: 0 = the shape rule (usesFullGemm), 1 = per-pair/blocked forms, 2 = GEMM form. */
+  setFullPassForm(form: number): void;
+  /** Test hook: the form the last SIMD full/tied pass ran, 1 = per-pair/blocked, 2 = GEMM. */
+  lastFullPassForm(): number;
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
 }
