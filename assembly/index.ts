@@ -5,3 +5,4 @@ export { pass, passScratchBytes, setPassForm, lastPassForm } from './pass';
 export { score } from './score';
 export { passF32, passF32ScratchBytes, expF32Array } from './passF32';
 export { passFull, passFullScratchBytes, scoreFull, setFullPassForm, lastFullPassForm } from './passFull';
+export { packPairs, centrePairs, needsCentring } from './pack';

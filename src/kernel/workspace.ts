@@ -36,6 +36,9 @@ export interface KernelExports extends FullKernelExports {
   lastFullPassForm(): number;
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
+  packPairs(src: number, rows: number, d: number, dst: number): void;
+  centrePairs(x: number, rows: number, d: number, shift: number, norms: number): void;
+  needsCentring(n: number, d: number, diag: number): number;
 }
 
 /**
@@ -88,6 +91,8 @@ export class Workspace implements DataBackend {
   /** Column means of X (d, then max‖x − mean‖²) and ‖x − mean‖² per padded row: the GEMM form's centring (assembly/pass.ts). */
   private readonly shiftPtr: number;
   private readonly normsPtr: number;
+  /** Whether shift and norms hold the centring (done on the first pass whose shape may use the GEMM form). */
+  private centred = false;
   /** No user weights: every c is 1 (0 on the padding row), which lets the SIMD pass skip per-point logs. */
   private readonly unitWeights: boolean;
   private blocks: ParamBlocks | null = null;
@@ -133,8 +138,33 @@ export class Workspace implements DataBackend {
     this.shiftPtr = this.cPtr + padded * 8;
     this.normsPtr = this.shiftPtr + shiftBytes;
     this.f64 = new Float64Array(kernels.memory.buffer);
-    this.totalWeight = packRows(this.f64, this.xPtr >> 3, this.cPtr >> 3, X, rows, cols, weights);
-    centre(this.f64, this.shiftPtr >> 3, this.normsPtr >> 3, X, rows, cols);
+    this.totalWeight = this.packRows(X, rows, cols, weights);
+  }
+
+  /**
+   * Packs X into interleaved row pairs at xPtr (assembly/pack.ts; an odd last row is duplicated with weight
+   * 0, so the kernels never see a partial pair) through a small staging block, and the weights at cPtr.
+   * Returns Σ c.
+   */
+  private packRows(X: Float64Array, rows: number, cols: number, weights?: Float64Array): number {
+    const k = this.live();
+    // An even row count per block, so every block starts a pair.
+    const stageRows = Math.min(rows, Math.max(2, 2 * Math.floor(STAGE_BYTES / (16 * cols))));
+    const stage = this.alloc(stageRows * cols * 8);
+    for (let r = 0; r < rows; r += stageRows) {
+      const m = Math.min(stageRows, rows - r);
+      this.heap().set(X.subarray(r * cols, (r + m) * cols), stage >> 3);
+      k.packPairs(stage, m, cols, this.xPtr + r * cols * 8);
+    }
+    k.releaseTo(stage);
+    const h = this.heap(), c = this.cPtr >> 3;
+    let total = rows;
+    if (weights) {
+      total = 0;
+      for (let i = 0; i < rows; i++) { h[c + i] = weights[i]; total += weights[i]; }
+    } else h.fill(1, c, c + rows);
+    if (rows % 2 === 1) h[c + rows] = 0;
+    return total;
   }
 
   private alloc(bytes: number): number {
@@ -214,8 +244,14 @@ export class Workspace implements DataBackend {
     const b = this.blocksFor(p);
     this.writeParams(p, b);
     const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
-    const ll = this.live().pass(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.prec,
-      p.layout === 'diagonal' ? 1 : 0, this.unitWeights ? 1 : 0, b.out, b.scratch, this.shiftPtr, this.normsPtr);
+    const k = this.live(), diag = p.layout === 'diagonal' ? 1 : 0;
+    // Lazily: most shapes never read it, and a streamed pass builds a workspace per chunk.
+    if (!this.centred && k.needsCentring(p.n, p.d, diag)) {
+      k.centrePairs(this.xPtr, this.rows, this.cols, this.shiftPtr, this.normsPtr);
+      this.centred = true;
+    }
+    const ll = k.pass(this.xPtr, this.cPtr, pairStart, pairEnd, p.d, p.n, b.means, b.logNorm, b.prec,
+      diag, this.unitWeights ? 1 : 0, b.out, b.scratch, this.shiftPtr, this.normsPtr);
     const h = this.heap();
     const o = b.out >> 3, nd = p.n * p.d;
     out.R.set(h.subarray(o, o + p.n));
@@ -362,6 +398,8 @@ export class Workspace implements DataBackend {
 
 /** Most bytes of memory one kernel instance can address (wasm32: 65 536 pages of 64 KiB, 4 GiB). */
 export const KERNEL_MEMORY_BYTES = 2 ** 32;
+/** Bytes of the staging block through which rows are copied into WASM memory and packed. */
+const STAGE_BYTES = 2 ** 18;
 /** Memory kept free for the parameter, output and scratch blocks beside the data. */
 const BLOCK_RESERVE = 2 ** 24;
 
@@ -376,52 +414,6 @@ export function checkKernelCapacity(rows: number, cols: number, name = 'X'): voi
     throw new MixfitError(name, `is too large for one kernel instance: rows × (cols + 1) × 8 bytes must stay below 4 GiB − 16 MiB `
       + `of WebAssembly memory (${rows} × ${cols} needs ${bytes} bytes); use fewer rows, or kernel: 'js' (plain float64 arrays)`);
   }
-}
-
-/**
- * Packs X (N × d row-major) into interleaved row pairs at heap[xOff…] and the weights at heap[cOff…]; an
- * odd last row is duplicated with weight 0 so that the kernels never see a partial pair. Returns Σ c.
- */
-function packRows(heap: Float64Array, xOff: number, cOff: number, X: Float64Array, rows: number, d: number,
-  weights?: Float64Array): number {
-  const pairs = (rows + 1) >> 1;
-  for (let p = 0; p < pairs; p++) {
-    const r0 = 2 * p, r1 = Math.min(2 * p + 1, rows - 1);
-    const a = r0 * d, b = r1 * d, o = xOff + p * 2 * d;
-    for (let j = 0; j < d; j++) {
-      heap[o + 2 * j] = X[a + j];
-      heap[o + 2 * j + 1] = X[b + j];
-    }
-  }
-  let total = 0;
-  for (let k = 0; k < rows; k++) {
-    const w = weights ? weights[k] : 1;
-    heap[cOff + k] = w;
-    total += w;
-  }
-  if (rows % 2 === 1) heap[cOff + rows] = 0;
-  return total;
-}
-
-/**
- * The centring of the GEMM form, once per data set: the column means s of X (N × d) at heap[sOff…], then
- * max_k ‖x_k − s‖² (for the kernel's accuracy guard), and ‖x_k − s‖² at heap[nOff + k] for every padded row
- * (the odd last row's copy repeats its norm).
- */
-function centre(heap: Float64Array, sOff: number, nOff: number, X: Float64Array, rows: number, d: number): void {
-  heap.set(columnMeans(X, rows, d), sOff);
-  let most = 0;
-  for (let k = 0; k < rows; k++) {
-    let t = 0;
-    for (let j = 0; j < d; j++) {
-      const u = X[k * d + j] - heap[sOff + j];
-      t += u * u;
-    }
-    heap[nOff + k] = t;
-    most = Math.max(most, t);
-  }
-  if (rows % 2 === 1) heap[nOff + rows] = heap[nOff + rows - 1];
-  heap[sOff + d] = most;
 }
 
 function sumRange(h: Float64Array, off: number, a: number, b: number, known: number): number {
