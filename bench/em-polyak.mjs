@@ -10,7 +10,8 @@ import { onFloor } from './lib/tournamentScore.mjs';
 
 const args = process.argv.slice(2);
 const arg = (n) => { const a = args.find((s) => s.startsWith(`--${n}=`)); return a && a.slice(n.length + 3); };
-const only = arg('only')?.split(',') ?? ['E1a', 'E1b', 'E1c', 'E2', 'E3', 'over-3to6', 'iris-diagonal'];
+// The problems of ALGORITHM.md §3.3's table.
+const only = arg('only')?.split(',') ?? ['E1a', 'E1b', 'E1c', 'E2', 'E3', 'iris-diagonal', 'wine-diagonal', 'over-3to6', 'over-2to4'];
 const nStarts = Number(arg('starts') ?? 3);
 const configs = (arg('configs') ?? '').split(',').filter(Boolean);
 

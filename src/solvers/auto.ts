@@ -19,7 +19,8 @@
  * not enter the rule.
  * Weights or variances learned: the EM map has
  * stiff directions (a weight or variance running to its boundary) on which Anderson's proposals are
- * rejected again and again (3142 evaluations to 1e-8 on an overparameterized fit where SQUAREM needs 271),
+ * rejected again and again (the tournament's overparameterized 2 → 4 and 3 → 6 fits: not within 1e-8 after 2000
+ * evaluations, 3.6e-4 and 1.5e-3 left, where SQUAREM needs 193 and 347),
  * while SQUAREM's one-parameter extrapolation with its monotone fallback stays robust. 'squarem' here
  * includes its floor guard (squarem.ts): the monotone check cannot reject a spike on the regCovar floor
  * (its loss is lower), and without the guard SQUAREM, like R's squarem1, ended on one from 2 of 5 starts
