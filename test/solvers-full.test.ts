@@ -125,6 +125,22 @@ describe('every solver on full and tied covariances', () => {
     }
   });
 
+  it('a component on a line ends on the floor in one direction: the result warns naming it (the marginal variances alone would not)', async () => {
+    const rng = new Rng(3);
+    const X = [
+      ...Array.from({ length: 60 }, (_, k) => { const t = k / 10; return [t, 2 * t]; }),
+      ...Array.from({ length: 60 }, () => [10 + rng.normal(), 10 + rng.normal()]),
+    ];
+    for (const solver of ['em', 'squarem'] as const) {
+      const gm = new GaussianMixture({ nComponents: 2, covariance: 'full', solver, init: { means: [[3, 6], [10, 10]] } });
+      const r = await gm.fit(X);
+      const line = gm.means![0][0] < 5 ? 0 : 1;
+      expect(r.warnings, solver).toContain(`component ${line} collapsed: its covariance was floored at regCovar = 0.000001 in some direction; use fewer components or a larger regCovar`);
+      expect(r.warnings.filter((w) => w.includes('collapsed')).length, solver).toBe(1);
+      expect((gm.variances as number[][])[line].every((v) => v > 0.1), solver).toBe(true);
+    }
+  });
+
   it('bad input fails at the door as before', () => {
     const make = (o: Record<string, unknown>) => () => new GaussianMixture({ nComponents: 2, covariance: 'tied', ...o } as never);
     expect(make({ solver: 'squarem', precision: 'float32' })).toThrow("options.precision: must be 'float64' with covariance 'tied' (the float32 pass covers the diagonal layouts) (received \"float32\")");

@@ -5,7 +5,8 @@
  */
 import { AbortError, FitError } from '../errors.js';
 import { columnVariances, regCovarWarning } from '../model/dataScale.js';
-import { toPublic, type Mixture } from '../model/mixture.js';
+import { floorCoordinates } from '../model/fullCovariance.js';
+import { isMatrixMixture, toPublic, type Mixture } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
 import { BackendObjective, type Objective } from '../objective/objective.js';
 import { residentBackend } from '../parallel/backend.js';
@@ -104,7 +105,18 @@ export function describeFit(o: Readonly<Resolved>, r: SolveResult, restart: numb
     out.push(`did not converge: ${r.message} after ${r.nIter} iterations (${r.nEvaluations} evaluations); raise maxIter/maxEvaluations or tol`);
   const p = toPublic(r.model);
   const degenerate: string[] = [];
-  if (o.covariance !== 'fixed') {
+  if (isMatrixMixture(r.model)) {
+    // Σ = regCovar·I + A·Aᵀ: a negligible pivot A_jj² means Σ sits on the floor in some direction (the
+    // component spans a lower-dimensional set), whether or not that direction is an axis.
+    const { n, d, tied } = r.model.pass;
+    const theta = floorCoordinates(r.model.covariances, d, tied ? 1 : n, o.regCovar);
+    const tri = (d * (d + 1)) / 2;
+    for (let b = 0; b < (tied ? 1 : n); b++) {
+      let hit = false;
+      for (let j = 0; j < d; j++) hit ||= Math.exp(2 * theta[b * tri + (j * (j + 3)) / 2]) <= 1e-6 * o.regCovar + 1e-300;
+      if (hit) degenerate.push(`${tied ? 'the tied covariance' : `component ${b}`} collapsed: its covariance was floored at regCovar = ${o.regCovar} in some direction; use fewer components or a larger regCovar`);
+    }
+  } else if (o.covariance !== 'fixed') {
     // σ² = regCovar + e^s: a component whose e^s is negligible has collapsed onto (nearly) one point.
     const floorHit = (v: number) => v <= o.regCovar * (1 + 1e-6) + 1e-300;
     p.means.forEach((_, i) => {
