@@ -5,6 +5,7 @@
 //
 //   npm run bench:grid                 (builds first; run it alone: flock /tmp/mixfit-bench.lock npm run bench:grid)
 //   node bench/grid.mjs [--quick] [--no-browser] [--no-peers] [--points N:n:d,…] [--wall]
+//   node bench/grid.mjs --merge run1.json run2.json …   (per-cell medians of several runs' grid.json)
 //
 // Grid: N ∈ {1e4, 1e5} × n ∈ {2, 10, 50} × d ∈ {1, 2, 10, 50}, plus N = 1e6 where n·d ≤ 20 (the others
 // would take minutes per point for the peers, and up to 400 MB of data, on this shared 2-core machine);
@@ -22,7 +23,7 @@
 // OPENBLAS_L2_SIZE unset for that command only), scikit-learn with Debian's python3, VLFeat through
 // bench/vlfeat_em.c compiled here with cc; OMP/OPENBLAS/MKL_NUM_THREADS=1 for all. A missing peer is
 // skipped with a message. Output: markdown on stdout and in bench/out/grid.md, raw numbers in grid.json.
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -333,31 +334,65 @@ async function main() {
         const v = pr.get(`${peer}:${r.n}:${r.layout}`);
         if (v) { r[peer] = v.ms; r.ll[peer] = v.ll; }
       }
-      const peerTimes = ['numpy', 'sklearn', 'vlfeat'].map((p) => r[p]).filter(Number.isFinite);
-      r.fastestPeer = peerTimes.length ? Math.min(...peerTimes) : NaN;
-      r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
-      r.vsFastest = r.fastestPeer / r.node.plain;
-      r.vsNumpy = r.numpy / r.node.plain;
-      r.f32Speedup = r.node.plain / r.node.f32;
-      r.fmaSpeedupWeb = r.web.plain / r.web.fma;
-      for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+      derive(r);
       // Same data and start must give the same log-likelihood, else a timing compares different work.
-      const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
       for (const peer of ['numpy', 'sklearn', 'vlfeat']) {
-        if (Number.isFinite(r.ll[peer]) && !(rel(r.ll[peer], r.ll.plain) < 1e-6)) console.error(`warning: ${peer} log-likelihood differs at N=${N} n=${r.n} d=${d} ${r.layout}: ${r.ll[peer]} vs ${r.ll.plain}`);
+        if (Number.isFinite(r.ll[peer]) && !(relErr(r.ll[peer], r.ll.plain) < 1e-6)) console.error(`warning: ${peer} log-likelihood differs at N=${N} n=${r.n} d=${d} ${r.layout}: ${r.ll[peer]} vs ${r.ll.plain}`);
       }
-      r.f32RelErr = rel(r.ll.f32, r.ll.plain);
     }
   }
   const elapsed = (performance.now() - t0) / 1e3;
   if (web) await web.close();
   rmSync(work, { recursive: true, force: true });
+  const meta = { cpu, cores: availableParallelism(), node: process.version, v8: process.versions.v8, chromium: web?.version, blasInfo,
+    clock: CPU_CLOCK ? 'cpu' : 'wall', fmaOnNode: !availNode.find((b) => b.name === 'fma')?.skipped, minutes: elapsed / 60, runs: 1 };
+  writeReport(rows, meta);
+}
 
-  const head = `${cpu}, ${availableParallelism()} cores shared with other work; Node ${process.version} (V8 ${process.versions.v8})` +
-    `${web ? `, Chromium ${web.version} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
-    `(scikit-learn, VLFeat), medians of ${CPU_CLOCK ? 'CPU time (see the script header)' : 'wall time'}. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
-    `(${availNode.find((b) => b.name === 'fma')?.skipped ? 'not validated by this Node, Chromium only' : 'Node and Chromium'}), f32 = precision 'float32' on the simd build. ` +
-    `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${(elapsed / 60).toFixed(1)} min.`;
+const relErr = (a, b) => Math.abs(a - b) / Math.abs(b);
+
+/** The ratios of one row, from its times. */
+function derive(r) {
+  const peerTimes = ['numpy', 'sklearn', 'vlfeat'].map((p) => r[p]).filter(Number.isFinite);
+  r.fastestPeer = peerTimes.length ? Math.min(...peerTimes) : NaN;
+  r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
+  r.vsFastest = r.fastestPeer / r.node.plain;
+  r.vsNumpy = r.numpy / r.node.plain;
+  r.f32Speedup = r.node.plain / r.node.f32;
+  r.fmaSpeedupWeb = r.web.plain / r.web.fma;
+  for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+  r.f32RelErr = relErr(r.ll.f32, r.ll.plain);
+}
+
+/**
+ * Several runs' grid.json → one table of per-cell medians (each time the median over the runs, ratios from
+ * those medians), written like a single run's.
+ */
+function merge(files) {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const median = (xs) => { const v = xs.filter(Number.isFinite).sort((a, b) => a - b); return v.length ? v[(v.length - 1) >> 1] + (v[v.length >> 1] - v[(v.length - 1) >> 1]) / 2 : NaN; };
+  const key = (r) => `${r.N}:${r.n}:${r.d}:${r.layout}`;
+  const rows = runs[0].rows.map((r0) => {
+    const same = runs.map((run) => run.rows.find((r) => key(r) === key(r0))).filter(Boolean);
+    const r = { N: r0.N, n: r0.n, d: r0.d, layout: r0.layout, node: {}, web: {}, ll: r0.ll, runs: same.length };
+    for (const side of ['node', 'web']) for (const b of Object.keys(r0[side])) r[side][b] = median(same.map((x) => x[side][b]));
+    for (const peer of ['numpy', 'sklearn', 'vlfeat']) if (peer in r0) r[peer] = median(same.map((x) => x[peer]));
+    derive(r);
+    return r;
+  });
+  const m = runs[0].meta ?? { cpu: runs[0].cpu, node: runs[0].node, chromium: runs[0].chromium, blasInfo: runs[0].blasInfo, clock: 'cpu', fmaOnNode: false };
+  writeReport(rows, { ...m, runs: runs.length, minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? NaN), 0) });
+}
+
+function writeReport(rows, meta) {
+  const runs = meta.runs > 1 ? `per-cell medians of ${meta.runs} runs, each a median of ` : 'medians of ';
+  const head = `${meta.cpu}, ${meta.cores ?? 2} cores shared with other work; Node ${meta.node}${meta.v8 ? ` (V8 ${meta.v8})` : ''}` +
+    `${meta.chromium ? `, Chromium ${meta.chromium} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
+    `(scikit-learn, VLFeat), ${runs}${meta.clock === 'cpu' ? 'CPU time (see the script header)' : 'wall time'}. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
+    `(${meta.fmaOnNode ? 'Node and Chromium' : 'not validated by this Node, Chromium only'}), f32 = precision 'float32' on the simd build. ` +
+    `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${meta.minutes.toFixed(1)} min.`;
+  const blasInfo = meta.blasInfo ?? {};
+  const web = rows.some((r) => Object.keys(r.web).length);
   const blas = Object.entries(blasInfo).map(([p, i]) => `${p}: numpy ${i.numpy} (python ${i.python}), BLAS ${JSON.stringify(i.blas)}`).join('; ');
   const table = ['| N | n | d | layout | plain | f32 | numpy | sklearn | VLFeat | fastest peer | ×fastest | ×numpy | f32 speed-up | f32 rel. err (ℓ) | Chromium plain | FMA | f32 | FMA/plain (Chr.) | Node/Chr. plain | Node/Chr. f32 |',
     '| ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
@@ -366,11 +401,12 @@ async function main() {
       `${fmt(r.vsFastest)} | ${fmt(r.vsNumpy)} | ${fmt(r.f32Speedup)} | ${Number.isFinite(r.f32RelErr) ? r.f32RelErr.toExponential(1) : '–'} | ` +
       `${ms(r.web.plain)} | ${ms(r.web.fma)} | ${ms(r.web.f32)} | ${fmt(r.fmaSpeedupWeb)} | ${fmt(r.webVsNode_plain)} | ${fmt(r.webVsNode_f32)} |`);
   }
-  const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, !!web).join('\n')].filter(Boolean).join('\n\n') + '\n';
+  const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, web).join('\n')].filter(Boolean).join('\n\n') + '\n';
   console.log(md);
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'grid.md'), md);
-  writeFileSync(join(here, 'out', 'grid.json'), JSON.stringify({ cpu, node: process.version, chromium: web?.version, blasInfo, rows }, null, 1));
+  writeFileSync(join(here, 'out', 'grid.json'), JSON.stringify({ meta, rows }, null, 1));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+if (args.includes('--merge')) merge(args.slice(args.indexOf('--merge') + 1).filter((a) => !a.startsWith('--')));
+else main().catch((e) => { console.error(e); process.exit(1); });
