@@ -90,7 +90,7 @@ function gridSession(lib, cfg) {
   }
   const objs = new Map();
   let X = null;
-  let cur = null;
+  const prepared = new Map();
   return {
     data, start,
     /** Copies the (N, d) data into one objective per available build; returns which builds run here. */
@@ -115,7 +115,8 @@ function gridSession(lib, cfg) {
      * Returns the batch size, repetitions and Σ c·ℓ.
      */
     prepare(name, n, layout) {
-      cur = { o: objs.get(name), p: start(X.data, X.rows, X.cols, n, layout).p };
+      const cur = { o: objs.get(name), p: start(X.data, X.rows, X.cols, n, layout).p };
+      prepared.set(name, cur);
       let t = now();
       const ll = cur.o.stats(cur.p).sumLogLik;
       const first = now() - t;
@@ -126,8 +127,9 @@ function gridSession(lib, cfg) {
       cur.batch = Math.max(1, Math.ceil(cfg.batchMs / Math.max(once, 0.01)));
       return { batch: cur.batch, reps: once > cfg.bigMs ? cfg.bigReps : cfg.reps, ll };
     },
-    /** One repetition of the prepared build: a batch of passes; wall ms in all. */
-    runBatch() {
+    /** One repetition of the prepared build `name`: a batch of passes; wall ms in all. */
+    runBatch(name) {
+      const cur = prepared.get(name);
       const t = now();
       for (let b = 0; b < cur.batch; b++) cur.o.stats(cur.p);
       return now() - t;
@@ -245,18 +247,22 @@ async function startBrowser() {
   }
 }
 
-/** Median ms per pass of build `name` at (n, layout) on one side (Node or the page): CPU and wall time, Σ c·ℓ. */
-async function timeBuild(side, name, n, layout) {
-  const { batch, reps, ll } = await side.call('prepare', [name, n, layout]);
-  const cpu = [], wall = [];
-  for (let r = 0; r < reps; r++) {
-    const c0 = await side.cpuMs();
-    wall.push((await side.call('runBatch', [])) / batch);
-    cpu.push((await side.cpuMs() - c0) / batch);
+/**
+ * Median ms per pass of every job {side (Node or the page), name (build)} at (n, layout): CPU and wall time
+ * and Σ c·ℓ. The jobs' repetitions alternate (rep 1 of every build on both sides, then rep 2, …), so load that
+ * drifts during a point hits every build alike.
+ */
+async function timeBuilds(jobs, n, layout) {
+  for (const j of jobs) Object.assign(j, await j.side.call('prepare', [j.name, n, layout]), { cpu: [], wall: [] });
+  for (let r = 0; r < Math.max(...jobs.map((j) => j.reps)); r++) {
+    for (const j of jobs.filter((x) => r < x.reps)) {
+      const c0 = await j.side.cpuMs();
+      j.wall.push((await j.side.call('runBatch', [j.name])) / j.batch);
+      j.cpu.push((await j.side.cpuMs() - c0) / j.batch);
+    }
   }
   const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const c = median(cpu), w = median(wall);
-  return { ms: CPU_CLOCK ? c : w, cpu: c, wall: w, ll };
+  return jobs.map((j) => ({ ...j, ms: median(CPU_CLOCK ? j.cpu : j.wall), cpuMs: median(j.cpu), wallMs: median(j.wall) }));
 }
 
 // ---------------------------------------------------------------- report
@@ -316,13 +322,12 @@ async function main() {
     if (inWeb) availWeb = await web.page.evaluate(([a, b]) => globalThis.__grid.setup(a, b), [N, d]);
     for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
       const r = { N, n, d, layout, node: {}, web: {}, wall: { node: {}, web: {} }, ll: {} };
-      const onWeb = async (name) => { const a = await timeBuild(web, name, n, layout); r.web[name] = a.ms; r.wall.web[name] = a.wall; };
-      for (const b of availNode.filter((x) => !x.skipped)) {
-        const a = await timeBuild(nodeSide, b.name, n, layout);
-        r.node[b.name] = a.ms; r.wall.node[b.name] = a.wall; r.ll[b.name] = a.ll;
-        if (inWeb && availWeb.find((x) => x.name === b.name && !x.skipped)) await onWeb(b.name);
+      const jobs = [...availNode.filter((x) => !x.skipped).map((b) => ({ side: nodeSide, where: 'node', name: b.name })),
+        ...(inWeb ? availWeb.filter((x) => !x.skipped).map((b) => ({ side: web, where: 'web', name: b.name })) : [])];
+      for (const j of await timeBuilds(jobs, n, layout)) {
+        r[j.where][j.name] = j.ms; r.wall[j.where][j.name] = j.wallMs;
+        if (j.where === 'node') r.ll[j.name] = j.ll;
       }
-      if (inWeb) for (const b of availWeb.filter((x) => !x.skipped && !(x.name in r.web))) await onWeb(b.name);
       rows.push(r);
       console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
     }
