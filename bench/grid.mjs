@@ -5,7 +5,7 @@
 //
 //   npm run bench:grid                 (builds first; run it alone: flock /tmp/mixfit-bench.lock npm run bench:grid)
 //   node bench/grid.mjs [--quick] [--no-browser] [--no-peers] [--points N:n:d,…] [--wall]
-//   node bench/grid.mjs --merge run1.json run2.json …   (per-cell medians of several runs' grid.json)
+//   node bench/grid.mjs --merge run1.json run2.json …   (per-cell medians of several runs' grid.json → grid-merged.*)
 //
 // Grid: N ∈ {1e4, 1e5} × n ∈ {2, 10, 50} × d ∈ {1, 2, 10, 50}, plus N = 1e6 where n·d ≤ 20 (the others
 // would take minutes per point for the peers, and up to 400 MB of data, on this shared 2-core machine);
@@ -370,14 +370,16 @@ function derive(r) {
 }
 
 /**
- * Several runs' grid.json → one table of per-cell medians (each time the median over the runs, ratios from
- * those medians), written like a single run's.
+ * Several runs' grid.json → one table of per-cell medians (each time the median over the runs that have the
+ * point, ratios from those medians), written like a single run's.
  */
 function merge(files) {
   const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
   const median = (xs) => { const v = xs.filter(Number.isFinite).sort((a, b) => a - b); return v.length ? v[(v.length - 1) >> 1] + (v[v.length >> 1] - v[(v.length - 1) >> 1]) / 2 : NaN; };
   const key = (r) => `${r.N}:${r.n}:${r.d}:${r.layout}`;
-  const rows = runs[0].rows.map((r0) => {
+  const firsts = new Map();
+  for (const run of runs) for (const r of run.rows) if (!firsts.has(key(r))) firsts.set(key(r), r);
+  const rows = [...firsts.values()].map((r0) => {
     const same = runs.map((run) => run.rows.find((r) => key(r) === key(r0))).filter(Boolean);
     const r = { N: r0.N, n: r0.n, d: r0.d, layout: r0.layout, node: {}, web: {}, ll: r0.ll, runs: same.length };
     for (const side of ['node', 'web']) for (const b of Object.keys(r0[side])) r[side][b] = median(same.map((x) => x[side][b]));
@@ -386,10 +388,11 @@ function merge(files) {
     return r;
   });
   const m = runs[0].meta ?? { cpu: runs[0].cpu, node: runs[0].node, chromium: runs[0].chromium, blasInfo: runs[0].blasInfo, clock: 'cpu', fmaOnNode: false };
-  writeReport(rows, { ...m, runs: runs.length, minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? NaN), 0) });
+  writeReport(rows, { ...m, runs: runs.length, minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? NaN), 0) }, 'grid-merged');
 }
 
-function writeReport(rows, meta) {
+/** Prints the table and the target checks, and writes them to bench/out/<name>.md and the rows to <name>.json. */
+function writeReport(rows, meta, name = 'grid') {
   const runs = meta.runs > 1 ? `per-cell medians of ${meta.runs} runs, each a median of ` : 'medians of ';
   const head = `${meta.cpu}, ${meta.cores ?? 2} cores shared with other work; Node ${meta.node}${meta.v8 ? ` (V8 ${meta.v8})` : ''}` +
     `${meta.chromium ? `, Chromium ${meta.chromium} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
@@ -409,8 +412,8 @@ function writeReport(rows, meta) {
   const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, web).join('\n')].filter(Boolean).join('\n\n') + '\n';
   console.log(md);
   mkdirSync(join(here, 'out'), { recursive: true });
-  writeFileSync(join(here, 'out', 'grid.md'), md);
-  writeFileSync(join(here, 'out', 'grid.json'), JSON.stringify({ meta, rows }, null, 1));
+  writeFileSync(join(here, 'out', `${name}.md`), md);
+  writeFileSync(join(here, 'out', `${name}.json`), JSON.stringify({ meta, rows }, null, 1));
 }
 
 if (args.includes('--merge')) merge(args.slice(args.indexOf('--merge') + 1).filter((a) => !a.startsWith('--')));
