@@ -385,9 +385,11 @@ const GEMM_PAIRS: i32 = 16;
  * The shape rule, the one place it is written. Spherical/fixed: the GEMM form when n ≥ 8 and d ≥ 8 (and
  * expansionConditioned); measured against the direct form on AMD EPYC, Node 20, N = 5e4, interleaved
  * medians: 1.15–1.8× at n, d ∈ {8, 10, 50}, 0.89–1.39× at d = 4, 0.57–0.75× at n = 2 (the 4-component tile
- * half empty). Diagonal: n ≥ 32 and d ≥ 32: 1.10–1.25× at n = d = 50, but 0.81–1.2× at n ≤ 10, and 0.61× at
- * n = 10, d = 64 on separated clusters, where the direct form skips zero responsibilities per component
- * and the tiles only per block of 4. README "Kernels" has the tables.
+ * half empty). Diagonal: n ≥ 16 and d ≥ 10 (since the statistics tile keeps its 4 means in registers):
+ * 1.18–1.34× at n ∈ {16, 20, 32, 50}, d ≥ 10 (bench/grid.mjs's data, N = 5e4, CPU time), but 0.93–0.98× at
+ * n = 10, d ∈ {10, 50}, 1.0× at n = 50, d = 4, 0.50× at n = 2, and 0.61× at n = 10, d = 64 on separated
+ * clusters, where the direct form skips zero responsibilities per component and the tiles only per block
+ * of 4. README "Kernels" has the tables.
  * Float32 (`f32` = 1, passF32.ts's tile form), tiles/direct measured the same way (N = 5e4, CPU time):
  * spherical n ≥ 4 and d ≥ 4: 1.09–1.58× at n ∈ {4, 8, 10, 16, 50}, but 0.66–0.89× at n = 2; diagonal
  * n ≥ 16 and d ≥ 16: 1.16–1.18× at n, d ∈ {16, 50}, 0.94–1.08× at n ≤ 10 or d ≤ 10, 0.62–0.68× at n = 2.
@@ -396,7 +398,7 @@ export function usesGemm(n: i32, d: i32, diag: i32, f32: i32 = 0): bool {
   if (!ASC_FEATURE_SIMD) return false;
   if (passForm != 0) return passForm == 2;
   if (f32) return diag ? n >= 16 && d >= 16 : n >= 4 && d >= 4;
-  return diag ? n >= 32 && d >= 32 : n >= 8 && d >= 8;
+  return diag ? n >= 16 && d >= 10 : n >= 8 && d >= 8;
 }
 
 // @ts-ignore: decorator
@@ -748,19 +750,22 @@ function sqTile(S2: usize, Q2: usize, xb: usize, AB: usize, ZB: usize, mb: usize
   const rStep = <usize>np << 4;
   let zp = ZB + <usize>(b >> 2);
   const zStep = <usize>(np >> 2);
+  // The 4 means in registers for the whole block: V8 reloads a splat in the loop every time (1.31× at
+  // n = d = 50 from this line alone, bit-identical).
+  const m0 = v128.load64_splat(m), m1 = v128.load64_splat(m, 8), m2 = v128.load64_splat(m, 16), m3 = v128.load64_splat(m, 24);
   for (let q = 0; q < nb; q++, xp += pairBytes, rp += rStep, zp += zStep) {
     if (load<u8>(zp) == 0) continue;
     const x = v128.load(xp);
-    let t = f64x2.sub(x, v128.load64_splat(m));
+    let t = f64x2.sub(x, m0);
     let u = f64x2.mul(v128.load(rp), t);
     c0 = f64x2.add(c0, u); e0 = madd(u, t, e0);
-    t = f64x2.sub(x, v128.load64_splat(m, 8));
+    t = f64x2.sub(x, m1);
     u = f64x2.mul(v128.load(rp, 16), t);
     c1 = f64x2.add(c1, u); e1 = madd(u, t, e1);
-    t = f64x2.sub(x, v128.load64_splat(m, 16));
+    t = f64x2.sub(x, m2);
     u = f64x2.mul(v128.load(rp, 32), t);
     c2 = f64x2.add(c2, u); e2 = madd(u, t, e2);
-    t = f64x2.sub(x, v128.load64_splat(m, 24));
+    t = f64x2.sub(x, m3);
     u = f64x2.mul(v128.load(rp, 48), t);
     c3 = f64x2.add(c3, u); e3 = madd(u, t, e3);
   }

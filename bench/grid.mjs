@@ -5,6 +5,7 @@
 //
 //   npm run bench:grid                 (builds first; run it alone: flock /tmp/mixfit-bench.lock npm run bench:grid)
 //   node bench/grid.mjs [--quick] [--no-browser] [--no-peers] [--points N:n:d,…] [--wall]
+//   node bench/grid.mjs --merge run1.json run2.json …   (per-cell medians of several runs' grid.json → grid-merged.*)
 //
 // Grid: N ∈ {1e4, 1e5} × n ∈ {2, 10, 50} × d ∈ {1, 2, 10, 50}, plus N = 1e6 where n·d ≤ 20 (the others
 // would take minutes per point for the peers, and up to 400 MB of data, on this shared 2-core machine);
@@ -22,7 +23,7 @@
 // OPENBLAS_L2_SIZE unset for that command only), scikit-learn with Debian's python3, VLFeat through
 // bench/vlfeat_em.c compiled here with cc; OMP/OPENBLAS/MKL_NUM_THREADS=1 for all. A missing peer is
 // skipped with a message. Output: markdown on stdout and in bench/out/grid.md, raw numbers in grid.json.
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +90,7 @@ function gridSession(lib, cfg) {
   }
   const objs = new Map();
   let X = null;
-  let cur = null;
+  const prepared = new Map();
   return {
     data, start,
     /** Copies the (N, d) data into one objective per available build; returns which builds run here. */
@@ -114,7 +115,8 @@ function gridSession(lib, cfg) {
      * Returns the batch size, repetitions and Σ c·ℓ.
      */
     prepare(name, n, layout) {
-      cur = { o: objs.get(name), p: start(X.data, X.rows, X.cols, n, layout).p };
+      const cur = { o: objs.get(name), p: start(X.data, X.rows, X.cols, n, layout).p };
+      prepared.set(name, cur);
       let t = now();
       const ll = cur.o.stats(cur.p).sumLogLik;
       const first = now() - t;
@@ -125,8 +127,9 @@ function gridSession(lib, cfg) {
       cur.batch = Math.max(1, Math.ceil(cfg.batchMs / Math.max(once, 0.01)));
       return { batch: cur.batch, reps: once > cfg.bigMs ? cfg.bigReps : cfg.reps, ll };
     },
-    /** One repetition of the prepared build: a batch of passes; wall ms in all. */
-    runBatch() {
+    /** One repetition of the prepared build `name`: a batch of passes; wall ms in all. */
+    runBatch(name) {
+      const cur = prepared.get(name);
       const t = now();
       for (let b = 0; b < cur.batch; b++) cur.o.stats(cur.p);
       return now() - t;
@@ -244,18 +247,22 @@ async function startBrowser() {
   }
 }
 
-/** Median ms per pass of build `name` at (n, layout) on one side (Node or the page): CPU and wall time, Σ c·ℓ. */
-async function timeBuild(side, name, n, layout) {
-  const { batch, reps, ll } = await side.call('prepare', [name, n, layout]);
-  const cpu = [], wall = [];
-  for (let r = 0; r < reps; r++) {
-    const c0 = await side.cpuMs();
-    wall.push((await side.call('runBatch', [])) / batch);
-    cpu.push((await side.cpuMs() - c0) / batch);
+/**
+ * Median ms per pass of every job {side (Node or the page), name (build)} at (n, layout): CPU and wall time
+ * and Σ c·ℓ. The jobs' repetitions alternate (rep 1 of every build on both sides, then rep 2, …), so load that
+ * drifts during a point hits every build alike.
+ */
+async function timeBuilds(jobs, n, layout) {
+  for (const j of jobs) Object.assign(j, await j.side.call('prepare', [j.name, n, layout]), { cpu: [], wall: [] });
+  for (let r = 0; r < Math.max(...jobs.map((j) => j.reps)); r++) {
+    for (const j of jobs.filter((x) => r < x.reps)) {
+      const c0 = await j.side.cpuMs();
+      j.wall.push((await j.side.call('runBatch', [j.name])) / j.batch);
+      j.cpu.push((await j.side.cpuMs() - c0) / j.batch);
+    }
   }
   const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const c = median(cpu), w = median(wall);
-  return { ms: CPU_CLOCK ? c : w, cpu: c, wall: w, ll };
+  return jobs.map((j) => ({ ...j, ms: median(CPU_CLOCK ? j.cpu : j.wall), cpuMs: median(j.cpu), wallMs: median(j.wall) }));
 }
 
 // ---------------------------------------------------------------- report
@@ -315,13 +322,12 @@ async function main() {
     if (inWeb) availWeb = await web.page.evaluate(([a, b]) => globalThis.__grid.setup(a, b), [N, d]);
     for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
       const r = { N, n, d, layout, node: {}, web: {}, wall: { node: {}, web: {} }, ll: {} };
-      const onWeb = async (name) => { const a = await timeBuild(web, name, n, layout); r.web[name] = a.ms; r.wall.web[name] = a.wall; };
-      for (const b of availNode.filter((x) => !x.skipped)) {
-        const a = await timeBuild(nodeSide, b.name, n, layout);
-        r.node[b.name] = a.ms; r.wall.node[b.name] = a.wall; r.ll[b.name] = a.ll;
-        if (inWeb && availWeb.find((x) => x.name === b.name && !x.skipped)) await onWeb(b.name);
+      const jobs = [...availNode.filter((x) => !x.skipped).map((b) => ({ side: nodeSide, where: 'node', name: b.name })),
+        ...(inWeb ? availWeb.filter((x) => !x.skipped).map((b) => ({ side: web, where: 'web', name: b.name })) : [])];
+      for (const j of await timeBuilds(jobs, n, layout)) {
+        r[j.where][j.name] = j.ms; r.wall[j.where][j.name] = j.wallMs;
+        if (j.where === 'node') r.ll[j.name] = j.ll;
       }
-      if (inWeb) for (const b of availWeb.filter((x) => !x.skipped && !(x.name in r.web))) await onWeb(b.name);
       rows.push(r);
       console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
     }
@@ -333,31 +339,68 @@ async function main() {
         const v = pr.get(`${peer}:${r.n}:${r.layout}`);
         if (v) { r[peer] = v.ms; r.ll[peer] = v.ll; }
       }
-      const peerTimes = ['numpy', 'sklearn', 'vlfeat'].map((p) => r[p]).filter(Number.isFinite);
-      r.fastestPeer = peerTimes.length ? Math.min(...peerTimes) : NaN;
-      r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
-      r.vsFastest = r.fastestPeer / r.node.plain;
-      r.vsNumpy = r.numpy / r.node.plain;
-      r.f32Speedup = r.node.plain / r.node.f32;
-      r.fmaSpeedupWeb = r.web.plain / r.web.fma;
-      for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+      derive(r);
       // Same data and start must give the same log-likelihood, else a timing compares different work.
-      const rel = (a, b) => Math.abs(a - b) / Math.abs(b);
       for (const peer of ['numpy', 'sklearn', 'vlfeat']) {
-        if (Number.isFinite(r.ll[peer]) && !(rel(r.ll[peer], r.ll.plain) < 1e-6)) console.error(`warning: ${peer} log-likelihood differs at N=${N} n=${r.n} d=${d} ${r.layout}: ${r.ll[peer]} vs ${r.ll.plain}`);
+        if (Number.isFinite(r.ll[peer]) && !(relErr(r.ll[peer], r.ll.plain) < 1e-6)) console.error(`warning: ${peer} log-likelihood differs at N=${N} n=${r.n} d=${d} ${r.layout}: ${r.ll[peer]} vs ${r.ll.plain}`);
       }
-      r.f32RelErr = rel(r.ll.f32, r.ll.plain);
     }
   }
   const elapsed = (performance.now() - t0) / 1e3;
   if (web) await web.close();
   rmSync(work, { recursive: true, force: true });
+  const meta = { cpu, cores: availableParallelism(), node: process.version, v8: process.versions.v8, chromium: web?.version, blasInfo,
+    clock: CPU_CLOCK ? 'cpu' : 'wall', fmaOnNode: !availNode.find((b) => b.name === 'fma')?.skipped, minutes: elapsed / 60, runs: 1 };
+  writeReport(rows, meta);
+}
 
-  const head = `${cpu}, ${availableParallelism()} cores shared with other work; Node ${process.version} (V8 ${process.versions.v8})` +
-    `${web ? `, Chromium ${web.version} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
-    `(scikit-learn, VLFeat), medians of ${CPU_CLOCK ? 'CPU time (see the script header)' : 'wall time'}. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
-    `(${availNode.find((b) => b.name === 'fma')?.skipped ? 'not validated by this Node, Chromium only' : 'Node and Chromium'}), f32 = precision 'float32' on the simd build. ` +
-    `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${(elapsed / 60).toFixed(1)} min.`;
+const relErr = (a, b) => Math.abs(a - b) / Math.abs(b);
+
+/** The ratios of one row, from its times. */
+function derive(r) {
+  const peerTimes = ['numpy', 'sklearn', 'vlfeat'].map((p) => r[p]).filter(Number.isFinite);
+  r.fastestPeer = peerTimes.length ? Math.min(...peerTimes) : NaN;
+  r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
+  r.vsFastest = r.fastestPeer / r.node.plain;
+  r.vsNumpy = r.numpy / r.node.plain;
+  r.f32Speedup = r.node.plain / r.node.f32;
+  r.fmaSpeedupWeb = r.web.plain / r.web.fma;
+  for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+  r.f32RelErr = relErr(r.ll.f32, r.ll.plain);
+}
+
+/**
+ * Several runs' grid.json → one table of per-cell medians (each time the median over the runs that have the
+ * point, ratios from those medians), written like a single run's.
+ */
+function merge(files) {
+  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const median = (xs) => { const v = xs.filter(Number.isFinite).sort((a, b) => a - b); return v.length ? v[(v.length - 1) >> 1] + (v[v.length >> 1] - v[(v.length - 1) >> 1]) / 2 : NaN; };
+  const key = (r) => `${r.N}:${r.n}:${r.d}:${r.layout}`;
+  const firsts = new Map();
+  for (const run of runs) for (const r of run.rows) if (!firsts.has(key(r))) firsts.set(key(r), r);
+  const rows = [...firsts.values()].map((r0) => {
+    const same = runs.map((run) => run.rows.find((r) => key(r) === key(r0))).filter(Boolean);
+    const r = { N: r0.N, n: r0.n, d: r0.d, layout: r0.layout, node: {}, web: {}, ll: r0.ll, runs: same.length };
+    for (const side of ['node', 'web']) for (const b of Object.keys(r0[side])) r[side][b] = median(same.map((x) => x[side][b]));
+    for (const peer of ['numpy', 'sklearn', 'vlfeat']) if (peer in r0) r[peer] = median(same.map((x) => x[peer]));
+    derive(r);
+    return r;
+  });
+  const m = runs[0].meta ?? { cpu: runs[0].cpu, node: runs[0].node, chromium: runs[0].chromium, blasInfo: runs[0].blasInfo, clock: 'cpu', fmaOnNode: false };
+  writeReport(rows, { ...m, runs: runs.length, minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? NaN), 0) }, 'grid-merged');
+}
+
+/** Prints the table and the target checks, and writes them to bench/out/<name>.md and the rows to <name>.json. */
+function writeReport(rows, meta, name = 'grid') {
+  const runs = meta.runs > 1 ? `per-cell medians of ${meta.runs} runs, each a median of ` : 'medians of ';
+  const head = `${meta.cpu}, ${meta.cores ?? 2} cores shared with other work; Node ${meta.node}${meta.v8 ? ` (V8 ${meta.v8})` : ''}` +
+    `${meta.chromium ? `, Chromium ${meta.chromium} headless` : ''}; one thread everywhere. ms per pass (ours, numpy) or per EM iteration ` +
+    `(scikit-learn, VLFeat), ${runs}${meta.clock === 'cpu' ? 'CPU time (see the script header)' : 'wall time'}. Builds: plain = kernel 'simd' (the default build on Node 20), FMA = kernel 'relaxed' ` +
+    `(${meta.fmaOnNode ? 'Node and Chromium' : 'not validated by this Node, Chromium only'}), f32 = precision 'float32' on the simd build. ` +
+    `×peer = peer time / our plain Node time (> 1: we are faster). Run time ${meta.minutes.toFixed(1)} min.`;
+  const blasInfo = meta.blasInfo ?? {};
+  const web = rows.some((r) => Object.keys(r.web).length);
   const blas = Object.entries(blasInfo).map(([p, i]) => `${p}: numpy ${i.numpy} (python ${i.python}), BLAS ${JSON.stringify(i.blas)}`).join('; ');
   const table = ['| N | n | d | layout | plain | f32 | numpy | sklearn | VLFeat | fastest peer | ×fastest | ×numpy | f32 speed-up | f32 rel. err (ℓ) | Chromium plain | FMA | f32 | FMA/plain (Chr.) | Node/Chr. plain | Node/Chr. f32 |',
     '| ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
@@ -366,11 +409,12 @@ async function main() {
       `${fmt(r.vsFastest)} | ${fmt(r.vsNumpy)} | ${fmt(r.f32Speedup)} | ${Number.isFinite(r.f32RelErr) ? r.f32RelErr.toExponential(1) : '–'} | ` +
       `${ms(r.web.plain)} | ${ms(r.web.fma)} | ${ms(r.web.f32)} | ${fmt(r.fmaSpeedupWeb)} | ${fmt(r.webVsNode_plain)} | ${fmt(r.webVsNode_f32)} |`);
   }
-  const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, !!web).join('\n')].filter(Boolean).join('\n\n') + '\n';
+  const md = [head, blas ? `Peers: ${blas}.` : '', table.join('\n'), 'Issue-14 targets:', targets(rows, web).join('\n')].filter(Boolean).join('\n\n') + '\n';
   console.log(md);
   mkdirSync(join(here, 'out'), { recursive: true });
-  writeFileSync(join(here, 'out', 'grid.md'), md);
-  writeFileSync(join(here, 'out', 'grid.json'), JSON.stringify({ cpu, node: process.version, chromium: web?.version, blasInfo, rows }, null, 1));
+  writeFileSync(join(here, 'out', `${name}.md`), md);
+  writeFileSync(join(here, 'out', `${name}.json`), JSON.stringify({ meta, rows }, null, 1));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+if (args.includes('--merge')) merge(args.slice(args.indexOf('--merge') + 1).filter((a) => !a.startsWith('--')));
+else main().catch((e) => { console.error(e); process.exit(1); });

@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
 import { loadKernels } from '../src/runtime/kernels.js';
+import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
 import { withPrecision, floorTolerances, FLOAT32_FLOORS } from '../src/kernel/precision.js';
 import { newPassStats, type DataBackend } from '../src/kernel/backend.js';
 import { Workspace } from '../src/kernel/workspace.js';
@@ -20,7 +21,8 @@ import { empiricalObjective } from '../src/objective/empirical.js';
 import type { FlatParams, VarianceLayout } from '../src/types.js';
 
 const f32Tolerance = (d: number): number => 1e-6 * (1 + d);
-const VARIANTS = ['simd', 'scalar'] as const;
+// The FMA build joins wherever the runtime validates relaxed SIMD (this file also runs in the Chromium project).
+const VARIANTS = [...(hasWasmRelaxedSimd() ? ['relaxed'] as const : []), 'simd', 'scalar'] as const;
 
 function data(rng: Rng, N: number, d: number, offset: number): Float64Array {
   return new Float64Array(N * d).map((_, k) => offset + 2 * rng.normal() + (k % d === 0 ? 3 * Math.sign(rng.normal()) : 0));
@@ -94,14 +96,14 @@ describe('float32 tile form (forced) and direct form against the float64 oracle'
   // leave every kind of remainder (a partial last block and quad, n not a multiple of 4, odd d), with
   // offsets and weights. Both forms run on the same data; the tile form must really have run.
   const js = await loadKernels({ kernel: 'js' });
-  const simd = await loadKernels({ kernel: 'simd' });
+  const builds = VARIANTS.filter((v) => v !== 'scalar');
   const cases: [number, number, number, VarianceLayout, boolean, number][] = [
     [3 * 64 + 4 * 3 + 1, 9, 12, 'component', false, 0], [2 * 64 + 2, 5, 8, 'diagonal', true, 0],
     [401, 13, 33, 'shared', false, -300], [301, 17, 9, 'diagonal', false, 1000], [65, 8, 50, 'component', true, 0],
     [7, 4, 4, 'diagonal', false, 0],
   ];
   for (const [N, n, d, layout, weighted, offset] of cases) {
-    it(`N=${N} n=${n} d=${d} ${layout}${weighted ? ' weighted' : ''}${offset ? ` offset ${offset}` : ''}`, () => {
+    it(`N=${N} n=${n} d=${d} ${layout}${weighted ? ' weighted' : ''}${offset ? ` offset ${offset}` : ''}`, async () => {
       const rng = new Rng(N * 17 + n * 5 + d);
       const X = data(rng, N, d, offset);
       const w = weighted ? new Float64Array(N).map(() => rng.uniform() * 2) : undefined;
@@ -109,13 +111,13 @@ describe('float32 tile form (forced) and direct form against the float64 oracle'
       const ref = js.createBackend(X, N, d, w);
       try {
         const want = run(ref, p);
-        for (const form of [2, 1]) {
-          const raw = simd.instantiateRaw!();
+        for (const v of builds) for (const form of [2, 1]) {
+          const raw = (await loadKernels({ kernel: v })).instantiateRaw!();
           raw.setPassForm(form);
-          const ws = new Workspace(raw, 'simd', X, N, d, w, undefined, 'float32');
+          const ws = new Workspace(raw, v, X, N, d, w, undefined, 'float32');
           const got = run(ws, p);
-          expect(raw.lastPassForm(), `form ${form} ran`).toBe(form);
-          expect(worstError(X, N, p, got, want)).toBeLessThan(f32Tolerance(d));
+          expect(raw.lastPassForm(), `${v} form ${form} ran`).toBe(form);
+          expect(worstError(X, N, p, got, want), `${v} form ${form}`).toBeLessThan(f32Tolerance(d));
           ws.dispose();
         }
       } finally {
