@@ -3,10 +3,14 @@
 // iteration (pass + scikit-learn's M-step + precision Cholesky) against scikit-learn's per-iteration time
 // for covariance_type='full', all on one thread, side by side in one run.
 //
-//   node bench/kernels-full.mjs              N = 1e5, (n, d) ∈ {(2,2), (10,10), (10,64), (50,10)}
+//   node bench/kernels-full.mjs              N = 1e5, (n, d) ∈ {(2,2), (10,10), (10,32), (10,64), (50,10)}
+//   node --experimental-wasm-relaxed-simd bench/kernels-full.mjs   adds the FMA (relaxed-SIMD) build on Node 20
 //   node bench/kernels-full.mjs --reps 7     repetitions per point (default 5, minimum 3)
 //   node bench/kernels-full.mjs --no-python  skip numpy and scikit-learn
 //   node bench/kernels-full.mjs --simd-only  the simd pass alone (no scalar/js columns, no EM, no peers)
+//   node bench/kernels-full.mjs --no-js      without the JS oracle's column (minutes at d = 64)
+//   node bench/kernels-full.mjs --cpu-time   every column (ours and the peers') timed by process CPU time, not
+//                                            wall time: on a shared machine, preemption then drops out
 //
 // Nominal flops per pass: N·n·(2d(d+1) + 5d + 15) (triangular product and rank-1 scatter update d(d+1) each,
 // difference, squares, r·t and S 5d, log-sum-exp, exp and R about 15), the same count for every column.
@@ -32,11 +36,18 @@ const repsArg = args.indexOf('--reps');
 const REPS = Math.max(3, repsArg >= 0 ? Number(args[repsArg + 1]) : 5);
 const MIN_REP_SECONDS = 0.02;
 const N = 1e5;
-const GRID = [[2, 2], [10, 10], [10, 64], [50, 10]];
+const GRID = [[2, 2], [10, 10], [10, 32], [10, 64], [50, 10]];
 const ITERS = Number(process.env.MIXFIT_BENCH_EM_ITERS ?? 4);
-const VARIANTS = simdOnly ? ['simd'] : ['simd', 'scalar', 'js'];
+const noJs = args.includes('--no-js');
+const cpuTime = args.includes('--cpu-time');
+/** Seconds on the chosen clock: wall time, or this process's CPU time (--cpu-time). */
+const clock = cpuTime ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; } : () => performance.now() / 1e3;
+const VARIANTS = simdOnly ? ['simd'] : noJs ? ['simd', 'scalar'] : ['simd', 'scalar', 'js'];
+/** The FMA build joins where the runtime validates relaxed SIMD (Node 20: only with --experimental-wasm-relaxed-simd). */
+const RELAXED = !simdOnly;
 const PYTHON = '/usr/bin/python3';
-const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const PEER_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1',
+  ...(args.includes('--cpu-time') ? { MIXFIT_BENCH_CLOCK: 'cpu' } : {}) };
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mixfit-bench-full-'));
 
@@ -47,6 +58,8 @@ async function loadInternals() {
     stdin: {
       contents: `export { loadKernels } from './src/runtime/kernels.ts';
         export { newFullPassStats } from './src/kernel/fullLayout.ts';
+        export { Workspace } from './src/kernel/workspace.ts';
+        export { hasWasmRelaxedSimd } from './src/runtime/probe.ts';
         export { precisionCholesky, mStepFull } from './src/model/fullCovariance.ts';`,
       resolveDir: root, loader: 'ts',
     },
@@ -68,15 +81,15 @@ function startOf(n, d) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
 function timePass(backend, p, out, reps) {
-  let t0 = performance.now();
+  let t0 = clock();
   backend.passFull(p, out); // warm-up (allocates the parameter blocks)
-  const once = (performance.now() - t0) / 1e3;
+  const once = clock() - t0;
   const inner = Math.max(1, Math.ceil(MIN_REP_SECONDS / Math.max(once, 1e-7)));
   const times = [];
   for (let r = 0; r < reps; r++) {
-    t0 = performance.now();
+    t0 = clock();
     for (let k = 0; k < inner; k++) backend.passFull(p, out);
-    times.push((performance.now() - t0) / 1e3 / inner);
+    times.push((clock() - t0) / inner);
   }
   return { seconds: median(times), loglik: out.sumLogLik };
 }
@@ -89,14 +102,14 @@ function timeEm(lib, backend, n, d, start) {
   for (let r = 0; r < REPS; r++) {
     let p = { n, d, tied: false, means: start.means.slice(), logWeights: new Float64Array(n).fill(-Math.log(n)),
       precChol: lib.precisionCholesky(start.covariances, d, n) };
-    const t0 = performance.now();
+    const t0 = clock();
     for (let it = 0; it < ITERS; it++) {
       backend.passFull(p, out);
       const m = lib.mStepFull(out, p.means, n, d, false, 1e-6);
       p = { n, d, tied: false, means: m.means, logWeights: m.weights.map(Math.log),
         precChol: lib.precisionCholesky(m.covariances, d, n, { regCovar: 1e-6 }) };
     }
-    times.push((performance.now() - t0) / 1e3 / ITERS);
+    times.push((clock() - t0) / ITERS);
     lowerBound = out.sumLogLik / N;
   }
   return { seconds: median(times), lowerBound };
@@ -133,7 +146,9 @@ async function main() {
   const lib = await loadInternals();
   const kernels = {};
   for (const v of VARIANTS) kernels[v] = await lib.loadKernels({ kernel: v });
-  console.log(`mixfit full-covariance benchmark — ${cpuModel()}, node ${process.version}, N = ${N}, ${REPS} repetitions, one thread`);
+  const fma = RELAXED && lib.hasWasmRelaxedSimd() ? await lib.loadKernels({ kernel: 'relaxed' }) : null;
+  if (!fma && RELAXED) console.log('FMA (relaxed) column skipped: this runtime does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
+  console.log(`mixfit full-covariance benchmark — ${cpuModel()}, node ${process.version}, N = ${N}, ${REPS} repetitions, one thread, ${cpuTime ? 'process CPU time' : 'wall time'}`);
   console.log('GFLOP/s = N·n·(2d(d+1) + 5d + 15) / time per pass; EM = one iteration (pass + M-step + precision Cholesky)');
   const data = GRID.map(([n, d]) => ({ n, d, X: normals(N * d, 1 + N + d), start: startOf(n, d) }));
   const jobs = data.map(({ n, d, X, start }) => {
@@ -144,7 +159,8 @@ async function main() {
       covariances: Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => Array.from(start.covariances.subarray(i * d * d + j * d, i * d * d + (j + 1) * d)))) };
   });
   const py = await pythonPeers(jobs);
-  const header = ['n', 'd', 'simd ms', 'simd GF', 'scal GF', 'js GF', 'np GF', 'simd/np', 'EM ms', 'sk EM ms', 'EM vs sk'];
+  console.log('form: the SIMD pass form the shape rule picks (assembly/passFull.ts usesFullGemm); other GF: the simd build forced to the other form; fma GF: the relaxed-SIMD build');
+  const header = ['n', 'd', 'form', 'simd ms', 'simd GF', 'other GF', 'fma GF', 'scal GF', 'js GF', 'np GF', 'simd/np', 'EM ms', 'sk EM ms', 'EM vs sk'];
   console.log(header.map((h, i) => h.padStart(i < 2 ? 5 : 10)).join(''));
   for (const { n, d, X, start } of data) {
     const p = { n, d, tied: false, means: start.means, logWeights: new Float64Array(n).fill(-Math.log(n)),
@@ -156,9 +172,20 @@ async function main() {
       if (v === 'simd' && !simdOnly) r.em = timeEm(lib, be, n, d, start);
       be.dispose();
     }
-    for (const v of simdOnly ? [] : ['simd', 'scalar']) {
-      const rel = Math.abs(r[v].loglik - r.js.loglik) / Math.abs(r.js.loglik);
-      if (!(rel < 1e-9)) throw new Error(`${v} disagrees with js at n=${n} d=${d}: rel ${rel}`);
+    // The simd build forced to the form the rule does not pick, and the FMA build (rule's form).
+    const raw = kernels.simd.instantiateRaw();
+    const forced = new lib.Workspace(raw, 'simd', X, N, d);
+    forced.passFull(p, lib.newFullPassStats(n, d, false));
+    const form = raw.lastFullPassForm();
+    raw.setFullPassForm(form === 2 ? 1 : 2);
+    r.other = timePass(forced, p, lib.newFullPassStats(n, d, false), REPS);
+    forced.dispose();
+    if (fma) { const be = fma.createBackend(X, N, d); r.fma = timePass(be, p, lib.newFullPassStats(n, d, false), REPS); be.dispose(); }
+    const ref = r.js ?? r.scalar;
+    for (const v of [...(simdOnly ? [] : ['simd', 'scalar']), 'other', ...(r.fma ? ['fma'] : [])]) {
+      if (!ref || r[v] === ref) continue;
+      const rel = Math.abs(r[v].loglik - ref.loglik) / Math.abs(ref.loglik);
+      if (!(rel < 1e-9)) throw new Error(`${v} disagrees with ${r.js ? 'js' : 'scalar'} at n=${n} d=${d}: rel ${rel}`);
     }
     const peer = py?.get(`${n}:${d}`);
     if (peer?.sklearn_loglik != null) {
@@ -169,7 +196,9 @@ async function main() {
     const gf = (s) => flops / s / 1e9;
     const npS = peer?.numpy_s ?? NaN, skS = peer?.sklearn_iter_s ?? NaN;
     r.scalar ??= { seconds: NaN }; r.js ??= { seconds: NaN }; r.em ??= { seconds: NaN };
-    console.log(`${String(n).padStart(5)}${String(d).padStart(5)}${fmt(r.simd.seconds * 1e3, 10, 3)}${fmt(gf(r.simd.seconds), 10)}` +
+    r.fma ??= { seconds: NaN };
+    console.log(`${String(n).padStart(5)}${String(d).padStart(5)}${(form === 2 ? 'gemm' : 'direct').padStart(10)}${fmt(r.simd.seconds * 1e3, 10, 3)}${fmt(gf(r.simd.seconds), 10)}` +
+      `${fmt(gf(r.other.seconds), 10)}${fmt(gf(r.fma.seconds), 10)}` +
       `${fmt(gf(r.scalar.seconds), 10)}${fmt(gf(r.js.seconds), 10)}${fmt(gf(npS), 10)}${fmt(npS / r.simd.seconds, 10)}` +
       `${fmt(r.em.seconds * 1e3, 10, 1)}${fmt(skS * 1e3, 10, 1)}${fmt(skS / r.em.seconds, 10)}`);
   }

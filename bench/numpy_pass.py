@@ -25,7 +25,7 @@ def lse_responsibilities(A, cb):
 
 def timed(fn, reps, clock=time.perf_counter):
     """Median seconds per call of fn over reps timings, each repeating fn to last ≥ 20 ms; and fn's last result.
-    clock: wall time by default; time.process_time gives CPU time (bench/grid.mjs on a shared machine)."""
+    `clock`: wall time by default; time.process_time gives CPU time (robust to a shared machine's preemption)."""
     t0 = clock()
     out = fn()  # warm-up
     inner = max(1, int(0.02 / max(clock() - t0, 1e-7)) + 1)

@@ -10,6 +10,7 @@ import { GaussianMixture } from '../src/estimator.js';
 import { FitError, MixfitError } from '../src/errors.js';
 import type { ModelJSON } from '../src/model/json.js';
 import { Rng } from '../src/model/rng.js';
+import { randomFullMixture, sampleFullMixture } from './fixtures/fullCovariance.js';
 
 interface Step { weights: number[]; means: number[][]; covariances: number[][][] | number[][]; lowerBound: number }
 interface Case {
@@ -224,4 +225,29 @@ describe('full/tied progress', () => {
     expect(seen[2].cov).toStrictEqual(gm.covariances);
     expect(seen.every((s) => s.gradNorm > 0 && Number.isFinite(s.gradNorm))).toBe(true);
   });
+});
+
+describe('EM through the GEMM form of the full/tied pass (d ≥ 32)', () => {
+  // The SIMD pass takes its GEMM form from d = 32 on (assembly/passFull.ts, usesFullGemm); the JS oracle is
+  // the one checked against scikit-learn above. Same start, same iterations: the two must agree.
+  for (const [d, covariance] of [[33, 'full'], [40, 'tied'], [64, 'full']] as const) {
+    it(`d = ${d} ${covariance}: simd and js agree iteration for iteration`, async () => {
+      const rng = new Rng(2026 + d);
+      const mix = randomFullMixture(rng, 3, d, covariance === 'tied', 100);
+      const N = 300;
+      const flat = sampleFullMixture(rng, mix, N);
+      const X = Array.from({ length: N }, (_, k) => Array.from(flat.subarray(k * d, (k + 1) * d)));
+      const fit = async (kernel: 'simd' | 'js') => {
+        const gm = new GaussianMixture({ nComponents: 3, covariance, weights: 'learned', solver: 'em', tol: 0, maxIter: 6, seed: 3, kernel });
+        return { gm, r: await gm.fit(X) };
+      };
+      const a = await fit('simd'), b = await fit('js');
+      expect(a.r.nIter).toBe(6);
+      for (let k = 0; k < a.r.history.length; k++)
+        expect(Math.abs(a.r.history[k].loss - b.r.history[k].loss)).toBeLessThanOrEqual(1e-12 * Math.abs(b.r.history[k].loss));
+      expect(normwise(a.gm.means, b.gm.means)).toBeLessThanOrEqual(1e-10);
+      expect(normwise(a.gm.weights, b.gm.weights)).toBeLessThanOrEqual(1e-10);
+      expect(normwise(a.gm.covariances, b.gm.covariances)).toBeLessThanOrEqual(1e-10);
+    });
+  }
 });
