@@ -19,7 +19,7 @@ import { Rng } from './model/rng.js';
 import { checkSampleSize, sampleMixture } from './model/sample.js';
 import { PRECISIONS, type Precision } from './kernel/precision.js';
 import type { SqlSource } from './sql/objective.js';
-import { STREAM_FIT_TABLE, outOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
+import { STREAM_FIT_TABLE, fitBackend, outOfCoreData, type OutOfCoreData, type StreamFitOptions } from './stream/fitSource.js';
 import { readChunkRows, StreamBackend, type ScoreChunk } from './stream/objective.js';
 import { isRowSource, type RowSource } from './stream/source.js';
 import { ONLINE_STEP_EXPONENT, OnlineEm } from './stream/online.js';
@@ -255,8 +255,8 @@ export class GaussianMixture {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
     const source = outOfCoreData(X, f);
-    if (source && isMatrixCovariance(o.covariance))
-      throw new MixfitError('X', `must be in memory (number[][] or { data, rows, cols }) with covariance '${o.covariance}'`, 'a row source');
+    if (source && !source.backend && isMatrixCovariance(o.covariance))
+      throw new MixfitError('X', `must be in memory or a file source with covariance '${o.covariance}'`, 'an SQL table');
     // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
     // runs). From a source: the seeded sample that starts the fit.
     const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);
@@ -270,15 +270,15 @@ export class GaussianMixture {
     const w = readSampleWeight(f.sampleWeight, M.rows, 'sampleWeight');
     const signal = anySignal(o.signal, f.signal);
     if (signal?.aborted) throw new AbortError('the fit was aborted before it started');
-    if (matrix) return this.fitFull(M, w, signal);
+    const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
+    if (matrix) return this.fitFull(M, w, signal, source, threads);
 
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
-    const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
-    const objective = source ? source.objective(kernels)
+    const objective = source ? source.objective(kernels, threads)
       : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
-    const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
+    const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows),
       o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
     let restarts: Restarts<MinimizeResult>;
     try {
@@ -300,18 +300,18 @@ export class GaussianMixture {
   }
 
   /**
-   * fit for 'full'/'tied' (inputs validated): seeded restarts of scikit-learn's EM over one data backend on
-   * this thread (the worker protocol carries the diagonal layouts only); commits the best restart.
+   * fit for 'full'/'tied' (inputs validated): seeded restarts of scikit-learn's EM over one data backend
+   * (in memory, on `threads` workers or streamed from a file source: {@link fitBackend}); commits the best restart.
    */
-  private async fitFull(M: Matrix, w: Float64Array | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  private async fitFull(M: Matrix, w: Float64Array | undefined, signal: AbortSignal | undefined, source: OutOfCoreData | undefined,
+    threads: number): Promise<FitResult> {
     const o = this.options;
     const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
     const rng = new Rng(o.seed);
     const runs = typeof o.init === 'object' ? 1 : o.nInit;
-    const warnings = [regCovarWarning(columnVariances(M, w), o.regCovar)].filter((x): x is string => x !== undefined);
-    if (typeof o.threads === 'number' && o.threads > 1)
-      warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
-    const backend = kernels.createBackend(M.data, M.rows, M.cols, w);
+    const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
+      .filter((x): x is string => x !== undefined);
+    const backend = fitBackend(kernels, source, M, w, { threads, signal });
     let restarts: Restarts<FullEmResult>;
     try {
       restarts = await runRestarts(runs, warnings, (restart) => {
@@ -594,7 +594,7 @@ export class GaussianMixture {
     const { chunkRows } = resolveTable<SourceScoreOptions>({ chunkRows: [any, undefined] }, options) as SourceScoreOptions;
     const rows = readChunkRows(chunkRows, source.cols);
     state.kernels ??= loadKernelsSync({ kernel: this.options.kernel });
-    return new StreamBackend(state.kernels, source, rows).scoreChunks(state.flat, withResp);
+    return new StreamBackend(state.kernels, source, rows).scoreChunks(state.full?.pass ?? state.flat, withResp);
   }
 
   /** X validated against the committed model's dimension. @throws MixfitError before a fit or on bad data. */

@@ -118,11 +118,13 @@ export interface FullEmResult {
  * loss and the statistics, the M-step (mStepFull, regCovar on the diagonal) the next parameters. One pass
  * per iteration. A covariance that is not positive definite after regCovar throws FitError naming it.
  */
-export function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOptions): FullEmResult {
+export async function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOptions): Promise<FullEmResult> {
   const { n, d, tied } = start.pass;
+  // A backend whose rows are elsewhere (workers, a file) runs its passes asynchronously.
+  const passFull = (p: FullParams, out: FullPassStats) => (backend.passFullAsync ? backend.passFullAsync(p, out) : backend.passFull(p, out));
   let stats: FullPassStats = newFullPassStats(n, d, tied);
   let model = start;
-  backend.passFull(model.pass, stats);
+  await passFull(model.pass, stats);
   let loss = -stats.sumLogLik / stats.totalWeight;
   let evaluations = 1, iter = 0;
   const history: FullEmResult['history'] = [];
@@ -136,7 +138,7 @@ export function fullEm(backend: FullDataBackend, start: FullModel, o: FullEmOpti
     const m = mStepFull(stats, model.pass.means, n, d, tied, o.regCovar);
     const next = fullModel(m.means, o.fixedWeights ? fixedWeights : m.weights, m.covariances, n, d, tied, { regCovar: o.regCovar });
     const nextStats = newFullPassStats(n, d, tied);
-    backend.passFull(next.pass, nextStats);
+    await passFull(next.pass, nextStats);
     evaluations++;
     iter++;
     const nextLoss = -nextStats.sumLogLik / nextStats.totalWeight;
