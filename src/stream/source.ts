@@ -5,9 +5,10 @@
  * module is harmless in a browser bundle; opening a file there throws.
  */
 import { MixfitError } from '../errors.js';
+import { openParquet } from './parquet.js';
 
-/** File formats a source reads: little-endian float64 / float32 rows (no header) or numeric CSV. */
-export type SourceFormat = 'f64' | 'f32' | 'csv';
+/** File formats a source reads: little-endian float64 / float32 rows (no header), numeric CSV, or Parquet (through DuckDB). */
+export type SourceFormat = 'f64' | 'f32' | 'csv' | 'parquet';
 
 /** Receives one chunk: `X` holds `rows` × cols row-major values (valid only during the call). */
 export type ChunkSink = (X: Float64Array, rows: number) => void;
@@ -20,15 +21,24 @@ export interface BlockDecoder {
 
 /**
  * A table of `rows` × `cols` finite numbers on disk. Every scan reads it from the first row in the same
- * order, so sums over chunks are deterministic. Created by {@link openSource}.
+ * order, so sums over chunks are deterministic. Created by {@link openSource}: a {@link ByteSource} (binary
+ * and CSV files, read as raw blocks) or a {@link ChunkSource} (Parquet, decoded by a reader library).
  */
-export interface RowSource {
+export type RowSource = ByteSource | ChunkSource;
+
+interface SourceBase {
   readonly path: string;
   readonly format: SourceFormat;
   /** N, rows read by a scan (all the file's rows, or the `rows` prefix asked for). */
   readonly rows: number;
   /** d, values per row. */
   readonly cols: number;
+  /** Closes the file; later scans throw. */
+  close(): void;
+}
+
+/** A source read as raw byte blocks and decoded here (synchronous scans too). */
+export interface ByteSource extends SourceBase {
   /** Byte range a scan reads. */
   readonly dataStart: number;
   readonly dataEnd: number;
@@ -39,8 +49,12 @@ export interface RowSource {
   /** Reads up to `buf.length` bytes at `position`; resolves with the bytes read. */
   read(buf: Uint8Array, position: number): Promise<number>;
   readSync(buf: Uint8Array, position: number): number;
-  /** Closes the file; later scans throw. */
-  close(): void;
+}
+
+/** A source that decodes its own chunks (asynchronous scans only). */
+export interface ChunkSource extends SourceBase {
+  /** The rows in file order as chunks of `chunkRows` rows (the last may be shorter); X is valid until the next chunk. */
+  chunks(chunkRows: number): AsyncGenerator<{ X: Float64Array; rows: number }>;
 }
 
 /** Options of {@link openSource}. */
@@ -70,7 +84,8 @@ function loadFs(): Promise<Fs> {
 
 /** Whether `x` is a {@link RowSource} (for APIs that take a matrix or a source). */
 export function isRowSource(x: unknown): x is RowSource {
-  return x !== null && typeof x === 'object' && typeof (x as RowSource).decoder === 'function' && typeof (x as RowSource).readSync === 'function';
+  if (x === null || typeof x !== 'object' || typeof (x as RowSource).rows !== 'number') return false;
+  return typeof (x as ChunkSource).chunks === 'function' || (typeof (x as ByteSource).decoder === 'function' && typeof (x as ByteSource).readSync === 'function');
 }
 
 /** The format named by a path's extension, or undefined. */
@@ -78,6 +93,7 @@ export function formatFromPath(path: string): SourceFormat | undefined {
   const ext = path.toLowerCase().split('.').pop();
   if (ext === 'f64' || ext === 'f32') return ext;
   if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
+  if (ext === 'parquet') return 'parquet';
   return undefined;
 }
 
@@ -93,12 +109,13 @@ const CSV_BLOCK = 1 << 20;
 export async function openSource(path: string, options: OpenSourceOptions = {}): Promise<RowSource> {
   if (typeof path !== 'string' || path === '') throw new MixfitError('path', 'must be a non-empty file path', path);
   const format = options.format ?? formatFromPath(path);
-  if (format !== 'f64' && format !== 'f32' && format !== 'csv')
-    throw new MixfitError('options.format', "must be 'f64', 'f32' or 'csv' (or a path ending in .f64, .f32 or .csv)", options.format ?? path);
+  if (format !== 'f64' && format !== 'f32' && format !== 'csv' && format !== 'parquet')
+    throw new MixfitError('options.format', "must be 'f64', 'f32', 'csv' or 'parquet' (or a path ending in .f64, .f32, .csv or .parquet)", options.format ?? path);
   if (options.header !== undefined && options.header !== true && options.header !== false && options.header !== 'auto')
     throw new MixfitError('options.header', "must be true, false or 'auto'", options.header);
   if (options.rows !== undefined && !(Number.isInteger(options.rows) && options.rows >= 1))
     throw new MixfitError('options.rows', 'must be an integer ≥ 1', options.rows);
+  if (format === 'parquet') return openParquet(path, options);
   const fs = await loadFs();
   let fd: number, size: number;
   try {
@@ -117,7 +134,7 @@ export async function openSource(path: string, options: OpenSourceOptions = {}):
   return source;
 }
 
-abstract class FileSource implements RowSource {
+abstract class FileSource implements ByteSource {
   abstract readonly format: SourceFormat;
   rows = 0;
   cols = 0;
@@ -319,6 +336,10 @@ export async function scanSource(source: RowSource, chunkRows: number, sink: Chu
  * at most one block's results are held: memory is bounded by the chunk size. Stopping early is safe.
  */
 export async function* mapChunks<T>(source: RowSource, chunkRows: number, f: (X: Float64Array, rows: number) => T): AsyncGenerator<T> {
+  if ('chunks' in source) {
+    for await (const { X, rows } of source.chunks(chunkRows)) yield f(X, rows);
+    return;
+  }
   const bytes = source.blockBytes(chunkRows);
   // Two fresh ArrayBuffers (offset 0, so float64 views are aligned), alternated: one decoded, one filling.
   const bufs = [new Uint8Array(new ArrayBuffer(bytes)), new Uint8Array(new ArrayBuffer(bytes))];
@@ -350,6 +371,8 @@ export async function* mapChunks<T>(source: RowSource, chunkRows: number, f: (X:
 
 /** The synchronous twin of {@link scanSource} (no prefetch), for synchronous passes. */
 export function scanSourceSync(source: RowSource, chunkRows: number, sink: ChunkSink): void {
+  if ('chunks' in source)
+    throw new MixfitError('source', `is a ${source.format} file, read asynchronously only: use statsAsync (every solver does), fit, or the streamed predict/score methods`, source.path);
   const bytes = source.blockBytes(chunkRows);
   const buf = new Uint8Array(new ArrayBuffer(bytes));
   const dec = source.decoder(chunkRows);
@@ -366,7 +389,7 @@ export function scanSourceSync(source: RowSource, chunkRows: number, sink: Chunk
   dec.end(sink);
 }
 
-async function readFully(source: RowSource, b: Uint8Array, pos: number): Promise<void> {
+async function readFully(source: ByteSource, b: Uint8Array, pos: number): Promise<void> {
   for (let got = 0; got < b.length;) {
     const n = await source.read(b.subarray(got), pos + got);
     if (n === 0) throw new MixfitError('source', 'changed while being read (file shorter than when opened)', source.path);
