@@ -61,7 +61,7 @@ export class ChunkPool {
   /** A copy of the chunk X (rows × cols, valid only now) in a buffer the pool may transfer. */
   copy(X: Float64Array, rows: number, cols: number): Chunk {
     const len = rows * cols;
-    let i = this.free.findIndex((b) => b.byteLength >= len * 8);
+    const i = this.free.findIndex((b) => b.byteLength >= len * 8);
     const buf = i >= 0 ? this.free.splice(i, 1)[0] : new ArrayBuffer(len * 8);
     const data = new Float64Array(buf, 0, len);
     data.set(X.subarray(0, len));
