@@ -5,7 +5,8 @@
 //
 // Each file is read once before timing, so the streamed passes read from the page cache. The in-memory
 // pass is `objective.stats` on data resident in the kernel; the streamed pass is `statsAsync` of
-// `streamingObjective` (the next block read while the kernel works on the current chunk).
+// `streamingObjective` (the next block read while the kernel works on the current chunk), on this thread
+// and with `threads: 2` (chunks handed to two workers; the result must equal the one-thread pass exactly).
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,15 +20,16 @@ const N = arg('--rows', 2e6), d = arg('--cols', 10), REPS = arg('--reps', 7), CS
 const cpu = execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim();
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
-/** Median seconds of each function, the repetitions interleaved (a, b, a, b, …) so that load shifts hit both. */
-async function timeBoth(a, b) {
-  await a(); await b();
-  const ta = [], tb = [];
+/** Median seconds of each function, the repetitions interleaved (a, b, c, a, b, c, …) so that load shifts hit all. */
+async function timeAll(...fns) {
+  for (const f of fns) await f();
+  const t = fns.map(() => []);
   for (let r = 0; r < REPS; r++) {
-    let t0 = performance.now(); await a(); ta.push((performance.now() - t0) / 1e3);
-    t0 = performance.now(); await b(); tb.push((performance.now() - t0) / 1e3);
+    for (let i = 0; i < fns.length; i++) {
+      const t0 = performance.now(); await fns[i](); t[i].push((performance.now() - t0) / 1e3);
+    }
   }
-  return [median(ta), median(tb)];
+  return t.map(median);
 }
 function flat(n) {
   const means = normals(n * d, 11 + n).map((v) => 2 * v);
@@ -47,8 +49,8 @@ try {
   for (const f of [f64, f32, csv]) readFileSync(f); // into the page cache
 
   console.log(`CPU: ${cpu}; Node ${process.version}; N = ${N} (CSV ${CSV_N}), d = ${d}, diagonal, median of ${REPS}, in-memory and streamed passes interleaved\n`);
-  console.log('| source | n | in-memory s/pass | streamed s/pass | streamed speed / in-memory | MB/s streamed |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| source | n | in-memory s/pass | streamed s/pass | streamed speed / in-memory | MB/s streamed | streamed, 2 workers s/pass | 2 workers / 1 |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const n of [2, 5, 10]) {
     const p = flat(n);
     for (const [name, file, rows, data, o] of [
@@ -59,12 +61,14 @@ try {
       const mem = await empiricalObjective({ data, rows, cols: d }, { threads: 1 });
       const src = await openSource(file, { ...o, check: false });
       const obj = await streamingObjective(src);
-      const a = mem.stats(p).sumLogLik, b = (await obj.statsAsync(p)).sumLogLik;
+      const par = await streamingObjective(src, { threads: 2 });
+      const a = mem.stats(p).sumLogLik, b = (await obj.statsAsync(p)).sumLogLik, c = (await par.statsAsync(p)).sumLogLik;
       if (Math.abs(a - b) > 1e-12 * Math.abs(a)) throw new Error(`${name}: streamed Σℓ ${b} ≠ in-memory ${a}`);
-      const [tm, ts] = await timeBoth(() => mem.stats(p), () => obj.statsAsync(p));
+      if (c !== b) throw new Error(`${name}: streamed Σℓ on 2 workers ${c} ≠ one thread ${b}`);
+      const [tm, ts, tp] = await timeAll(() => mem.stats(p), () => obj.statsAsync(p), () => par.statsAsync(p));
       const bytes = src.dataEnd - src.dataStart;
-      console.log(`| ${name} | ${n} | ${tm.toFixed(4)} | ${ts.toFixed(4)} | ${(tm / ts).toFixed(2)}× | ${(bytes / ts / 1e6).toFixed(0)} |`);
-      src.close(); obj.dispose(); mem.dispose();
+      console.log(`| ${name} | ${n} | ${tm.toFixed(4)} | ${ts.toFixed(4)} | ${(tm / ts).toFixed(2)}× | ${(bytes / ts / 1e6).toFixed(0)} | ${tp.toFixed(4)} | ${(ts / tp).toFixed(2)}× |`);
+      src.close(); obj.dispose(); par.dispose(); mem.dispose();
     }
   }
 } finally {

@@ -92,7 +92,7 @@ describe('mixfit fit on streamed DATA', () => {
       [['fit', 'x.f32', ...FIT], 'mixfit: --cols N is required for x.f32 (binary rows of N float values carry no header)'],
       [['fit', 'x.csv', '--cols', '2', ...FIT], 'mixfit: --cols is only for .f64 and .f32 DATA (x.csv gives its own columns)'],
       [['fit', 'x.parquet', '--cols', '2', ...FIT], 'mixfit: --cols is only for .f64 and .f32 DATA (x.parquet gives its own columns)'],
-      [['fit', 'x.json', '--chunk-rows', '10', ...FIT], 'mixfit: --chunk-rows is only for streamed DATA (.f64, .f32, .csv), not x.json'],
+      [['fit', 'x.json', '--chunk-rows', '10', ...FIT], "mixfit: --chunk-rows is only for streamed DATA (.f64, .f32, .csv; .parquet for predict and score), not x.json for 'mixfit fit'"],
       [['fit', 'x.f64', '--cols', '3', ...FIT], 'mixfit: x.f64: --cols: must divide the file into whole rows (16016 bytes is not a multiple of 3 × 8) (received 3)'],
       [['fit', 'x.f64', '--cols', '2', '--header', ...FIT], 'mixfit: --header is only for CSV DATA (x.f64 is binary)'],
       [['fit', 'x.f64', '--cols', '0', ...FIT], 'mixfit: --cols must be ≥ 1 (received 0)'],
@@ -132,6 +132,7 @@ describe('mixfit predict / score on streamed DATA', () => {
   for (const [data, extra, ref] of [
     ['x.f64', ['--cols', '2', '--chunk-rows', '100'], 'x.json'], ['x.f64', ['--cols', '2'], 'x.json'],
     ['x.f32', ['--cols', '2', '--chunk-rows', '7'], 'x32.json'], ['x.csv', ['--chunk-rows', '100'], 'x.json'],
+    ['x.parquet', [], 'x.json'], ['x.parquet', ['--chunk-rows', '100'], 'x.json'],
   ] as const) {
     it(`${data} ${extra.join(' ')}: labels, responsibilities, log-densities and mean equal the in-memory outputs`, () => {
       for (const cmd of [['predict'], ['predict', '--proba'], ['score']]) {
@@ -159,7 +160,8 @@ describe('mixfit predict / score on streamed DATA', () => {
       [['score', M, 'x.f64', '--cols', '3'], 'mixfit: x.f64: --cols: must divide the file into whole rows (16016 bytes is not a multiple of 3 × 8) (received 3)'],
       [['score', M, 'x.f64', '--cols', '1'], 'mixfit: x.f64: has 1 columns but the model has dimension 2'],
       [['predict', M, 'x.csv', '--cols', '2'], 'mixfit: --cols is only for .f64 and .f32 DATA (x.csv gives its own columns)'],
-      [['predict', M, 'x.parquet'], "mixfit: 'mixfit predict' reads .f64, .f32, .csv or .json DATA; .parquet is for 'mixfit fit' only (x.parquet)"],
+      [['predict', M, 'text.parquet'], 'mixfit: text.parquet: must have numeric columns only: "s" is VARCHAR'],
+      [['score', M, 'x.parquet', '--header'], 'mixfit: --header is only for CSV DATA (x.parquet is Parquet)'],
       [['score', M, 'x.npy'], 'mixfit: x.npy: unknown DATA format .npy (DATA must end in .f64, .f32, .csv, .tsv, .txt, .json, .parquet)'],
       [['predict', M, 'x.f64', '--cols', '2', '--chunk-rows', '0'], 'mixfit: --chunk-rows must be ≥ 1 (received 0)'],
     ];

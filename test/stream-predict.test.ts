@@ -27,6 +27,16 @@ const X32 = Float32Array.from(X);
 writeFileSync(f32, new Uint8Array(X32.buffer));
 writeFileSync(csv, 'a,b,c,d\n' + Array.from({ length: N }, (_, k) => Array.from(X.subarray(k * d, (k + 1) * d)).join(',')).join('\n') + '\n');
 const M32: Matrix = { data: Float64Array.from(X32), rows: N, cols: d };
+// Parquet (through DuckDB), written from the CSV: its doubles are the shortest round-trip texts, so exact.
+const parquet = join(dir, 'x.parquet');
+{
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  await con.run(`COPY (SELECT * FROM read_csv('${csv}', header = true, columns = {'a': 'DOUBLE', 'b': 'DOUBLE', 'c': 'DOUBLE', 'd': 'DOUBLE'})) TO '${parquet}' (FORMAT parquet)`);
+  con.closeSync();
+  db.closeSync();
+}
 
 async function collect<T extends ArrayLike<number>>(it: AsyncIterable<T>): Promise<{ all: number[]; sizes: number[] }> {
   const all: number[] = [], sizes: number[] = [];
@@ -35,7 +45,7 @@ async function collect<T extends ArrayLike<number>>(it: AsyncIterable<T>): Promi
 }
 
 describe('streamed predict / score = in-memory', () => {
-  for (const [name, path, ref] of [['f64', f64, M], ['f32', f32, M32], ['csv', csv, M]] as const) {
+  for (const [name, path, ref] of [['f64', f64, M], ['f32', f32, M32], ['csv', csv, M], ['parquet', parquet, M]] as const) {
     for (const chunkRows of [1003, 100, 17, 2048]) {
       it(`${name}, chunkRows ${chunkRows}`, async () => {
         const src = await openSource(path, { cols: d });
@@ -63,11 +73,30 @@ describe('streamed predict / score = in-memory', () => {
     }
   }
 
-  it('stopping early releases the scan (the source can be scanned again)', async () => {
-    const src = await openSource(f64, { cols: d });
+  for (const path of [f64, parquet]) {
+    it(`stopping early releases the scan (the source can be scanned again): ${path.split('.').pop()}`, async () => {
+      const src = await openSource(path, { cols: path === f64 ? d : undefined });
+      try {
+        for await (const labels of gm.predictChunks(src, { chunkRows: 10 })) { expect(labels.length).toBe(10); break; }
+        expect((await collect(gm.predictChunks(src, { chunkRows: 10 }))).all.length).toBe(N);
+      } finally {
+        src.close();
+      }
+    });
+  }
+
+  it('a Parquet source is read asynchronously only, and fits like the in-memory data', async () => {
+    const src = await openSource(parquet, { rows: 500 });
     try {
-      for await (const labels of gm.predictChunks(src, { chunkRows: 10 })) { expect(labels.length).toBe(10); break; }
-      expect((await collect(gm.predictChunks(src, { chunkRows: 10 }))).all.length).toBe(N);
+      expect(src.rows).toBe(500);
+      const opts = { nComponents: 3, covariance: 'diagonal' as const, seed: 2, maxIter: 20 };
+      const a = await new GaussianMixture(opts).fit({ data: X.subarray(0, 500 * d), rows: 500, cols: d });
+      const b = await new GaussianMixture(opts).fit(src, { chunkRows: 64 });
+      expect(Math.abs(b.loss - a.loss)).toBeLessThanOrEqual(1e-12 * Math.abs(a.loss));
+      const { streamingObjective } = await import('../src/stream/objective.js');
+      const obj = await streamingObjective(src);
+      expect(() => obj.value({ means: a.params.means })).toThrow(/parquet file, read asynchronously only/);
+      obj.dispose();
     } finally {
       src.close();
     }

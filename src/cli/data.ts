@@ -2,12 +2,14 @@
  * How the CLI reads a DATA argument, decided by its extension (the one table below): CSV and JSON in
  * memory; `.f64`/`.f32` (with --cols) and large or --chunk-rows CSV streamed from disk, chunk by chunk, so
  * memory is bounded by the chunk; `.parquet` fitted inside DuckDB (an optional peer dependency, loaded only
- * then). --cols and --chunk-rows are checked against the format before anything is read.
+ * then) and streamed through it for predict/score. --cols and --chunk-rows are checked against the format
+ * before anything is read.
  */
 import { statSync } from 'node:fs';
 import { MixfitError } from '../errors.js';
 import { Rng } from '../model/rng.js';
 import { sqlHead, sqlSource, type SqlAdapter, type SqlSource } from '../sql/objective.js';
+import { loadDuckDb, NUMERIC_TYPE, sqlString } from '../stream/parquet.js';
 import { reservoirSample } from '../stream/sample.js';
 import { openSource, type RowSource } from '../stream/source.js';
 import { readChunkRows } from '../stream/objective.js';
@@ -52,24 +54,26 @@ function kindOf(path: string): Kind | undefined {
 }
 
 /**
- * Opens DATA for `command` as its extension says. `parquet` is false for commands that cannot read
- * Parquet (predict and score stream file rows only).
+ * Opens DATA for `command` as its extension says. `inEngine`: a .parquet file becomes a table inside DuckDB
+ * (fit, whose passes run as queries); otherwise (predict, score) its rows are streamed through DuckDB.
  * @throws UsageError (exit 2, one line) for an unknown extension, --cols missing for .f64/.f32 or given for
  *   another format, --chunk-rows for data that are not streamed, --header for binary data, a missing DuckDB
  *   for .parquet, or bad data.
  */
-export async function openData(p: Parsed, path: string, command: string, parquet: boolean): Promise<CliData> {
+export async function openData(p: Parsed, path: string, command: string, inEngine: boolean): Promise<CliData> {
   const kind = kindOf(path);
   const cols = numberOption(p, 'cols', { integer: true, min: 1 });
   const chunk = numberOption(p, 'chunk-rows', { integer: true, min: 1 });
   if (kind === 'binary' && cols === undefined) throw new UsageError(`--cols N is required for ${path} (binary rows of N float values carry no header)`);
   if (kind !== 'binary' && cols !== undefined) throw new UsageError(`--cols is only for .f64 and .f32 DATA (${path} gives its own columns)`);
   if (kind === 'binary' && p.options.has('header')) throw new UsageError(`--header is only for CSV DATA (${path} is binary)`);
-  if ((kind === 'memory' || kind === 'parquet') && chunk !== undefined)
-    throw new UsageError(`--chunk-rows is only for streamed DATA (.f64, .f32, .csv), not ${path}`);
-  if (kind === 'parquet' && !parquet) throw new UsageError(`'mixfit ${command}' reads .f64, .f32, .csv or .json DATA; .parquet is for 'mixfit fit' only (${path})`);
-  if (kind === 'parquet') return openParquet(path);
+  if ((kind === 'memory' || (kind === 'parquet' && inEngine)) && chunk !== undefined)
+    throw new UsageError(`--chunk-rows is only for streamed DATA (.f64, .f32, .csv; .parquet for predict and score), not ${path} for 'mixfit ${command}'`);
+  if (kind === 'parquet' && p.options.has('header')) throw new UsageError(`--header is only for CSV DATA (${path} is Parquet)`);
+  if (kind === 'parquet') await requireDuckDb(path);
+  if (kind === 'parquet' && inEngine) return openParquet(path);
   if (kind === 'memory' || (kind === 'csv' && chunk === undefined && fileSize(path) < STREAM_CSV_BYTES)) return inMemory(await readData(path, headerOption(p)));
+  if (kind === 'parquet') fileSize(path);
   try {
     const source = await openSource(path, { cols, header: headerOption(p) });
     const chunkRows = chunk === undefined ? undefined : readChunkRows(chunk, source.cols, '--chunk-rows');
@@ -103,32 +107,24 @@ function streamed(source: RowSource, chunkRows: number | undefined): CliData {
   };
 }
 
-type DuckDb = typeof import('@duckdb/node-api');
-
-/** Loads DuckDB's Node API, an optional peer dependency: only .parquet DATA needs it. */
-async function loadDuckDb(): Promise<DuckDb> {
-  // A variable specifier: the bundler leaves the import alone, and a missing package is found at run time.
-  const spec = '@duckdb/node-api';
+/** A Parquet file as an SQL table inside an in-memory DuckDB: every column must be numeric. */
+/** DuckDB's Node API, which .parquet DATA need. @throws UsageError saying how to install it. */
+async function requireDuckDb(path: string): Promise<Awaited<ReturnType<typeof loadDuckDb>>> {
   try {
-    return await import(/* @vite-ignore */ spec) as DuckDb;
+    return await loadDuckDb(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
-      throw new UsageError('reading .parquet DATA needs DuckDB, an optional peer dependency: `npm install @duckdb/node-api` enables Parquet');
+    if (e instanceof MixfitError) throw new UsageError('reading .parquet DATA needs DuckDB, an optional peer dependency: `npm install @duckdb/node-api` enables Parquet');
     throw e;
   }
 }
 
-const NUMERIC = /^(DOUBLE|FLOAT|REAL|DECIMAL.*|(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?))$/i;
-
-/** A Parquet file as an SQL table inside an in-memory DuckDB: every column must be numeric. */
 async function openParquet(path: string): Promise<CliData> {
-  const duck = await loadDuckDb();
+  const duck = await requireDuckDb(path);
   const instance = await duck.DuckDBInstance.create(':memory:');
   const con = await instance.connect();
   const close = () => { con.closeSync(); instance.closeSync(); };
   const adapter: SqlAdapter = { query: async (sql) => (await con.runAndReadAll(sql)).getRows() };
-  const from = `read_parquet('${path.replace(/'/g, "''")}')`;
+  const from = `read_parquet(${sqlString(path)})`;
   try {
     let described: unknown[][];
     try {
@@ -137,7 +133,7 @@ async function openParquet(path: string): Promise<CliData> {
       throw new UsageError(`${path}: cannot read as Parquet (${String((e as Error).message).split('\n')[0]})`);
     }
     const columns = described.map((r) => String(r[0]));
-    const bad = described.find((r) => !NUMERIC.test(String(r[1])));
+    const bad = described.find((r) => !NUMERIC_TYPE.test(String(r[1])));
     if (bad) throw new UsageError(`${path}: column ${JSON.stringify(bad[0])} is ${bad[1]}; every column must be numeric`);
     const source = await sqlSource(adapter, { from, columns });
     return {

@@ -13,7 +13,7 @@ import { residentBackend } from '../parallel/backend.js';
 import { resolveThreads, threadsCapNote } from '../parallel/threads.js';
 import { loadKernels, type Kernels } from '../runtime/kernels.js';
 import { solve, type SolveResult } from '../solvers/solve.js';
-import type { OutOfCoreData } from '../stream/fitSource.js';
+import { fitBackend, type OutOfCoreData } from '../stream/fitSource.js';
 import type { FittedParams, FlatParams, Matrix } from '../types.js';
 import { clonePublicParams } from '../validate.js';
 import { coreOptions, type FitResult, type Resolved } from './options.js';
@@ -31,7 +31,7 @@ export interface FitInputs {
   M: Matrix;
   w: Float64Array | undefined;
   signal: AbortSignal | undefined;
-  /** An out-of-core source (diagonal layouts only): passes stream over it; M is its sample. */
+  /** An out-of-core source (an SQL table: diagonal layouts only): passes stream over it; M is its sample. */
   source?: OutOfCoreData;
   /** The init model validated at construction (diagonal layouts), and whether it gave variances. */
   init?: { flat: FlatParams; hasVariances: boolean };
@@ -44,10 +44,10 @@ export interface FitInputs {
 export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
   const { M, w, signal, source } = x;
   const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
-  const threads = source ? 1 : await resolveThreads(o.threads, M.rows, M.cols);
-  const objective = source ? source.objective(kernels)
+  const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
+  const objective = source ? source.objective(kernels, threads)
     : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
-  const warnings = [source ? undefined : threadsCapNote(o.threads, threads, M.rows),
+  const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows),
     o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
   const rng = new Rng(o.seed);
   try {
@@ -62,16 +62,16 @@ export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<
 }
 
 /**
- * Fits 'full'/'tied': seeded restarts of the solver core over one in-memory objective on this thread (the
- * worker protocol carries the diagonal layouts only). Throws as {@link fitDiagonal}.
+ * Fits 'full'/'tied': seeded restarts of the solver core over one objective on the data's backend (in memory,
+ * on `threads` workers, or streamed from a file source: {@link fitBackend}). Throws as {@link fitDiagonal}.
  */
 export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
-  const { M, w, signal } = x;
+  const { M, w, signal, source } = x;
   const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
-  const warnings = [regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
-  if (typeof o.threads === 'number' && o.threads > 1)
-    warnings.push(`threads = ${o.threads} ignored: covariance '${o.covariance}' fits on one thread`);
-  const objective = new BackendObjective(kernels.createBackend(M.data, M.rows, M.cols, w), 'empirical');
+  const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
+  const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
+    .filter((s): s is string => s !== undefined);
+  const objective = new BackendObjective(fitBackend(kernels, source, M, w, { threads, signal }), 'empirical');
   const rng = new Rng(o.seed);
   try {
     return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));

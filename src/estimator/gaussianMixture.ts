@@ -97,8 +97,8 @@ export class GaussianMixture {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
     const source = outOfCoreData(X, f);
-    if (source && isMatrixCovariance(o.covariance))
-      throw new MixfitError('X', `must be in memory (number[][] or { data, rows, cols }) with covariance '${o.covariance}'`, 'a row source');
+    if (source && !source.backend && isMatrixCovariance(o.covariance))
+      throw new MixfitError('X', `must be in memory or a file source with covariance '${o.covariance}'`, 'an SQL table');
     // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
     // runs). From a source: the seeded sample that starts the fit.
     const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);
@@ -334,12 +334,10 @@ export class GaussianMixture {
     if (!isRowSource(source)) throw new MixfitError('source', 'must be a RowSource (from openSource)', source);
     const { d } = shapeOf(state.model);
     if (source.cols !== d) throw new MixfitError('source', `must have ${d} columns (the model dimension)`, `${source.cols} columns`);
-    if (isMatrixMixture(state.model))
-      throw new MixfitError('source', `must be in memory (number[][] or { data, rows, cols }) for a '${state.model.covariance}' model (streamed scoring covers the diagonal layouts)`, 'a row source');
     const { chunkRows } = resolveTable<SourceScoreOptions>({ chunkRows: [any, undefined] }, options) as SourceScoreOptions;
     const rows = readChunkRows(chunkRows, source.cols);
     state.kernels ??= loadKernelsSync({ kernel: this.options.kernel });
-    return new StreamBackend(state.kernels, source, rows).scoreChunks(state.model.flat, withResp);
+    return new StreamBackend(state.kernels, source, rows).scoreChunks(isMatrixMixture(state.model) ? state.model.pass : state.model.flat, withResp);
   }
 
   /** X validated against the committed model's dimension. @throws MixfitError before a fit or on bad data. */

@@ -36,12 +36,14 @@ export interface FullPassStats {
   scatter: Float64Array;
 }
 
-/** Implemented by every backend that runs the full/tied pass (Workspace, JsBackend). */
+/** Implemented by every backend that runs the full/tied pass (Workspace, JsBackend, PoolBackend, StreamBackend). */
 export interface FullDataBackend {
   readonly rows: number;
   readonly cols: number;
   /** One full/tied pass over rows [start, end) (default all; `start` even for WASM backends): fills `out`. */
   passFull(p: FullParams, out: FullPassStats, start?: number, end?: number): FullPassStats;
+  /** The same pass over all rows, asynchronously (a worker pool, a streamed file); absent: `passFull` is used. */
+  passFullAsync?(p: FullParams, out: FullPassStats): Promise<FullPassStats>;
   /** Per-row log-density (N) and, when given, responsibilities (N × n row-major). */
   scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void;
 }

@@ -68,6 +68,7 @@ export class BackendObjective implements Objective {
   /** The last asynchronous pass still running (null: none). */
   private queue: Promise<unknown> | null = null;
   private fullBuffer: FullPassStats | undefined;
+  private fullAsyncBuffer: FullPassStats | undefined;
 
   constructor(backend: DataBackend, kind: ObjectiveKind, offset = 0, knownOptimum?: number) {
     this.backend = backend;
@@ -107,9 +108,30 @@ export class BackendObjective implements Objective {
     if (!be.passAsync) return Promise.resolve(this.stats(params));
     const p = this.evaluation(params);
     const out = statsBuffer(this.asyncBuffers, p);
-    // Passes share their buffers: overlapping calls run one after the other. An idle objective starts the
-    // pass now, so an abort right after the call finds it in flight.
-    const start = () => be.passAsync!(p, out);
+    return this.enqueue(() => be.passAsync!(p, out));
+  }
+
+  /** One full/tied pass at `p` (validated by the caller, d = dim). */
+  fullStats(p: FullParams): FullPassStats {
+    const be = this.fullBackend();
+    this.evaluations++;
+    return be.passFull(p, this.fullOut(p, 'fullBuffer'));
+  }
+
+  /** The full/tied backend's asynchronous pass when it has one (worker pool, streamed source), else {@link fullStats}. */
+  fullStatsAsync(p: FullParams): Promise<FullPassStats> {
+    const be = this.fullBackend();
+    if (!be.passFullAsync) return Promise.resolve(this.fullStats(p));
+    this.evaluations++;
+    const out = this.fullOut(p, 'fullAsyncBuffer');
+    return this.enqueue(() => be.passFullAsync!(p, out));
+  }
+
+  /**
+   * Runs an asynchronous pass after the one in flight. Passes share their buffers, so overlapping calls run one
+   * after the other; an idle objective starts the pass now, so an abort right after the call finds it in flight.
+   */
+  private enqueue<T>(start: () => Promise<T>): Promise<T> {
     const run = this.queue ? this.queue.then(start) : start();
     // The first reaction to `run`: the queue is idle again before the caller resumes.
     const idle = (): void => { if (this.queue === settled) this.queue = null; };
@@ -118,19 +140,17 @@ export class BackendObjective implements Objective {
     return run;
   }
 
-  /** One full/tied pass at `p` (validated by the caller, d = dim). */
-  fullStats(p: FullParams): FullPassStats {
+  private fullBackend(): DataBackend & FullDataBackend {
     const be = this.live() as DataBackend & Partial<FullDataBackend>;
     if (typeof be.passFull !== 'function') throw new MixfitError('objective', `cannot run the full/tied pass on its '${be.variant}' backend`);
-    const b = this.fullBuffer;
-    const out = b && b.R.length === p.n && b.S.length === p.n * p.d && b.scatter.length === (p.tied ? 1 : p.n) * p.d * p.d
-      ? b : (this.fullBuffer = newFullPassStats(p.n, p.d, p.tied));
-    this.evaluations++;
-    return be.passFull(p, out);
+    return be as DataBackend & FullDataBackend;
   }
 
-  fullStatsAsync(p: FullParams): Promise<FullPassStats> {
-    return Promise.resolve(this.fullStats(p));
+  /** The reused full/tied statistics buffer of `p`'s shape (one for synchronous passes, one for asynchronous ones). */
+  private fullOut(p: FullParams, slot: 'fullBuffer' | 'fullAsyncBuffer'): FullPassStats {
+    const b = this[slot];
+    return b && b.R.length === p.n && b.S.length === p.n * p.d && b.scatter.length === (p.tied ? 1 : p.n) * p.d * p.d
+      ? b : (this[slot] = newFullPassStats(p.n, p.d, p.tied));
   }
 
   lossFromStats(s: Pick<PassStats, 'sumLogLik' | 'totalWeight'>): number {

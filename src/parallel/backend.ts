@@ -6,16 +6,19 @@
  */
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
+import type { FullDataBackend, FullParams, FullPassStats } from '../kernel/fullLayout.js';
 import { effectivePrecision, withPrecision, type Precision } from '../kernel/precision.js';
 import type { Kernels } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { ShardPool } from './pool.js';
 
+type Backend = DataBackend & FullDataBackend;
+
 /** A data backend that copies the data into a kernel instance only when first used. */
 class LazyBackend implements DataBackend {
   readonly variant: KernelVariant;
   readonly totalWeight: number;
-  private inner: DataBackend | null = null;
+  private inner: Backend | null = null;
   private disposed = false;
 
   constructor(private readonly kernels: Kernels, private readonly X: Float64Array, readonly rows: number, readonly cols: number,
@@ -26,7 +29,7 @@ class LazyBackend implements DataBackend {
     this.totalWeight = weights ? t : rows;
   }
 
-  live(): DataBackend {
+  live(): Backend {
     if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
     this.inner ??= this.kernels.createBackend(this.X, this.rows, this.cols, this.weights);
     return this.inner;
@@ -47,8 +50,8 @@ export interface PoolOptions {
   precision?: Precision;
 }
 
-/** {@link DataBackend} whose `passAsync` runs on a {@link ShardPool}. */
-export class PoolBackend implements DataBackend {
+/** {@link DataBackend} (and full/tied) whose `passAsync`/`passFullAsync` run on a {@link ShardPool}. */
+export class PoolBackend implements DataBackend, FullDataBackend {
   readonly threads: number;
   readonly variant: KernelVariant;
   readonly rows: number;
@@ -89,13 +92,28 @@ export class PoolBackend implements DataBackend {
 
   score(p: FlatParams, logDensity: Float64Array, resp?: Float64Array): void { this.local.score(p, logDensity, resp); }
 
+  passFull(p: FullParams, out: FullPassStats, start?: number, end?: number): FullPassStats {
+    return this.local.live().passFull(p, out, start, end);
+  }
+
+  scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void { this.local.live().scoreFull(p, logDensity, resp); }
+
   /** One pass over all rows on the workers, reduced in shard order into `out`. */
   passAsync(p: FlatParams, out: PassStats): Promise<PassStats> {
+    return this.onWorkers(() => this.pool.pass(p, out), () => this.pass(p, out));
+  }
+
+  /** One full/tied pass over all rows on the workers, reduced in shard order into `out`. */
+  passFullAsync(p: FullParams, out: FullPassStats): Promise<FullPassStats> {
+    return this.onWorkers(() => this.pool.passFull(p, out), () => this.passFull(p, out));
+  }
+
+  private onWorkers<T>(remote: () => Promise<T>, local: () => T): Promise<T> {
     this.local.live();
     // After an abort the workers are gone; the solver still finishes its step (and reports 'aborted'),
     // so the remaining passes run on the local instance rather than failing.
-    if (this.signal?.aborted) return Promise.resolve(this.pass(p, out));
-    const run = this.pool.pass(p, out);
+    if (this.signal?.aborted) return Promise.resolve(local());
+    const run = remote();
     const tracked = run.finally(() => { if (this.inflight === tracked) this.inflight = null; });
     tracked.catch(() => {});
     this.inflight = tracked;
@@ -126,7 +144,7 @@ export class PoolBackend implements DataBackend {
  * for one thread, else a {@link PoolBackend} with `threads` workers.
  */
 export function residentBackend(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined,
-  o: PoolOptions): DataBackend {
+  o: PoolOptions): Backend {
   if (o.threads <= 1 || rows < 2) return withPrecision(kernels, o.precision ?? 'float64').createBackend(X, rows, cols, weights);
   return new PoolBackend(kernels, X, rows, cols, weights, o);
 }

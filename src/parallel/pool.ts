@@ -4,16 +4,19 @@
  * gives bit-identical results run to run.
  */
 import { AbortError } from '../errors.js';
+import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import type { Precision } from '../kernel/precision.js';
-import { transferables, wireParams, type ShardReply, type ShardRequest } from './protocol.js';
+import { transferables, wireFullParams, wireParams, type ShardReply, type ShardRequest } from './protocol.js';
+import { addStats, zeroStats } from './reduce.js';
 import { startTransport, type ShardTransport } from './transport.js';
 
-type Reply<T extends string> = Extract<ShardReply, { ok: true; type: T }>;
+/** The successful reply to a request of type T. */
+export type Reply<T extends string> = Extract<ShardReply, { ok: true; type: T }>;
 type Body = ShardRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** One worker and its pending requests. */
-class Shard {
+export class Shard {
   private nextId = 1;
   private pending = new Map<number, { resolve: (r: ShardReply) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
@@ -121,18 +124,18 @@ export class ShardPool {
     const shards = await this.start();
     const params = wireParams(p);
     const replies = (await Promise.all(shards.map((s) => s.request({ type: 'pass', params })))) as Reply<'pass'>[];
-    out.totalWeight = 0;
-    out.sumLogLik = 0;
-    out.R.fill(0);
-    out.S.fill(0);
-    out.Q.fill(0);
-    for (const { stats } of replies) {
-      out.totalWeight += stats.totalWeight;
-      out.sumLogLik += stats.sumLogLik;
-      for (let i = 0; i < out.R.length; i++) out.R[i] += stats.R[i];
-      for (let i = 0; i < out.S.length; i++) out.S[i] += stats.S[i];
-      for (let i = 0; i < out.Q.length; i++) out.Q[i] += stats.Q[i];
-    }
+    zeroStats(out);
+    for (const { stats } of replies) addStats(out, stats);
+    return out;
+  }
+
+  /** One full/tied pass over all shards, reduced in shard order into `out` (sized for `p`). */
+  async passFull(p: FullParams, out: FullPassStats): Promise<FullPassStats> {
+    const shards = await this.start();
+    const params = wireFullParams(p);
+    const replies = (await Promise.all(shards.map((s) => s.request({ type: 'passFull', params })))) as Reply<'passFull'>[];
+    zeroStats(out);
+    for (const { stats } of replies) addStats(out, stats);
     return out;
   }
 

@@ -4,6 +4,7 @@
  * contiguous block of rows held by one kernel instance; per evaluation only parameters go out and
  * statistics come back.
  */
+import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
 import type { Precision } from '../kernel/precision.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 
@@ -14,7 +15,13 @@ export type WireParams = Pick<FlatParams, 'n' | 'd' | 'layout' | 'means' | 'logW
 export type ShardRequest =
   | { id: number; type: 'init'; variant: KernelVariant; precision?: Precision; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
   | { id: number; type: 'pass'; params: WireParams }
+  | { id: number; type: 'passFull'; params: FullParams }
   | { id: number; type: 'score'; params: WireParams; resp: boolean }
+  /** A chunk worker: loads the kernels and holds no rows; chunks come with each request. */
+  | { id: number; type: 'open'; variant: KernelVariant; module?: WebAssembly.Module }
+  /** One pass over the `rows` × `cols` rows of `data` (transferred; sent back with the reply for reuse). */
+  | { id: number; type: 'chunk'; params: WireParams; data: Float64Array; rows: number; cols: number }
+  | { id: number; type: 'chunkFull'; params: FullParams; data: Float64Array; rows: number; cols: number }
   | { id: number; type: 'dispose' }
   /** Test hook: makes the worker throw outside any handler, as a crash would. */
   | { id: number; type: 'crash' };
@@ -23,9 +30,18 @@ export type ShardRequest =
 export type ShardReply =
   | { id: number; ok: true; type: 'init'; variant: KernelVariant; totalWeight: number }
   | { id: number; ok: true; type: 'pass'; stats: PassStats }
+  | { id: number; ok: true; type: 'passFull'; stats: FullPassStats }
+  | { id: number; ok: true; type: 'open' }
+  | { id: number; ok: true; type: 'chunk'; stats: PassStats; data: Float64Array }
+  | { id: number; ok: true; type: 'chunkFull'; stats: FullPassStats; data: Float64Array }
   | { id: number; ok: true; type: 'score'; logDensity: Float64Array; resp?: Float64Array }
   | { id: number; ok: true; type: 'dispose' }
   | { id: number; ok: false; error: { name: string; message: string } };
+
+/** Strips a FullParams to the fields a shard needs. */
+export function wireFullParams(p: FullParams): FullParams {
+  return { n: p.n, d: p.d, tied: p.tied, means: p.means, logWeights: p.logWeights, precChol: p.precChol };
+}
 
 /** Strips a FlatParams to the fields a shard needs. */
 export function wireParams(p: FlatParams): WireParams {

@@ -2,18 +2,35 @@
  * The worker side of the shard protocol, independent of the transport: turns one request into one reply
  * (plus the buffers it may transfer back).
  */
-import { newPassStats, type DataBackend } from '../kernel/backend.js';
+import { newPassStats } from '../kernel/backend.js';
+import { newFullPassStats, type FullParams } from '../kernel/fullLayout.js';
 import { withPrecision } from '../kernel/precision.js';
-import { loadKernels } from '../runtime/kernels.js';
+import { loadKernels, type Kernels } from '../runtime/kernels.js';
 import type { FlatParams } from '../types.js';
 import { transferables, type ShardReply, type ShardRequest } from './protocol.js';
 
-/** Handles requests for one shard; holds its resident data backend between them. */
+type Backend = ReturnType<Kernels['createBackend']>;
+
+/**
+ * Handles requests for one shard: holds its resident data backend between them, or (a chunk worker) its
+ * kernels, whose one released instance each chunk's backend reuses, so the arena is kept across chunks.
+ */
 export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: ShardReply; transfer: ArrayBuffer[] }> {
-  let backend: DataBackend | null = null;
-  const live = (): DataBackend => {
+  let backend: Backend | null = null;
+  let kernels: Kernels | null = null;
+  const live = (): Backend => {
     if (!backend) throw new Error('shard has no data (init first, or it was disposed)');
     return backend;
+  };
+  /** Runs `f` over a backend holding the chunk `data` (rows × cols), freed after. */
+  const overChunk = <T>(data: Float64Array, rows: number, cols: number, f: (be: Backend) => T): T => {
+    if (!kernels) throw new Error('chunk worker has no kernels (open first)');
+    const be = kernels.createBackend(data, rows, cols);
+    try {
+      return f(be);
+    } finally {
+      be.dispose();
+    }
   };
   return async (req) => {
     try {
@@ -29,6 +46,26 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
           // A fresh buffer per pass: it is transferred back, so it cannot be reused here.
           const stats = live().pass(p, newPassStats(p.n, p.d, p.layout === 'diagonal'));
           return { reply: { id: req.id, ok: true, type: 'pass', stats }, transfer: transferables(stats.R, stats.S, stats.Q) };
+        }
+        case 'passFull': {
+          const p = req.params;
+          const stats = live().passFull(p, newFullPassStats(p.n, p.d, p.tied));
+          return { reply: { id: req.id, ok: true, type: 'passFull', stats }, transfer: transferables(stats.R, stats.S, stats.scatter) };
+        }
+        case 'open':
+          kernels = await loadKernels({ kernel: req.variant, wasm: req.module });
+          return { reply: { id: req.id, ok: true, type: 'open' }, transfer: [] };
+        case 'chunk': {
+          const p = req.params as FlatParams;
+          const stats = overChunk(req.data, req.rows, req.cols, (be) => be.pass(p, newPassStats(p.n, p.d, p.layout === 'diagonal')));
+          return { reply: { id: req.id, ok: true, type: 'chunk', stats, data: req.data },
+            transfer: transferables(stats.R, stats.S, stats.Q, req.data) };
+        }
+        case 'chunkFull': {
+          const p: FullParams = req.params;
+          const stats = overChunk(req.data, req.rows, req.cols, (be) => be.passFull(p, newFullPassStats(p.n, p.d, p.tied)));
+          return { reply: { id: req.id, ok: true, type: 'chunkFull', stats, data: req.data },
+            transfer: transferables(stats.R, stats.S, stats.scatter, req.data) };
         }
         case 'score': {
           const be = live();

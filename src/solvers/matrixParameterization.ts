@@ -97,7 +97,7 @@ export class MatrixParameterization implements ThetaMap {
   }
 
   async evaluate(objective: Objective, theta: Float64Array): Promise<{ f: number; g: Float64Array; stats: FullPassStats }> {
-    if (!objective.fullStatsAsync) throw new FitError(`covariance '${this.tied ? 'tied' : 'full'}' needs an in-memory objective on one thread (the full/tied pass)`, undefined);
+    if (!objective.fullStatsAsync) throw new FitError(`covariance '${this.tied ? 'tied' : 'full'}' needs an objective over data rows (the full/tied pass)`, undefined);
     const at = this.at(theta);
     if (!at) return { f: Infinity, g: new Float64Array(this.size).fill(NaN), stats: { totalWeight: 0, sumLogLik: NaN, R: new Float64Array(0), S: new Float64Array(0), scatter: new Float64Array(0) } };
     const { model, A } = at;

@@ -6,6 +6,11 @@
  */
 import { MixfitError } from '../errors.js';
 import { newPassStats, type DataBackend } from '../kernel/backend.js';
+import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
+import { ChunkPool, type Chunk, type ChunkRequest } from '../parallel/chunkPool.js';
+import { wireFullParams, wireParams } from '../parallel/protocol.js';
+import { resolveThreads, type ThreadsOption } from '../parallel/threads.js';
+import { addStats, zeroStats } from '../parallel/reduce.js';
 import { BackendObjective } from '../objective/objective.js';
 import { loadKernels, type Kernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
@@ -26,6 +31,8 @@ export interface ScoreChunk {
 export interface StreamingOptions extends LoadKernelsOptions {
   /** Rows per chunk [≈ 4 MiB of float64 rows, even]; chunk bytes (rows × cols × 8) at most {@link MAX_CHUNK_BYTES}. */
   chunkRows?: number;
+  /** Workers the asynchronous passes hand chunks to: a positive integer or 'auto' [1] (README "Large data"). */
+  threads?: ThreadsOption;
 }
 
 /**
@@ -52,54 +59,53 @@ export function readChunkRows(chunkRows: number | undefined, cols: number, name 
   return chunkRows;
 }
 
-/** Sums one chunk's statistics into `acc` (the fixed order is the file order of the chunks). */
-function addStats(acc: PassStats, s: PassStats): void {
-  acc.totalWeight += s.totalWeight;
-  acc.sumLogLik += s.sumLogLik;
-  for (let i = 0; i < s.R.length; i++) acc.R[i] += s.R[i];
-  for (let i = 0; i < s.S.length; i++) acc.S[i] += s.S[i];
-  for (let i = 0; i < s.Q.length; i++) acc.Q[i] += s.Q[i];
-}
-
-function zero(s: PassStats): PassStats {
-  s.totalWeight = 0; s.sumLogLik = 0; s.R.fill(0); s.S.fill(0); s.Q.fill(0);
-  return s;
-}
+/** Parameters of either pass: the diagonal layouts, or full/tied (they carry `precChol`). */
+type AnyParams = FlatParams | FullParams;
+const isFull = (p: AnyParams): p is FullParams => (p as FullParams).precChol !== undefined;
 
 /**
  * A data backend that holds no rows: each pass streams the source through one kernel instance (each chunk
- * is copied into the instance's arena, which is reset and reused for the next chunk).
+ * is copied into the instance's arena, which is reset and reused for the next chunk), or with `threads` > 1
+ * hands the chunks to a {@link ChunkPool}. Runs the diagonal and the full/tied passes.
  */
-export class StreamBackend implements DataBackend {
+export class StreamBackend implements DataBackend, FullDataBackend {
   readonly variant: KernelVariant;
   readonly rows: number;
   readonly cols: number;
   readonly totalWeight: number;
-  private chunk: PassStats | null = null;
+  /** Workers the asynchronous passes use (1: this thread). */
+  readonly threads: number;
+  private readonly pool: ChunkPool | null;
   private disposed = false;
 
-  constructor(private readonly kernels: Kernels, readonly source: RowSource, readonly chunkRows: number) {
+  constructor(private readonly kernels: Kernels, readonly source: RowSource, readonly chunkRows: number, threads = 1) {
     this.variant = kernels.variant;
     this.rows = source.rows;
     this.cols = source.cols;
     this.totalWeight = source.rows;
+    // At least one chunk per worker.
+    this.threads = Math.max(1, Math.min(threads, Math.ceil(source.rows / chunkRows)));
+    this.pool = this.threads > 1 ? new ChunkPool(this.threads, kernels.variant, kernels.module) : null;
   }
 
-  private sink(p: FlatParams, out: PassStats): ChunkSink {
+  /** A sink adding each chunk's statistics for `p` into `out` (zeroed here), in file order. */
+  private sink<S extends PassStats | FullPassStats>(p: AnyParams, out: S): ChunkSink {
     this.live();
-    const diag = p.layout === 'diagonal';
-    if (!this.chunk || this.chunk.R.length !== p.n || this.chunk.S.length !== p.n * p.d || this.chunk.Q.length !== (diag ? p.n * p.d : p.n))
-      this.chunk = newPassStats(p.n, p.d, diag);
-    const tmp = this.chunk;
-    zero(out);
-    return (X, rows) => {
-      const be = this.kernels.createBackend(X, rows, this.cols);
-      try {
-        addStats(out, be.pass(p, tmp));
-      } finally {
-        be.dispose();
-      }
-    };
+    zeroStats(out);
+    const tmp = (isFull(p) ? newFullPassStats(p.n, p.d, p.tied) : newPassStats(p.n, p.d, p.layout === 'diagonal')) as S;
+    return (X, rows) => this.overChunk(X, rows, (be) => {
+      addStats(out, (isFull(p) ? be.passFull(p, tmp as FullPassStats) : be.pass(p, tmp as PassStats)) as S);
+    });
+  }
+
+  /** Runs `f` over a kernel backend holding the chunk X (rows × d), freed after (its instance is reused). */
+  private overChunk<T>(X: Float64Array, rows: number, f: (be: ReturnType<Kernels['createBackend']>) => T): T {
+    const be = this.kernels.createBackend(X, rows, this.cols);
+    try {
+      return f(be);
+    } finally {
+      be.dispose();
+    }
   }
 
   private whole(start: number | undefined, end: number | undefined): void {
@@ -113,14 +119,51 @@ export class StreamBackend implements DataBackend {
     return out;
   }
 
-  /** One pass over all rows, the next block read while the kernel works on the current chunk. */
-  async passAsync(p: FlatParams, out: PassStats): Promise<PassStats> {
-    await scanSource(this.source, this.chunkRows, this.sink(p, out));
+  /** One full/tied pass over all rows, reading synchronously. */
+  passFull(p: FullParams, out: FullPassStats, start?: number, end?: number): FullPassStats {
+    this.whole(start, end);
+    scanSourceSync(this.source, this.chunkRows, this.sink(p, out));
     return out;
+  }
+
+  /**
+   * One pass over all rows, the next block read while the kernel works on the current chunk; on the
+   * workers when `threads` > 1 (summed in the same chunk order, so the result is the same to the bit).
+   */
+  passAsync(p: FlatParams, out: PassStats): Promise<PassStats> {
+    return this.streamed(p, out);
+  }
+
+  /** The full/tied {@link passAsync}. */
+  passFullAsync(p: FullParams, out: FullPassStats): Promise<FullPassStats> {
+    return this.streamed(p, out);
+  }
+
+  private async streamed<S extends PassStats | FullPassStats>(p: AnyParams, out: S): Promise<S> {
+    if (!this.pool) {
+      await scanSource(this.source, this.chunkRows, this.sink(p, out));
+      return out;
+    }
+    this.live();
+    const pool = this.pool, cols = this.cols;
+    const chunks = mapChunks(this.source, this.chunkRows, (X, rows) => pool.copy(X, rows, cols));
+    const request = isFull(p)
+      ? (c: Chunk): ChunkRequest => ({ type: 'chunkFull', params: wireFullParams(p), data: c.data, rows: c.rows, cols })
+      : (c: Chunk): ChunkRequest => ({ type: 'chunk', params: wireParams(p), data: c.data, rows: c.rows, cols });
+    return pool.run(chunks, request, out);
   }
 
   /** Per-row log-density (N) and responsibilities (N × n), written chunk by chunk. */
   score(p: FlatParams, logDensity: Float64Array, resp?: Float64Array): void {
+    this.scoreAll(p, logDensity, resp);
+  }
+
+  /** The full/tied {@link score}. */
+  scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void {
+    this.scoreAll(p, logDensity, resp);
+  }
+
+  private scoreAll(p: AnyParams, logDensity: Float64Array, resp?: Float64Array): void {
     this.live();
     let row = 0;
     scanSourceSync(this.source, this.chunkRows, (X, rows) => {
@@ -133,7 +176,7 @@ export class StreamBackend implements DataBackend {
    * The per-row results of one pass, chunk by chunk in file order: each {@link ScoreChunk} holds fresh
    * arrays for its `rows` rows only, so memory is a chunk's, not N's. The next block is read meanwhile.
    */
-  async *scoreChunks(p: FlatParams, withResp: boolean): AsyncGenerator<ScoreChunk> {
+  async *scoreChunks(p: AnyParams, withResp: boolean): AsyncGenerator<ScoreChunk> {
     this.live();
     let start = 0;
     yield* mapChunks(this.source, this.chunkRows, (X, rows): ScoreChunk => {
@@ -146,23 +189,18 @@ export class StreamBackend implements DataBackend {
   }
 
   /** log p(x) (rows) and, when given, responsibilities (rows × n) of one chunk X (rows × d). */
-  private scoreChunk(p: FlatParams, X: Float64Array, rows: number, logDensity: Float64Array, resp?: Float64Array): void {
-    const be = this.kernels.createBackend(X, rows, this.cols);
-    try {
-      be.score(p, logDensity, resp);
-    } finally {
-      be.dispose();
-    }
+  private scoreChunk(p: AnyParams, X: Float64Array, rows: number, logDensity: Float64Array, resp?: Float64Array): void {
+    this.overChunk(X, rows, (be) => (isFull(p) ? be.scoreFull(p, logDensity, resp) : be.score(p, logDensity, resp)));
   }
 
   private live(): void {
     if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
   }
 
-  /** Releases the kernel buffers; the source stays open (it belongs to the caller). */
+  /** Stops the workers; the source stays open (it belongs to the caller). */
   dispose(): void {
     this.disposed = true;
-    this.chunk = null;
+    this.pool?.terminate();
   }
 }
 
@@ -174,8 +212,9 @@ export class StreamBackend implements DataBackend {
  */
 export async function streamingObjective(source: RowSource, options: StreamingOptions = {}): Promise<BackendObjective> {
   if (!isRowSource(source)) throw new MixfitError('source', 'must be a RowSource (from openSource)', source);
-  const { chunkRows, ...kernelOptions } = options;
+  const { chunkRows, threads, ...kernelOptions } = options;
   const rows = readChunkRows(chunkRows, source.cols);
+  const workers = await resolveThreads(threads ?? 1, source.rows, source.cols);
   const kernels = await loadKernels(kernelOptions);
-  return new BackendObjective(new StreamBackend(kernels, source, rows), 'empirical');
+  return new BackendObjective(new StreamBackend(kernels, source, rows, workers), 'empirical');
 }
