@@ -6,7 +6,7 @@
 import { AbortError, FitError } from '../errors.js';
 import { columnVariances, regCovarWarning } from '../model/dataScale.js';
 import { floorCoordinates } from '../model/fullCovariance.js';
-import { isMatrixMixture, toPublic, type Mixture } from '../model/mixture.js';
+import { cloneFitted, isMatrixMixture, toPublic, type Mixture } from '../model/mixture.js';
 import { Rng } from '../model/rng.js';
 import { BackendObjective, type Objective } from '../objective/objective.js';
 import { residentBackend } from '../parallel/backend.js';
@@ -14,8 +14,7 @@ import { resolveThreads, threadsCapNote } from '../parallel/threads.js';
 import { loadKernels, type Kernels } from '../runtime/kernels.js';
 import { solve, type SolveResult } from '../solvers/solve.js';
 import { fitBackend, type OutOfCoreData } from '../stream/fitSource.js';
-import type { FittedParams, FlatParams, Matrix } from '../types.js';
-import { clonePublicParams } from '../validate.js';
+import type { FlatParams, Matrix } from '../types.js';
 import { coreOptions, type FitResult, type Resolved } from './options.js';
 import { diagonalStart, matrixStart } from './start.js';
 
@@ -143,12 +142,6 @@ export function describeFit(o: Readonly<Resolved>, r: SolveResult, restart: numb
 /** A deep copy of a fit result. */
 export function copyResult(r: FitResult): FitResult {
   return { ...r, warnings: r.warnings.slice(), history: r.history.map((h) => ({ ...h })), params: cloneFitted(r.params) };
-}
-
-function cloneFitted(p: FittedParams): FittedParams {
-  const c = p.covariances;
-  return c === undefined ? clonePublicParams(p)
-    : { ...clonePublicParams(p), covariances: (c as (number[] | number[][])[]).map((b) => (Array.isArray(b[0]) ? (b as number[][]).map((r) => r.slice()) : (b as number[]).slice())) as number[][][] | number[][] };
 }
 
 /** A signal that aborts when either given signal does (AbortSignal.any is not in every runtime we support). */

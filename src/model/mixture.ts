@@ -144,17 +144,13 @@ export function fromPublic(p: FittedParams, covariance: CovarianceType): Mixture
   return { covariance, flat: { n, d, means, logWeights: Float64Array.from(p.weights, Math.log), variances, layout: LAYOUT_OF[covariance] } };
 }
 
-/** A deep copy of flat parameters. */
-export function cloneParams(p: FlatParams): FlatParams {
-  return { ...p, means: p.means.slice(), logWeights: p.logWeights.slice(), variances: p.variances.slice() };
-}
-
-/** A deep copy of a mixture. */
-export function copyMixture(m: Mixture): Mixture {
-  if (!isMatrixMixture(m)) return { covariance: m.covariance, flat: cloneParams(m.flat) };
-  const p = m.pass;
-  return { covariance: m.covariance, covariances: m.covariances.slice(),
-    pass: { ...p, means: p.means.slice(), logWeights: p.logWeights.slice(), precChol: p.precChol.slice() } };
+/** A deep copy of public fitted parameters (fresh plain arrays, covariances included). */
+export function cloneFitted(p: FittedParams): FittedParams {
+  const v = p.variances, c = p.covariances;
+  const copy = (a: number[] | number[][]) => (a as (number | number[])[]).map((r) => (Array.isArray(r) ? r.slice() : r));
+  const out: FittedParams = { means: p.means.map((r) => r.slice()), weights: p.weights.slice(), variances: typeof v === 'number' ? v : copy(v) as number[] | number[][] };
+  if (c !== undefined) out.covariances = (c as (number[] | number[][])[]).map((b) => copy(b)) as number[][][] | number[][];
+  return out;
 }
 
 /** Per-row log-density (N) and, when given, responsibilities (N × n) of `m` over the rows `backend` holds. */
