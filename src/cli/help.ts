@@ -1,7 +1,7 @@
 /** Option tables and --help texts of every subcommand (the single source for parsing and usage). */
 import { SOLVERS } from '../solvers/options.js';
 import { COVARIANCES, KERNEL_CHOICES } from '../types.js';
-import { CRITERIA } from '../select.js';
+import { CRITERIA, SELECT_THREADS_HELP } from '../select.js';
 import { DEFAULT_COVARIANCE } from '../estimator.js';
 import { PRECISIONS } from '../kernel/precision.js';
 import type { OptionSpec } from './args.js';
@@ -56,7 +56,8 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
       { flag: 'criterion', value: true, arg: 'C', help: `${CRITERIA.join(' | ')} (default bic)` },
       { flag: 'n-init', value: true, arg: 'R', help: 'seeded restarts per candidate (default 1)' },
       { flag: 'solver', value: true, arg: 'S', help: `${SOLVERS.join(' | ')} (default auto)` },
-      ...RUN_OPTS,
+      // A sweep's threads run whole candidates side by side (select.ts sweepWorkers), not row shards.
+      ...RUN_OPTS.map((o) => (o.flag === 'threads' ? { ...o, help: SELECT_THREADS_HELP } : o)),
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the best model' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'the criterion against the component count, one curve per covariance layout (as mclust\'s BIC plot)' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },

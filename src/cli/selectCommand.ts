@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { selectModel, CRITERIA, type SelectModelResult, type SelectModelRow } from '../select.js';
 import { SOLVERS } from '../solvers/options.js';
-import { COVARIANCES, type Covariance } from '../types.js';
+import { COVARIANCES, type CovarianceType } from '../types.js';
 import { choiceOption, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData } from './input.js';
@@ -36,12 +36,12 @@ export function componentList(raw: string | undefined): number[] {
 }
 
 /** --covariance: distinct layouts out of COVARIANCES, comma-separated [every learned layout]. */
-function covarianceList(raw: string | undefined): Covariance[] | undefined {
+function covarianceList(raw: string | undefined): CovarianceType[] | undefined {
   if (raw === undefined) return undefined;
   const cs = raw.split(',').map((s) => s.trim());
   if (cs.some((c) => !(COVARIANCES as readonly string[]).includes(c)) || new Set(cs).size !== cs.length)
     throw new UsageError(`--covariance must be distinct layouts out of ${COVARIANCES.join(', ')}, separated by commas (received ${JSON.stringify(raw)})`);
-  return cs as Covariance[];
+  return cs as CovarianceType[];
 }
 
 /** `mixfit select`: resolves to the exit code (0). */
