@@ -86,10 +86,13 @@ export interface SelectModelResult {
 }
 
 /**
- * 'auto' runs candidates side by side from this much work, rows × cols × candidates (README "Model selection":
- * below it starting the fit workers costs more than the overlap saves, measured in CPU seconds on 2 cores).
+ * 'auto' runs candidates side by side from this much work, rows × cols × candidates (README "Model selection",
+ * bench/select-parallel.mjs, CPU seconds on 2 cores): a fresh fit worker spends ≈ 0.5 s of CPU (start-up, kernel
+ * instance, JIT) before it fits as fast as this thread, so on two free cores the sweep gains once its serial
+ * CPU exceeds ≈ 1 s, ≈ 2·10⁶ units at the 0.5–0.65 µs per unit measured at d = 5–10; 3·10⁶ for margin.
+ * On loaded cores it never gained (sweepWorkers' load rule).
  */
-export const SELECT_PARALLEL_MIN_WORK = 200_000;
+export const SELECT_PARALLEL_MIN_WORK = 3_000_000;
 
 /** `mixfit select --threads` in words (the CLI's help reads it here, next to the rule). */
 export const SELECT_THREADS_HELP = `fit workers running candidates side by side (same table as 1): an integer ≥ 1 or auto (default: side by side on all cores from rows·cols·candidates ≥ ${SELECT_PARALLEL_MIN_WORK.toLocaleString('en')} when the load average leaves a core free, else one after another)`;
