@@ -82,6 +82,7 @@ export async function selectCommand(p: Parsed): Promise<number> {
       note('interrupted: nothing written');
       return EXIT.interrupted;
     }
+    if (!quiet && r.workers) note(`${r.table.length} candidates fitted side by side on ${r.workers} fit workers (same table as --threads 1)`);
     const model = r.best.toJSON();
     outputs.commit((path) => (path === out ? modelText(model) : criterionPlot(r)));
     for (const f of outputs.paths) note(`wrote ${f}`);
