@@ -45,10 +45,10 @@ export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nCompo
   /**
    * ['auto'] Workers for the sweep. 'auto': candidates side by side on all cores when rows × cols × candidates ≥
    * {@link SELECT_PARALLEL_MIN_WORK}, there are ≥ 2 cores and candidates and (Node) the load average leaves a
-   * core free, else one after another with each candidate's passes on GaussianMixture's `threads: 'auto'` rule. An integer T ≥ 2: min(T, cores, candidates)
-   * fit workers, one candidate each at a time on one thread (T with one candidate: that candidate's passes on T
-   * row shards). 1: one after another on this thread. Every setting gives the same table as `threads: 1`, bit
-   * for bit, except that row shards (large data, one at a time) agree to 1e-12 relative.
+   * core free, else one after another with each candidate's passes on GaussianMixture's `threads: 'auto'` rule.
+   * An integer T ≥ 2: min(T, cores, candidates) fit workers, each fitting one candidate at a time on one thread
+   * (with one candidate, T goes to its passes as row shards). 1: one after another on this thread. Side by side
+   * gives the `threads: 1` table bit for bit; row shards agree with it to 1e-12 relative.
    */
   threads?: ThreadsOption;
 }

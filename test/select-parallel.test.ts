@@ -49,7 +49,6 @@ describe('selectModel with candidates in fit workers (worker_threads)', () => {
     const work = SELECT_PARALLEL_MIN_WORK, idle = { cores: 4, load: 0.5 };
     expect(await sweepWorkers(1, 1e6, 10, 50, idle)).toBe(0);
     expect(await sweepWorkers(8, 1e6, 10, 1, idle)).toBe(0);
-    expect(await sweepWorkers('auto', work / 10 - 1, 10, 1 + 0, idle)).toBe(0);
     expect(await sweepWorkers('auto', Math.ceil(work / 30) - 1, 10, 3, idle)).toBe(0);  // just below the work threshold
     expect(await sweepWorkers('auto', Math.ceil(work / 30), 10, 3, idle)).toBe(3);      // at it: min(cores, candidates)
     expect(await sweepWorkers(undefined, 1e6, 10, 50, idle)).toBe(4);
