@@ -27,6 +27,20 @@ beforeAll(() => {
 });
 
 describe('mixfit select', () => {
+  it('--threads 2 runs the candidates in fit workers and prints the --threads 1 output byte for byte', () => {
+    const args = ['data.csv', '--components', '1..4', '--covariance', 'diagonal,full', '--seed', '1', '--json', '--quiet'];
+    const one = run([...args, '--threads', '1']), two = run([...args, '--threads', '2']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    const noisy = run(args.filter((a) => a !== '--quiet').concat(['--threads', '2']));
+    expect(noisy.stderr).toMatch(/8 candidates fitted side by side on 2 fit workers/);
+    expect(run(args.filter((a) => a !== '--quiet').concat(['--threads', '1'])).stderr).not.toMatch(/fit workers/);
+    expect(run([...args, '--threads', '0']).stderr).toMatch(/--threads must be an integer ≥ 1 or auto/);
+    const help = spawnSync(process.execPath, [CLI, 'select', '--help'], { encoding: 'utf8' }).stdout;
+    expect(help).toMatch(/--threads T +fit workers running candidates side by side/);
+  });
+
   it('--json: the table and best model of selectModel with the same options; picks diagonal, 3', async () => {
     const r = run(['data.csv', '--components', '1..5', '--covariance', 'spherical,diagonal', '--seed', '2', '--json', '--quiet']);
     expect(r.code, r.stderr).toBe(0);

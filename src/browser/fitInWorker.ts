@@ -2,7 +2,7 @@
  * The main-thread side of `mixfit/worker`: send data and options once, receive progress, abort through an
  * AbortSignal, and get the result and the model JSON back as a promise.
  */
-import { AbortError, MixfitError, RenderedValue } from '../errors.js';
+import { AbortError, FitError, MixfitError, RenderedValue } from '../errors.js';
 import type { MatrixInput } from '../types.js';
 import { readMatrix, readSampleWeight } from '../validate.js';
 import type {
@@ -24,7 +24,7 @@ export interface FitInWorkerControl {
   onProgress?: (progress: ProgressMessage) => void;
   /** Aborting it stops the fit; the promise then rejects with an AbortError carrying `.result` and `.model`. */
   signal?: AbortSignal;
-  /** Least time between progress messages in ms [33]; 0 sends every iteration. */
+  /** Least time between progress messages in ms [33]; 0 sends every iteration, Infinity none (the fit then skips copying its parameters for them). */
   progressIntervalMs?: number;
   /** Per-row weights (N, ≥ 0). */
   sampleWeight?: ArrayLike<number>;
@@ -34,6 +34,13 @@ export interface FitInWorkerControl {
    * that is transferred.
    */
   transfer?: boolean;
+  /** Also score X with the fitted model in the worker: `score` and `parameterCount` in the output [false]. */
+  score?: boolean;
+  /**
+   * [true] false: the worker fits without an abort signal (no solver yields, slightly faster); `signal` can then
+   * not stop the fit: terminate the worker instead.
+   */
+  abortable?: boolean;
 }
 
 /** A finished fit: `gm.fit`'s result, the model as `gm.toJSON()` writes it, and the time in the worker. */
@@ -41,6 +48,10 @@ export interface FitInWorkerOutput {
   result: WorkerFitResult;
   model: ModelJSON;
   elapsedMs: number;
+  /** With `control.score`: `gm.score(X)` in the worker (mean log-likelihood, nats per row). */
+  score?: number;
+  /** With `control.score`: `gm.parameterCount()`. */
+  parameterCount?: number;
 }
 
 let nextId = 1;
@@ -88,12 +99,17 @@ export function fitInWorker(
       if (!m || m.id !== id) return;
       if (m.type === 'progress') { onProgress?.(m); return; }
       cleanup();
-      if (m.type === 'done') { const { result, model, elapsedMs } = m as DoneMessage; resolve({ result, model, elapsedMs }); return; }
+      if (m.type === 'done') {
+        const { result, model, elapsedMs, score, parameterCount } = m as DoneMessage;
+        resolve({ result, model, elapsedMs, ...(control.score ? { score, parameterCount } : {}) });
+        return;
+      }
       const w = m.error;
       let err: Error;
       if (w.name === 'AbortError') err = Object.assign(new AbortError(w.message), { result: m.result, model: m.model });
       // The worker rendered the received value already: rebuild the same error from its parts.
       else if (w.name === 'MixfitError' && w.argument !== undefined) err = new MixfitError(w.argument, w.rule ?? '', w.received ? new RenderedValue(w.received) : undefined);
+      else if (w.name === 'FitError') err = new FitError(w.message);
       else err = Object.assign(new Error(w.message), { name: w.name });
       reject(err);
     };
@@ -111,6 +127,8 @@ export function fitInWorker(
       type: 'fit', id, X: data, rows: M.rows, cols: M.cols, options,
       ...(sampleWeight ? { sampleWeight } : {}),
       ...(control.progressIntervalMs !== undefined ? { progressIntervalMs: control.progressIntervalMs } : {}),
+      ...(control.score ? { score: true } : {}),
+      ...(control.abortable === false ? { abortable: false } : {}),
     };
     worker.postMessage(req, transfer);
   });

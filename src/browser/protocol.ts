@@ -35,8 +35,15 @@ export interface FitRequest {
   cols: number;
   sampleWeight?: Float64Array;
   options: WorkerFitOptions;
-  /** Least time between two progress messages in ms [33, about 30 per second]; 0 posts every iteration. */
+  /** Least time between two progress messages in ms [33, about 30 per second]; 0 posts every iteration, Infinity none. */
   progressIntervalMs?: number;
+  /** Also score X with the fitted model (`done.score`, `done.parameterCount`): what a criterion needs [false]. */
+  score?: boolean;
+  /**
+   * [true] false: the fit runs without an abort signal, so its solver never pauses to let an `abort` request in
+   * (a request then waits for the fit to end; terminate the worker instead). Saves the solver's yields.
+   */
+  abortable?: boolean;
 }
 
 /** Page → worker: abort fit `id` (the worker answers with an `error` named AbortError carrying the best result). */
@@ -65,6 +72,10 @@ export interface DoneMessage {
   result: WorkerFitResult;
   model: ModelJSON;
   elapsedMs: number;
+  /** With `score: true`: `gm.score(X)`, the (sample-weighted) mean log-likelihood of X in nats per row. */
+  score?: number;
+  /** With `score: true`: `gm.parameterCount()`. */
+  parameterCount?: number;
 }
 
 /** An error as it crosses the thread boundary: MixfitError fields when it was one. */

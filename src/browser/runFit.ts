@@ -8,18 +8,23 @@ import { modelToJSON } from '../model/json.js';
 import type { Matrix } from '../types.js';
 import type { ModelJSON, ProgressInfo, WorkerFitOptions, WorkerFitResult } from './protocol.js';
 
-/** A finished fit: the result and the model JSON. An aborted fit rejects with AbortError carrying both. */
-export interface FitOutput { result: WorkerFitResult; model: ModelJSON }
+/**
+ * A finished fit: the result and the model JSON, with `withScore` also `gm.score(X)` and `gm.parameterCount()`.
+ * An aborted fit rejects with AbortError carrying the result and the model.
+ */
+export interface FitOutput { result: WorkerFitResult; model: ModelJSON; score?: number; parameterCount?: number }
 
-/** Fits `X` (rows × cols) in this thread; `onIteration` gets each iteration, `signal` aborts. */
+/** Fits `X` (rows × cols) in this thread; `onIteration` (if any) gets each iteration, `signal` aborts. */
 export async function runFit(
   X: Matrix, sampleWeight: Float64Array | undefined, options: WorkerFitOptions,
-  onIteration: (info: ProgressInfo) => void, signal: AbortSignal,
+  onIteration: ((info: ProgressInfo) => void) | undefined, signal: AbortSignal | undefined, withScore = false,
 ): Promise<FitOutput> {
-  const gm = new GaussianMixture({ ...options, onIteration, signal });
+  const gm = new GaussianMixture({ ...options, ...(onIteration ? { onIteration } : {}), ...(signal ? { signal } : {}) });
   try {
     const result = await gm.fit(X, sampleWeight ? { sampleWeight } : {});
-    return { result, model: gm.toJSON() };
+    const out: FitOutput = { result, model: gm.toJSON() };
+    if (withScore) { out.score = gm.score(X, sampleWeight); out.parameterCount = gm.parameterCount(); }
+    return out;
   } catch (e) {
     // An aborted fit is not committed (gm.toJSON would throw): the model is the best parameters reached.
     const r = (e as { result?: WorkerFitResult }).result;

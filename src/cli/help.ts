@@ -3,7 +3,7 @@
  * library options come from the option registry (src/optionRegistry.ts) through {@link registryFlag}.
  */
 import { COVARIANCES } from '../types.js';
-import { CRITERIA } from '../select.js';
+import { CRITERIA, SELECT_THREADS_HELP } from '../select.js';
 import { registryFlag, type OptionKey, type OptionSpec } from './args.js';
 
 const HELP: OptionSpec = { flag: 'help', alias: '-h', value: false, help: 'show this help' };
@@ -45,7 +45,8 @@ export const COMMANDS: Record<string, { usage: string; about: string; details?: 
       { flag: 'criterion', value: true, arg: 'C', help: `${CRITERIA.join(' | ')} (default bic)` },
       { flag: 'n-init', value: true, arg: 'R', help: 'seeded restarts per candidate (default 1)' },
       registryFlag('solver'),
-      ...RUN_KEYS.map((k) => registryFlag(k)),
+      // A sweep's threads run whole candidates side by side (select.ts sweepWorkers), not row shards.
+      ...RUN_KEYS.map((k) => (k === 'threads' ? { ...registryFlag(k), help: SELECT_THREADS_HELP } : registryFlag(k))),
       { flag: 'out', alias: '-o', value: true, arg: 'MODEL.json', help: 'write the best model' },
       { flag: 'plot', value: true, arg: 'P.svg', help: 'the criterion against the component count, one curve per covariance layout (as mclust\'s BIC plot)' },
       { flag: 'quiet', alias: '-q', value: false, help: 'no progress output' },

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { selectModel, CRITERIA, type SelectModelResult, type SelectModelRow } from '../select.js';
-import { COVARIANCES, type Covariance } from '../types.js';
+import { COVARIANCES, type CovarianceType } from '../types.js';
 import { checkedFlagValues, choiceOption, flagError, numberOption, positionals, stringOption, UsageError, type Parsed } from './args.js';
 import { EXIT } from './help.js';
 import { headerOption, readData } from './input.js';
@@ -35,12 +35,12 @@ export function componentList(raw: string | undefined): number[] {
 }
 
 /** --covariance: distinct layouts out of COVARIANCES, comma-separated [every learned layout]. */
-function covarianceList(raw: string | undefined): Covariance[] | undefined {
+function covarianceList(raw: string | undefined): CovarianceType[] | undefined {
   if (raw === undefined) return undefined;
   const cs = raw.split(',').map((s) => s.trim());
   if (cs.some((c) => !(COVARIANCES as readonly string[]).includes(c)) || new Set(cs).size !== cs.length)
     throw new UsageError(`--covariance must be distinct layouts out of ${COVARIANCES.join(', ')}, separated by commas (received ${JSON.stringify(raw)})`);
-  return cs as Covariance[];
+  return cs as CovarianceType[];
 }
 
 /** `mixfit select`: resolves to the exit code (0). */
@@ -80,6 +80,7 @@ export async function selectCommand(p: Parsed): Promise<number> {
       note('interrupted: nothing written');
       return EXIT.interrupted;
     }
+    if (!quiet && r.workers) note(`${r.table.length} candidates fitted side by side on ${r.workers} fit workers (same table as --threads 1)`);
     const model = r.best.toJSON();
     outputs.commit((path) => (path === out ? modelText(model) : criterionPlot(r)));
     for (const f of outputs.paths) note(`wrote ${f}`);

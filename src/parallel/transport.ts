@@ -26,12 +26,12 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && typ
 type NodeWorker = import('node:worker_threads').Worker;
 let nodeWorkerCtor: Promise<typeof import('node:worker_threads').Worker> | undefined;
 
-async function nodeTransport(): Promise<ShardTransport> {
+async function nodeTransport(code: string): Promise<ShardTransport> {
   // A computed specifier keeps bundlers for the browser from trying to resolve the Node module.
   const spec = 'node:worker_threads';
   nodeWorkerCtor ??= import(/* @vite-ignore */ spec).then((m: typeof import('node:worker_threads')) => m.Worker);
   const Ctor = await nodeWorkerCtor;
-  const w: NodeWorker = new Ctor(NODE_PRELUDE + workerCode, { eval: true });
+  const w: NodeWorker = new Ctor(NODE_PRELUDE + code, { eval: true });
   w.unref();
   let failed: ((e: Error) => void) | undefined;
   let done = false;
@@ -48,8 +48,8 @@ async function nodeTransport(): Promise<ShardTransport> {
   };
 }
 
-function webTransport(): ShardTransport {
-  const url = URL.createObjectURL(new Blob([WEB_PRELUDE + workerCode], { type: 'text/javascript' }));
+function webTransport(code: string): ShardTransport {
+  const url = URL.createObjectURL(new Blob([WEB_PRELUDE + code], { type: 'text/javascript' }));
   const w = new Worker(url);
   URL.revokeObjectURL(url);
   let failed: ((e: Error) => void) | undefined;
@@ -66,11 +66,11 @@ function webTransport(): ShardTransport {
   };
 }
 
-/** Starts one worker for this runtime. */
-export async function startTransport(): Promise<ShardTransport> {
-  if (isNode) return nodeTransport();
+/** Starts one worker for this runtime, running `code` (a worker bundle; default the shard worker's). */
+export async function startTransport(code: string = workerCode): Promise<ShardTransport> {
+  if (isNode) return nodeTransport(code);
   if (typeof Worker === 'undefined') throw new Error('this runtime has neither worker_threads nor Web Workers');
-  return webTransport();
+  return webTransport(code);
 }
 
 /** Cores available to this process (Node: `os.availableParallelism()`) or page (`navigator.hardwareConcurrency`); ≥ 1. */
