@@ -388,7 +388,8 @@ function merge(files) {
     return r;
   });
   const m = runs[0].meta ?? { cpu: runs[0].cpu, node: runs[0].node, chromium: runs[0].chromium, blasInfo: runs[0].blasInfo, clock: 'cpu', fmaOnNode: false };
-  writeReport(rows, { ...m, runs: runs.length, minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? NaN), 0) }, 'grid-merged');
+  // "runs" = the most runs any point has (a point measured in fewer runs is the median of those).
+  writeReport(rows, { ...m, runs: Math.max(...rows.map((r) => r.runs)), minutes: runs.reduce((a, x) => a + (x.meta?.minutes ?? 0), 0) }, 'grid-merged');
 }
 
 /** Prints the table and the target checks, and writes them to bench/out/<name>.md and the rows to <name>.json. */
