@@ -89,7 +89,7 @@ export interface SelectModelResult {
  * 'auto' runs candidates side by side from this much work, rows × cols × candidates (README "Model selection",
  * bench/select-parallel.mjs, CPU seconds on 2 cores): a fresh fit worker spends ≈ 0.5 s of CPU (start-up, kernel
  * instance, JIT) before it fits as fast as this thread, so on two free cores the sweep gains once its serial
- * CPU exceeds ≈ 1 s, ≈ 2·10⁶ units at the 0.5–0.65 µs per unit measured at d = 5–10; 3·10⁶ for margin.
+ * CPU exceeds ≈ 1 s, ≈ 2·10⁶ units at the 0.46–0.64 µs per unit measured at d = 5–10; 3·10⁶ for margin.
  * On loaded cores it never gained (sweepWorkers' load rule).
  */
 export const SELECT_PARALLEL_MIN_WORK = 3_000_000;
