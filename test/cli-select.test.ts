@@ -36,7 +36,7 @@ describe('mixfit select', () => {
     const noisy = run(args.filter((a) => a !== '--quiet').concat(['--threads', '2']));
     expect(noisy.stderr).toMatch(/8 candidates fitted side by side on 2 fit workers/);
     expect(run(args.filter((a) => a !== '--quiet').concat(['--threads', '1'])).stderr).not.toMatch(/fit workers/);
-    expect(run([...args, '--threads', '0']).stderr).toMatch(/--threads must be an integer ≥ 1 or auto/);
+    expect(run([...args, '--threads', '0']).stderr).toMatch(/--threads must be 'auto' or an integer ≥ 1/);
     const help = spawnSync(process.execPath, [CLI, 'select', '--help'], { encoding: 'utf8' }).stdout;
     expect(help).toMatch(/--threads T +fit workers running candidates side by side/);
   });

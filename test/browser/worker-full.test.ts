@@ -35,7 +35,7 @@ describe("fitInWorker with covariance 'full' and 'tied' (Chromium)", () => {
         expect(progress.map((p) => p.iteration)).toEqual(local.history.map((h) => h.iteration));
         expect(progress.every((p) => Array.isArray(p.covariances))).toBe(true);
         // The model round-trips into a main-thread estimator that scores as the fitted one.
-        const back = GaussianMixture.fromJSON(out.model);
+        const back = GaussianMixture.fromJSON(out.model, { kernel: base.kernel });
         expect(back.scoreSamples(X)).toEqual(gm.scoreSamples(X));
       } finally {
         worker.terminate();
