@@ -233,10 +233,13 @@ function drawCurve() {
   }
 }
 
+function drawFrame() { drawScatter(demo.lastInfo?.params); drawCurve(); }
+
+/** Live progress: at most one redraw per animation frame, however many messages arrive. */
 function requestFrame() {
   if (frameRequested) return;
   frameRequested = true;
-  requestAnimationFrame(() => { frameRequested = false; drawScatter(demo.lastInfo?.params); drawCurve(); });
+  requestAnimationFrame(() => { frameRequested = false; drawFrame(); });
 }
 
 // ---- progress and results ----------------------------------------------------------------------------
@@ -270,6 +273,17 @@ function showModel(model) {
   a.classList.remove('disabled');
 }
 
+/**
+ * A fit clicked within the CSV box's 250 ms debounce fits the text that is in the box: the pending parse runs
+ * now. Left to its timer it would land during or after the fit, on the old data's result: loadData redraws
+ * the points without the ellipses and sets the state back to 'ready'.
+ */
+function flushPendingData() {
+  if (!typing) return;
+  clearTimeout(typing); typing = 0;
+  loadData();
+}
+
 /** The fit options from the controls; `solver` defaults to the selected one. */
 function fitOptions(solver = $('solver').value) {
   const covariance = $('covariance').value;
@@ -286,6 +300,7 @@ function fitOptions(solver = $('solver').value) {
 }
 
 async function runFit() {
+  flushPendingData();
   if (!demo.data || demo.state === 'running') return;
   const { data, rows, cols } = demo.data;
   const options = fitOptions();
@@ -323,7 +338,9 @@ function finish(result, model, elapsedMs, state, text) {
   showInfo({ ...last, evaluations: result.nEvaluations, loss: result.loss },
     Number.isFinite(elapsedMs) ? (result.nEvaluations / elapsedMs) * 1000 : NaN, Number.isFinite(elapsedMs) ? elapsedMs : 0);
   if (model) showModel(model);
-  requestFrame();
+  // Drawn now, not on the next animation frame: whoever sees the state 'done' (or 'aborted') also sees the
+  // canvas and demo.ellipses of this result, not the last progress frame's.
+  drawFrame();
   setState(state, text);
 }
 
@@ -342,6 +359,7 @@ const MATRIX_LAYOUTS = new Set(['full', 'tied']);
  * draws all loss curves on one log plot. Abort stops the solver in flight and keeps the ones finished.
  */
 async function runCompare() {
+  flushPendingData();
   if (!demo.data || demo.state === 'running') return;
   const { data, rows, cols } = demo.data;
   demo.compare = { solvers: [...SOLVERS], runs: [], skipped: [], best: Infinity, done: false };
@@ -375,12 +393,13 @@ async function runCompare() {
       requestFrame();
     }
     demo.compare.done = true;
+    drawFrame();
     showCompareTable();
     if (demo.model) showModel(demo.model);
     const { skipped } = demo.compare;
     setState('done', `compared ${demo.compare.runs.length} solvers from the same start${skipped.length ? ` (${skipped.map((k) => k.solver).join(', ')}: not for covariance '${$('covariance').value}')` : ''}`);
   } catch (e) {
-    if (e.name === 'AbortError') { showCompareTable(); setState('aborted', `aborted: ${demo.compare.runs.length} of ${SOLVERS.length} solvers finished`); }
+    if (e.name === 'AbortError') { drawFrame(); showCompareTable(); setState('aborted', `aborted: ${demo.compare.runs.length} of ${SOLVERS.length} solvers finished`); }
     else { demo.error = { name: e.name, message: e.message }; setState('error', `${e.name}: ${e.message}`); }
   } finally {
     controller = null;
@@ -409,14 +428,15 @@ $('compare').addEventListener('click', () => { void runCompare(); });
 $('abort').addEventListener('click', () => controller?.abort());
 for (const el of document.querySelectorAll('input[name=source]')) el.addEventListener('change', loadData);
 for (const id of ['ex-rows', 'ex-seed']) $(id).addEventListener('change', () => { if (source() === 'example') loadData(); });
-let typing = 0;
+let typing = 0;   // the pending (debounced) parse of the CSV box, 0 when none
 $('csv').addEventListener('input', () => {
   document.querySelector('input[name=source][value=csv]').checked = true;
-  clearTimeout(typing); typing = setTimeout(loadData, 250);
+  clearTimeout(typing); typing = setTimeout(() => { typing = 0; loadData(); }, 250);
 });
 async function readFile(file) {
   $('csv').value = await file.text();
   document.querySelector('input[name=source][value=csv]').checked = true;
+  clearTimeout(typing); typing = 0;  // the file replaces whatever was being typed
   loadData();
 }
 $('csv-file').addEventListener('change', (e) => { const f = e.target.files?.[0]; if (f) void readFile(f); });
