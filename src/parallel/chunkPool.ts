@@ -7,10 +7,9 @@
 import type { FullPassStats } from '../kernel/fullLayout.js';
 import type { KernelVariant, PassStats } from '../types.js';
 import { AbortError } from '../errors.js';
-import { Shard, type Reply } from './pool.js';
+import { startShards, type Reply, type Shard } from './pool.js';
 import type { ShardRequest } from './protocol.js';
 import { addStats, zeroStats } from './reduce.js';
-import { startTransport } from './transport.js';
 
 /** One chunk: `rows` × cols values at the start of `data`, which the pool may transfer away. */
 export interface Chunk {
@@ -39,20 +38,7 @@ export class ChunkPool {
 
   private start(): Promise<Shard[]> {
     if (this.shards) return this.shards;
-    const starting = (async () => {
-      const shards: Shard[] = [];
-      const onFailure = (e: Error) => this.terminate(e);
-      try {
-        const transports = await Promise.all(Array.from({ length: this.threads }, () => startTransport()));
-        for (const t of transports) shards.push(new Shard(t, onFailure));
-        await Promise.all(shards.map((s) => s.request({ type: 'open', variant: this.variant, module: this.module })));
-      } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        for (const s of shards) s.kill(err);
-        throw err;
-      }
-      return shards;
-    })();
+    const starting = startShards(this.threads, (e) => this.terminate(e), (s) => s.request({ type: 'open', variant: this.variant, module: this.module }));
     this.shards = starting;
     starting.catch(() => { if (this.shards === starting) this.shards = null; });
     return starting;

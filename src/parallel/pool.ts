@@ -53,6 +53,25 @@ export class Shard {
   }
 }
 
+/**
+ * Starts `threads` workers and sends each its first request (`init(shard, i)`); a worker that fails later calls
+ * `onFailure`. If any start or first request fails, every worker started is killed and the error is thrown.
+ */
+export async function startShards(threads: number, onFailure: (e: Error) => void,
+  init: (shard: Shard, i: number) => Promise<unknown>): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  try {
+    const transports = await Promise.all(Array.from({ length: threads }, () => startTransport()));
+    for (const t of transports) shards.push(new Shard(t, onFailure));
+    await Promise.all(shards.map(init));
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    for (const s of shards) s.kill(err);
+    throw err;
+  }
+  return shards;
+}
+
 /** Row bounds of shard `i` of `threads` over `rows` rows (sizes differ by at most one). */
 export function shardBounds(rows: number, threads: number, i: number): [number, number] {
   return [Math.floor((i * rows) / threads), Math.floor(((i + 1) * rows) / threads)];
@@ -88,27 +107,13 @@ export class ShardPool {
   private start(): Promise<Shard[]> {
     if (this.shards) return this.shards;
     this.failure = null;
-    const starting = (async () => {
-      const shards: Shard[] = [];
-      const onFailure = (e: Error) => this.fail(e);
-      try {
-        const module = this.module;
-        const transports = await Promise.all(Array.from({ length: this.threads }, () => startTransport()));
-        for (const t of transports) shards.push(new Shard(t, onFailure));
-        await Promise.all(shards.map((s, i) => {
-          const [a, b] = shardBounds(this.rows, this.threads, i);
-          // Copies of the shard's rows, transferred (not cloned) to the worker.
-          const data = this.X.slice(a * this.cols, b * this.cols);
-          const weights = this.weights?.slice(a, b);
-          return s.request({ type: 'init', variant: this.variant, precision: this.precision, module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
-        }));
-      } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        for (const s of shards) s.kill(err);
-        throw err;
-      }
-      return shards;
-    })();
+    const starting = startShards(this.threads, (e) => this.fail(e), (s, i) => {
+      const [a, b] = shardBounds(this.rows, this.threads, i);
+      // Copies of the shard's rows, transferred (not cloned) to the worker.
+      const data = this.X.slice(a * this.cols, b * this.cols);
+      const weights = this.weights?.slice(a, b);
+      return s.request({ type: 'init', variant: this.variant, precision: this.precision, module: this.module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
+    });
     this.shards = starting;
     starting.catch(() => { if (this.shards === starting) this.shards = null; });
     return starting;
