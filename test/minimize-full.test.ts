@@ -1,8 +1,13 @@
 // The public `minimize` on covariance 'full' and 'tied': every solver over a data objective (empirical and
 // sample) reaches a valid mixture, 'em' through minimize is GaussianMixture's 'em' fit bit for bit, bad
 // starts and objectives that cannot run the float64 full pass fail at the door with their MixfitError.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GaussianMixture, MixfitError, empiricalObjective, minimize, populationObjective, sampleObjective, sqlObjective, sqlSource } from '../src/index.js';
+import {
+  GaussianMixture, MixfitError, empiricalObjective, minimize, openSource, populationObjective, sampleObjective, sqlObjective, sqlSource, streamingObjective,
+} from '../src/index.js';
 import { Rng } from '../src/model/rng.js';
 import { SOLVERS } from '../src/solvers/options.js';
 import type { FittedParams } from '../src/types.js';
@@ -106,6 +111,23 @@ describe('minimize with covariance full and tied', () => {
     expect(Math.abs(full.loss - diag.loss)).toBeLessThan(1e-9);
     expect((full.params.covariances as number[][][]).every((S) => Math.abs(S[0][1]) < 1e-9)).toBe(true);
   }, 60_000);
+
+  it('runs over a streaming objective: the in-memory fit up to the rounding of chunked sums', async () => {
+    const X = data(9);
+    const path = join(mkdtempSync(join(tmpdir(), 'mixfit-minfull-')), 'x.csv');
+    writeFileSync(path, X.map((r) => r.join(',')).join('\n') + '\n');
+    const streamed = await streamingObjective(await openSource(path), { chunkRows: 64 });
+    const resident = await empiricalObjective(X);
+    for (const covariance of LAYOUTS) {
+      const opts = { covariance, solver: 'em', weights: 'learned', maxIter: 30 } as const;
+      const a = await minimize(streamed, start(covariance, means0), opts);
+      const b = await minimize(resident, start(covariance, means0), opts);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-12 * Math.abs(b.loss));
+      expectValid(a.params, covariance, 3);
+    }
+    streamed.dispose();
+    resident.dispose();
+  });
 
   it('defaults: uniform weights and identity covariances, the same run as giving them', async () => {
     const objective = await empiricalObjective(data(5));
