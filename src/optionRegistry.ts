@@ -11,7 +11,7 @@ import {
   type Check, type OptionTable,
 } from './optionTable.js';
 import type { MinimizeOptions } from './solvers/options.js';
-import { COVARIANCES, DIAGONAL_COVARIANCES, KERNEL_CHOICES, type CovarianceType } from './types.js';
+import { COVARIANCES, KERNEL_CHOICES, type CovarianceType } from './types.js';
 
 /** Solver names (ALGORITHM.md §8). */
 export const SOLVERS = ['auto', 'squarem', 'anderson', 'em-polyak', 'gd-polyak', 'gradient-em', 'em', 'gd', 'polyak'] as const;
@@ -98,7 +98,7 @@ export const optimumCheck: Check = (v) =>
 export const SOLVER_OPTIONS: OptionRegistry<MinimizeOptions> = {
   solver: choice(SOLVERS, 'gd-polyak', 'solver', { flag: 'solver', arg: 'S' }),
   weights: choice(WEIGHT_MODES, 'fixed', 'mixing weights', { flag: 'weights', arg: 'W', more: 'w1,w2,..', note: 'fixed alone is uniform; w1,w2,.. fixes them at those values' }),
-  covariance: choice(DIAGONAL_COVARIANCES, 'fixed', 'variance layout'),
+  covariance: choice(COVARIANCES, 'fixed', 'covariance layout'),
   variance: num(positive, undefined, 'shared variance σ² for covariance fixed', { flag: 'variance', arg: 'V', defaultText: '1' }),
   regCovar: num(nonNegative, 1e-6, 'floor of learned variances'),
   optimum: { check: optimumCheck, default: undefined, values: OPTIMUM_ESTIMATORS, doc: 'f* for Polyak steps', cli: { flag: 'optimum', arg: 'F', read: 'number', more: 'a number' } },

@@ -7,8 +7,8 @@
  * The covariance layouts, the one list the option tables, the model file and the CLI read. The first three
  * are diagonal: `fixed` (one shared σ² given by the user), `spherical` (σ_i² per component), `diagonal`
  * (σ_ij² per component and dimension). `full` (a d×d covariance per component) and `tied` (one d×d
- * covariance shared by all components) are the matrix layouts. Every solver covers all five in
- * GaussianMixture; `minimize` takes the diagonal three.
+ * covariance shared by all components) are the matrix layouts. Every solver covers all five, in
+ * GaussianMixture and in `minimize`.
  */
 export const COVARIANCES = ['fixed', 'spherical', 'diagonal', 'full', 'tied'] as const;
 /** The layouts with a covariance matrix per component (full) or shared (tied). */

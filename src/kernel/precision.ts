@@ -4,6 +4,7 @@
  * no float32 pass and stays float64. Scoring (predict, scoreSamples, score, bic, aic) is always float64.
  */
 import { MixfitError } from '../errors.js';
+import { isMatrixCovariance, type CovarianceType } from '../types.js';
 import { Workspace } from './workspace.js';
 import type { Kernels } from '../runtime/kernels.js';
 
@@ -18,6 +19,14 @@ export function readPrecision(value: unknown, argument = 'options.precision'): P
   if (value === undefined) return 'float64';
   if (!PRECISIONS.includes(value as Precision)) throw new MixfitError(argument, `must be one of ${PRECISIONS.join(', ')}`, value);
   return value as Precision;
+}
+
+/**
+ * Why passes at `precision` cannot fit covariance `covariance`, or undefined when they can: the float32 pass
+ * (assembly/passF32.ts) covers the diagonal layouts only. The one rule GaussianMixture and `minimize` read.
+ */
+export function precisionRefusal(covariance: CovarianceType, precision: Precision | undefined): string | undefined {
+  return precision === 'float32' && isMatrixCovariance(covariance) ? 'the float32 pass covers the diagonal layouts' : undefined;
 }
 
 /** The precision `kernels` actually run at when asked for `precision` (the `js` kernel is float64 only). */

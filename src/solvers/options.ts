@@ -7,7 +7,7 @@ import {
   SOLVER_OPTIONS, tableOf, type EmPolyakShortStep, type Metric, type OptimumEstimator, type SolverName, type WeightMode,
 } from '../optionRegistry.js';
 import type { HistoryRecord } from './driver.js';
-import type { Covariance, CovarianceType, MixtureParams } from '../types.js';
+import type { CovarianceType, FittedParams } from '../types.js';
 
 // The solver names live in the option registry (with every option's check, default, doc and CLI flag).
 export { SOLVERS, OPTIMUM_ESTIMATORS, optimumCheck, type SolverName } from '../optionRegistry.js';
@@ -22,8 +22,12 @@ export interface MinimizeOptions {
   solver?: SolverName;
   /** ['fixed'; GaussianMixture: 'learned']: start.weights (or uniform) kept fixed; 'learned' through softmax logits. */
   weights?: WeightMode;
-  /** ['fixed'; GaussianMixture: 'diagonal']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned through log-variances. */
-  covariance?: Covariance;
+  /**
+   * ['fixed'; GaussianMixture: 'diagonal']: one shared σ² (`variance`); 'spherical' σ_i²; 'diagonal' σ_ij², learned
+   * through log-variances; 'full' a d × d Σ_i per component, 'tied' one d × d Σ, learned through Σ = regCovar·I + A·Aᵀ
+   * (start `{ means, weights?, covariances? }`; data objectives at float64 only).
+   */
+  covariance?: CovarianceType;
   /** σ² for covariance 'fixed' [start.variances if a number, else 1]. */
   variance?: number;
   /** Floor of learned variances, σ² = regCovar + e^s [1e-6]. */
@@ -69,7 +73,7 @@ export interface MinimizeOptions {
   /** Consecutive rejected Polyak trials before stopping [10]. */
   maxRejections?: number;
   /** Called after every iteration with a copy; returning false stops. */
-  onIteration?: (info: HistoryRecord & { params: Required<MixtureParams> }) => boolean | void;
+  onIteration?: (info: HistoryRecord & { params: FittedParams }) => boolean | void;
   /** Aborting resolves with status 'aborted' and the best parameters so far. */
   signal?: AbortSignal;
 }
@@ -78,7 +82,7 @@ export interface MinimizeOptions {
 export interface ResolvedOptions {
   solver: SolverName;
   weights: 'fixed' | 'learned';
-  /** The layout; 'full' | 'tied' only from GaussianMixture (minimize's table takes the diagonal ones). */
+  /** The layout. */
   covariance: CovarianceType;
   variance: number | undefined;
   regCovar: number;
