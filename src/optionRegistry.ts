@@ -38,8 +38,8 @@ export type EmPolyakShortStep = (typeof EM_POLYAK_SHORT_STEPS)[number];
 
 /**
  * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
- * 'full', which runs through every solver but not yet the worker pool, row sources, SQL, float32 or
- * partialFit: to revisit once it does).
+ * 'full', which runs through every solver, the worker pool and file sources but not yet SQL tables, float32
+ * or partialFit: to revisit once it does; README "Defaults").
  */
 export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
 
