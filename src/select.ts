@@ -18,7 +18,7 @@ import { availableCores } from './parallel/transport.js';
 import { loadKernels } from './runtime/kernels.js';
 import type { ThreadsOption } from './parallel/threads.js';
 import { aic, bic } from './model/criteria.js';
-import { fn, resolveTable, type Check } from './optionTable.js';
+import { fn, oneOf, resolveTable, type Check } from './optionTable.js';
 import { COVARIANCES, isMatrixCovariance, type CovarianceType, type Matrix, type MatrixInput } from './types.js';
 import { readMatrix } from './validate.js';
 
@@ -149,7 +149,6 @@ const countsCheck: Check = (v) => {
 const covariancesCheck: Check = (v) =>
   (Array.isArray(v) && v.length > 0 && v.every((c) => (COVARIANCES as readonly unknown[]).includes(c)) && new Set(v).size === v.length
     ? null : `must be a non-empty list of distinct layouts out of ${COVARIANCES.map((c) => `'${c}'`).join(', ')}`);
-const criterionCheck: Check = (v) => ((CRITERIA as readonly unknown[]).includes(v) ? null : `must be one of ${CRITERIA.map((c) => `'${c}'`).join(', ')}`);
 
 /** The component counts of a validated `nComponents` option, ascending. */
 function counts(v: readonly number[] | ComponentRange): number[] {
@@ -174,7 +173,7 @@ export async function selectModel(X: MatrixInput, options: SelectModelOptions): 
   const sweep = resolveTable<Pick<SelectModelOptions, (typeof SWEEP_KEYS)[number]>>({
     nComponents: [countsCheck, undefined],
     covariance: [covariancesCheck, COVARIANCES.filter((c) => c !== 'fixed')],
-    criterion: [criterionCheck, 'bic'],
+    criterion: [oneOf(CRITERIA), 'bic'],
     onCandidate: [fn, undefined],
   }, sweepOptions) as Required<Pick<SelectModelOptions, 'nComponents' | 'criterion'>> & { covariance: CovarianceType[] } & Pick<SelectModelOptions, 'onCandidate'>;
   const ks = counts(sweep.nComponents);

@@ -39,7 +39,7 @@ describe('variant selection', () => {
   });
 
   it('rejects unknown kernel names', () => {
-    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of auto, relaxed, simd, scalar, js/);
+    expect(() => resolveVariant('wasm' as 'js')).toThrow(/options.kernel: must be one of 'auto', 'relaxed', 'simd', 'scalar', 'js'/);
   });
 });
 

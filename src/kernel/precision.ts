@@ -4,6 +4,7 @@
  * no float32 pass and stays float64. Scoring (predict, scoreSamples, score, bic, aic) is always float64.
  */
 import { MixfitError } from '../errors.js';
+import { oneOf } from '../optionTable.js';
 import { isMatrixCovariance, type CovarianceType } from '../types.js';
 import { Workspace } from './workspace.js';
 import type { Kernels } from '../runtime/kernels.js';
@@ -17,7 +18,8 @@ export const PRECISIONS: readonly Precision[] = ['float64', 'float32'];
 /** Validates a `precision` option (default 'float64'). @throws MixfitError naming `argument`. */
 export function readPrecision(value: unknown, argument = 'options.precision'): Precision {
   if (value === undefined) return 'float64';
-  if (!PRECISIONS.includes(value as Precision)) throw new MixfitError(argument, `must be one of ${PRECISIONS.join(', ')}`, value);
+  const problem = oneOf(PRECISIONS)(value);
+  if (problem) throw new MixfitError(argument, problem, value);
   return value as Precision;
 }
 

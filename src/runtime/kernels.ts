@@ -7,7 +7,7 @@ import relaxedBytes from '../../build/kernels.relaxed.wasm';
 import simdBytes from '../../build/kernels.simd.wasm';
 import scalarBytes from '../../build/kernels.scalar.wasm';
 import { MixfitError } from '../errors.js';
-import { resolveTable, wasmSource, type Check, type OptionTable } from '../optionTable.js';
+import { oneOf, resolveTable, wasmSource, type Check, type OptionTable } from '../optionTable.js';
 import type { DataBackend } from '../kernel/backend.js';
 import type { FullDataBackend } from '../kernel/fullLayout.js';
 import { JsBackend } from '../kernel/jsPass.js';
@@ -38,7 +38,7 @@ export interface Kernels {
 }
 
 /** One of {@link KERNEL_CHOICES}, in the words resolveVariant uses. */
-export const kernelChoice: Check = (v) => (KERNEL_CHOICES.includes(v as KernelChoice) ? null : `must be one of ${KERNEL_CHOICES.join(', ')}`);
+export const kernelChoice: Check = oneOf(KERNEL_CHOICES);
 const LOAD_TABLE: OptionTable<LoadKernelsOptions> = { kernel: [kernelChoice, undefined], wasm: [wasmSource, undefined] };
 type WasmVariant = Exclude<KernelVariant, 'js'>;
 /** The inlined build of each WASM variant (one source, three feature sets: asconfig.json). */
@@ -67,7 +67,8 @@ async function compileFrom(source: WasmSource): Promise<WebAssembly.Module> {
 
 /** Resolves `auto` to a concrete variant for this runtime. */
 export function resolveVariant(choice: KernelChoice = 'auto'): KernelVariant {
-  if (!KERNEL_CHOICES.includes(choice)) throw new MixfitError('options.kernel', `must be one of ${KERNEL_CHOICES.join(', ')}`, choice);
+  const problem = kernelChoice(choice);
+  if (problem) throw new MixfitError('options.kernel', problem, choice);
   if (choice !== 'auto') return choice;
   for (const v of KERNEL_CHOICES) if (v !== 'auto' && v !== 'js' && SUPPORTED[v]()) return v;
   return 'js';
