@@ -9,7 +9,10 @@
  */
 import { FitError } from '../errors.js';
 import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
-import { covariancesFromCoordinates, floorCoordinates, fullGradient, mStepFull, precisionCholesky } from '../model/fullCovariance.js';
+import {
+  assertPositiveDefinite, covariancesFromCoordinates, floorCoordinates, fullGradient, fullGradientScratch, mStepFull, precisionCholesky,
+  type FullGradientScratch,
+} from '../model/fullCovariance.js';
 import type { MatrixMixture, Mixture } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
 import { logSoftmaxInto, LOGIT_FLOOR, type ThetaMap } from './thetaMap.js';
@@ -39,6 +42,9 @@ export class MatrixParameterization implements ThetaMap {
   private readonly blocks: number;
   private readonly tri: number;
   private readonly fixedLogWeights: Float64Array;
+  private readonly gradScratch: FullGradientScratch;
+  /** The model at the last evaluated θ (and a copy of that θ), read by applyMetric and scaleMeans at the same θ. */
+  private last: { theta: Float64Array; at: ModelAt } | undefined;
 
   /** The map for `start`'s shape; its weights are kept when `learnWeights` is false. */
   constructor(start: MatrixMixture, learnWeights: boolean, regCovar: number) {
@@ -49,6 +55,7 @@ export class MatrixParameterization implements ThetaMap {
     this.blocks = tied ? 1 : n;
     this.tri = (d * (d + 1)) / 2;
     this.fixedLogWeights = logWeights.slice();
+    this.gradScratch = fullGradientScratch(d);
     this.logitOffset = n * d;
     this.covOffset = this.logitOffset + (learnWeights ? n : 0);
     this.size = this.covOffset + this.blocks * this.tri;
@@ -103,7 +110,8 @@ export class MatrixParameterization implements ThetaMap {
     const { model, A } = at;
     const s = await objective.fullStatsAsync(model.pass);
     const f = objective.lossFromStats(s);
-    const gr = fullGradient(model.pass, s, A);
+    this.last = { theta: theta.slice(), at };
+    const gr = fullGradient(model.pass, s, A, this.gradScratch);
     const g = new Float64Array(this.size);
     g.set(gr.means);
     if (this.learnWeights) g.set(gr.logits, this.logitOffset);
@@ -119,7 +127,7 @@ export class MatrixParameterization implements ThetaMap {
    */
   applyMetric(theta: Float64Array, g: Float64Array): number {
     const { n, d } = this;
-    const at = this.at(theta);
+    const at = this.atCached(theta);
     if (!at) return NaN;
     const { model, A } = at;
     let q = this.scaleMeansOf(model, g);
@@ -136,8 +144,15 @@ export class MatrixParameterization implements ThetaMap {
     return q;
   }
 
+  /** {@link at} for read-only use: the last evaluated model when θ equals the last evaluated θ (no second factorization). */
+  private atCached(theta: Float64Array): ModelAt | undefined {
+    const last = this.last;
+    if (last && last.theta.length === theta.length && last.theta.every((v, k) => Object.is(v, theta[k]))) return last.at;
+    return this.at(theta);
+  }
+
   scaleMeans(theta: Float64Array, v: Float64Array): void {
-    const at = this.at(theta);
+    const at = this.atCached(theta);
     if (at) this.scaleMeansOf(at.model, v);
     else v.fill(NaN);
   }
@@ -162,7 +177,7 @@ export class MatrixParameterization implements ThetaMap {
   emUpdate(theta: Float64Array, stats: FullPassStats): Float64Array {
     const { n, d, tied } = this;
     const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar);
-    precisionCholesky(m.covariances, d, this.blocks, { regCovar: this.regCovar });
+    assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar });
     return this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances);
   }
 }
