@@ -290,7 +290,32 @@ function accumulateProduct(C: Float64Array, X: Float64Array, xOff: number, xT: b
   // X[j, k] = X[xOff + j·sj + k·sk].
   const sj = xT ? 1 : d, sk = xT ? d : 1;
   const xLower = shape === Shape.UpperHalfOfLowerTimesFull || shape === Shape.LowerTimesLower;
-  for (let j = 0; j < d; j++) {
+  let j = 0;
+  // Two rows of C at a time: row j's ranges widened to row j + 1's run only onto zeros of X (k > j for X
+  // lower) or of Y, or onto entries of C outside the triangle the caller reads.
+  for (; j + 1 < d; j += 2) {
+    const c0 = j * d, c1 = c0 + d, xa = xOff + j * sj, xb = xa + sj;
+    const kHi = xLower ? j + 2 : d;
+    let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
+    for (; k < kHi && k + 3 < d; k += 4) {
+      const ka = xa + k * sk, kb = xb + k * sk;
+      const a0 = X[ka], a1 = X[ka + sk], a2 = X[ka + 2 * sk], a3 = X[ka + 3 * sk];
+      const b0 = X[kb], b1 = X[kb + sk], b2 = X[kb + 2 * sk], b3 = X[kb + 3 * sk];
+      const y0 = yOff + k * d, y1 = y0 + d, y2 = y1 + d, y3 = y2 + d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 1, k + 3, d);
+      for (let l = lo; l < hi; l++) {
+        const v0 = Y[y0 + l], v1 = Y[y1 + l], v2 = Y[y2 + l], v3 = Y[y3 + l];
+        C[c0 + l] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+        C[c1 + l] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3;
+      }
+    }
+    for (; k < kHi; k++) {
+      const a0 = X[xa + k * sk], b0 = X[xb + k * sk], yk = yOff + k * d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 1, k, d);
+      for (let l = lo; l < hi; l++) { const v = Y[yk + l]; C[c0 + l] += a0 * v; C[c1 + l] += b0 * v; }
+    }
+  }
+  for (; j < d; j++) {
     const cj = j * d, xj = xOff + j * sj;
     const kHi = xLower ? j + 1 : d;
     let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
