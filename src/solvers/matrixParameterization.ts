@@ -23,6 +23,20 @@ interface ModelAt {
   A: Float64Array;
 }
 
+/** Whether every entry of `a` is finite (a plain loop: this runs on n·d·d entries per evaluation). */
+function allFinite(a: Float64Array): boolean {
+  // x − x is 0 for finite x and NaN for ±∞ and NaN; a sum of them stays 0 only when all are finite.
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] - a[k];
+  return s === 0;
+}
+
+/** Whether a and b (same length) hold the same numbers, entry by entry. */
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
 /** The θ map of one full/tied model shape. */
 export class MatrixParameterization implements ThetaMap {
   readonly n: number;
@@ -97,7 +111,7 @@ export class MatrixParameterization implements ThetaMap {
     const means = theta.slice(0, n * d);
     const logWeights = this.learnWeights ? logSoftmaxInto(theta, this.logitOffset, n, new Float64Array(n)) : this.fixedLogWeights.slice();
     const { A, covariances } = covariancesFromCoordinates(theta, this.covOffset, d, this.blocks, this.regCovar);
-    if (!covariances.every(Number.isFinite) || !means.every(Number.isFinite)) return undefined;
+    if (!allFinite(covariances) || !allFinite(means)) return undefined;
     const precChol = precisionCholesky(covariances, d, this.blocks, { regCovar: this.regCovar });
     const pass: FullParams = { n, d, tied, means, logWeights, precChol };
     return { model: { covariance: tied ? 'tied' : 'full', pass, covariances }, A };
@@ -147,7 +161,7 @@ export class MatrixParameterization implements ThetaMap {
   /** {@link at} for read-only use: the last evaluated model when θ equals the last evaluated θ (no second factorization). */
   private atCached(theta: Float64Array): ModelAt | undefined {
     const last = this.last;
-    if (last && last.theta.length === theta.length && last.theta.every((v, k) => Object.is(v, theta[k]))) return last.at;
+    if (last && last.theta.length === theta.length && sameEntries(last.theta, theta)) return last.at;
     return this.at(theta);
   }
 
