@@ -70,20 +70,41 @@ export function precisionCholesky(covariances: Float64Array, d: number, blocks: 
   options: PrecisionCholeskyOptions = {}): Float64Array {
   const L = covariances.slice(0, blocks * d * d);
   const U = new Float64Array(blocks * d * d);
+  const X = new Float64Array(d * d), acc = new Float64Array(d);
   for (let b = 0; b < blocks; b++) {
     const off = b * d * d;
     const bad = choleskyInPlace(L, off, d);
     if (bad >= 0) throw collapseError(b, blocks, bad, options);
-    // Columns of L⁻¹ by forward substitution, written transposed: U[k, j] = (L⁻¹)[j, k] for k ≤ j.
-    for (let col = 0; col < d; col++) {
-      const uc = off + col * d;
-      for (let j = col; j < d; j++) {
-        const lj = off + j * d;
-        U[uc + j] = ((j === col ? 1 : 0) - dot(L, lj + col, U, uc + col, j - col)) / L[lj + j];
-      }
-    }
+    inverseLowerTransposed(L, off, d, X, acc, U);
   }
   return U;
+}
+
+/**
+ * U[off…] = (L⁻¹)ᵀ for the lower factor at L[off…] (its strict upper triangle is ignored): X = L⁻¹ by rows of
+ * forward substitution, X[j, ·] = (e_j − Σ_{k<j} L[j, k]·X[k, ·]) / L[j, j], the sum as contiguous row updates
+ * four rows of X at a time (X's zero upper triangle absorbs a block's overhang). X (d×d) and acc (d) are scratch.
+ */
+function inverseLowerTransposed(L: Float64Array, off: number, d: number, X: Float64Array, acc: Float64Array, U: Float64Array): void {
+  X.fill(0);
+  for (let j = 0; j < d; j++) {
+    const lj = off + j * d;
+    acc.fill(0, 0, j);
+    let k = 0;
+    for (; k + 3 < j; k += 4) {
+      const c0 = L[lj + k], c1 = L[lj + k + 1], c2 = L[lj + k + 2], c3 = L[lj + k + 3];
+      const x0 = k * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+      for (let l = 0; l <= k + 3; l++) acc[l] += c0 * X[x0 + l] + c1 * X[x1 + l] + c2 * X[x2 + l] + c3 * X[x3 + l];
+    }
+    for (; k < j; k++) {
+      const c = L[lj + k], xk = k * d;
+      for (let l = 0; l <= k; l++) acc[l] += c * X[xk + l];
+    }
+    const ljj = L[lj + j], xj = j * d;
+    for (let l = 0; l < j; l++) X[xj + l] = -acc[l] / ljj;
+    X[xj + j] = 1 / ljj;
+  }
+  for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) U[off + l * d + j] = X[j * d + l];
 }
 
 /**
