@@ -250,6 +250,24 @@ describe('fullGradient equals the dense formula 2·G·A, G = (R·Σ⁻¹ − Σ�
       const theta = floorCoordinates(mix.covariances, d, blocks, reg).map((v) => v + 0.1 * rng.normal());
       const { A, covariances } = covariancesFromCoordinates(theta, 0, d, blocks, reg);
       const p: FullParams = { ...mix.params, precChol: precisionCholesky(covariances, d, blocks) };
+      // Σ = regCovar·I + A·Aᵀ and U·Uᵀ·Σ = I, densely (the blocked products of the θ map and the factor inverse).
+      for (let b = 0; b < blocks; b++) {
+        const o = b * d * d, U = p.precChol;
+        const cov = Array.from({ length: d * d }, (_, k) => {
+          const j = Math.floor(k / d), l = k % d;
+          let s = j === l ? reg : 0;
+          for (let q = 0; q < d; q++) s += A[o + j * d + q] * A[o + l * d + q];
+          return s;
+        });
+        expect(normwise(covariances.subarray(o, o + d * d), cov)).toBeLessThanOrEqual(1e-14);
+        const UUtS = Array.from({ length: d * d }, (_, k) => {
+          const j = Math.floor(k / d), l = k % d;
+          let s = 0;
+          for (let q = 0; q < d; q++) for (let r = 0; r < d; r++) s += U[o + j * d + r] * U[o + q * d + r] * cov[q * d + l];
+          return s;
+        });
+        expect(normwise(UUtS, Array.from({ length: d * d }, (_, k) => (Math.floor(k / d) === k % d ? 1 : 0)))).toBeLessThanOrEqual(1e-9);
+      }
       const stats = newFullPassStats(n, d, tied);
       be.passFull(p, stats);
       const g = fullGradient(p, stats, A);

@@ -255,15 +255,20 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
 export function covariancesFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number): { A: Float64Array; covariances: Float64Array } {
   const t = tri(d);
   const A = new Float64Array(blocks * d * d), cov = new Float64Array(blocks * d * d);
+  // Aᵀ (upper) and the lower triangle of A·Aᵀ, per block.
+  const At = new Float64Array(d * d), AAt = new Float64Array(d * d);
   for (let b = 0; b < blocks; b++) {
     const o = b * d * d;
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
       const v = theta[off + b * t + (j * (j + 1)) / 2 + l];
-      A[o + j * d + l] = j === l ? Math.exp(v) : v;
+      const a = j === l ? Math.exp(v) : v;
+      A[o + j * d + l] = a;
+      At[l * d + j] = a;
     }
+    AAt.fill(0);
+    accumulateProduct(AAt, A, o, false, At, 0, d, Shape.LowerHalfOfLowerTimesUpper);
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
-      let s = dot(A, o + j * d, A, o + l * d, l + 1);
-      if (j === l) s += regCovar;
+      const s = j === l ? AAt[j * d + l] + regCovar : AAt[j * d + l];
       cov[o + j * d + l] = s;
       cov[o + l * d + j] = s;
     }
@@ -298,6 +303,8 @@ const enum Shape {
   FullTimesLower,
   /** X upper, Y full, only C's lower triangle: k ∈ [j, d), l ∈ [0, j]. */
   LowerHalfOfUpperTimesFull,
+  /** X lower, Y upper, only C's lower triangle: k ∈ [0, j], l ∈ [k, j] (A·Aᵀ with Y = Aᵀ). */
+  LowerHalfOfLowerTimesUpper,
 }
 
 /**
@@ -310,7 +317,7 @@ function accumulateProduct(C: Float64Array, X: Float64Array, xOff: number, xT: b
   d: number, shape: Shape): void {
   // X[j, k] = X[xOff + j·sj + k·sk].
   const sj = xT ? 1 : d, sk = xT ? d : 1;
-  const xLower = shape === Shape.UpperHalfOfLowerTimesFull || shape === Shape.LowerTimesLower;
+  const xLower = shape === Shape.UpperHalfOfLowerTimesFull || shape === Shape.LowerTimesLower || shape === Shape.LowerHalfOfLowerTimesUpper;
   let j = 0;
   // Two rows of C at a time: row j's ranges widened to row j + 1's run only onto zeros of X (k > j for X
   // lower) or of Y, or onto entries of C outside the triangle the caller reads.
@@ -357,12 +364,12 @@ function accumulateProduct(C: Float64Array, X: Float64Array, xOff: number, xT: b
 
 /** First l of {@link accumulateProduct}'s range for row j and the block starting at k. */
 function lFrom(shape: Shape, j: number, k: number): number {
-  return shape === Shape.FullTimesUpper ? k : shape === Shape.UpperHalfOfLowerTimesFull ? j : 0;
+  return shape === Shape.FullTimesUpper || shape === Shape.LowerHalfOfLowerTimesUpper ? k : shape === Shape.UpperHalfOfLowerTimesFull ? j : 0;
 }
 
 /** One past the last l for row j and a block ending at kLast. */
 function lTo(shape: Shape, j: number, kLast: number, d: number): number {
-  return shape === Shape.LowerTimesLower || shape === Shape.FullTimesLower ? kLast + 1 : shape === Shape.LowerHalfOfUpperTimesFull ? j + 1 : d;
+  return shape === Shape.LowerTimesLower || shape === Shape.FullTimesLower ? kLast + 1 : shape === Shape.LowerHalfOfUpperTimesFull || shape === Shape.LowerHalfOfLowerTimesUpper ? j + 1 : d;
 }
 
 /** Scratch of {@link fullGradient} for one dimension d: four d×d matrices and a d-vector, reused across calls. */
