@@ -146,13 +146,16 @@ export class MatrixParameterization implements ThetaMap {
     const { model, A } = at;
     let q = this.scaleMeansOf(model, g);
     const w = Array.from(model.pass.logWeights, (a) => Math.max(Math.exp(a), 1e-6));
-    const scale = (k: number, c: number) => { q += c * g[k] * g[k]; g[k] *= c; };
-    if (this.learnWeights) for (let i = 0; i < n; i++) scale(this.logitOffset + i, 1 / w[i]);
+    if (this.learnWeights) for (let i = 0; i < n; i++) { const k = this.logitOffset + i, c = 1 / w[i]; q += c * g[k] * g[k]; g[k] *= c; }
+    // A plain loop over the n·d(d+1)/2 coordinates (no per-entry closure): this runs at every evaluation.
     for (let b = 0; b < this.blocks; b++) {
       const wb = this.tied ? 1 : w[b];
       for (let j = 0; j < d; j++) {
-        const ajj = A[b * d * d + j * d + j];
-        for (let l = 0; l <= j; l++) scale(this.covOffset + b * this.tri + (j * (j + 1)) / 2 + l, j === l ? 1 / (2 * wb) : (ajj * ajj) / wb);
+        const ajj = A[b * d * d + j * d + j], row = this.covOffset + b * this.tri + (j * (j + 1)) / 2;
+        const off = (ajj * ajj) / wb;
+        for (let l = 0; l < j; l++) { const k = row + l; q += off * g[k] * g[k]; g[k] *= off; }
+        const k = row + j, c = 1 / (2 * wb);
+        q += c * g[k] * g[k]; g[k] *= c;
       }
     }
     return q;
