@@ -377,7 +377,7 @@ export interface FullGradientScratch {
   readonly d: number;
   /** M·U, then K·B (d×d). */
   readonly T: Float64Array;
-  /** Uᵀ·M·U, then K = R·I − Uᵀ·M·U (d×d, symmetric). */
+  /** Uᵀ·M·U, then K = R·I − Uᵀ·M·U (d×d, symmetric), then the lower triangle of U·K·B. */
   readonly K: Float64Array;
   /** B = Uᵀ·A (d×d, lower; its strict upper triangle stays 0). */
   readonly B: Float64Array;
