@@ -319,8 +319,35 @@ function accumulateProduct(C: Float64Array, X: Float64Array, xOff: number, xT: b
   const sj = xT ? 1 : d, sk = xT ? d : 1;
   const xLower = shape === Shape.UpperHalfOfLowerTimesFull || shape === Shape.LowerTimesLower || shape === Shape.LowerHalfOfLowerTimesUpper;
   let j = 0;
-  // Two rows of C at a time: row j's ranges widened to row j + 1's run only onto zeros of X (k > j for X
-  // lower) or of Y, or onto entries of C outside the triangle the caller reads.
+  // Four, then two rows of C at a time: the rows' ranges widened to the last row's run only onto zeros of X
+  // (k > j for X lower, k < j for X upper) or of Y, or onto entries of C outside the triangle the caller reads.
+  for (; j + 3 < d; j += 4) {
+    const c0 = j * d, c1 = c0 + d, c2 = c1 + d, c3 = c2 + d;
+    const xa = xOff + j * sj, xb = xa + sj, xc = xb + sj, xd = xc + sj;
+    const kHi = xLower ? j + 4 : d;
+    let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
+    for (; k < kHi && k + 3 < d; k += 4) {
+      const ka = xa + k * sk, kb = xb + k * sk, kc = xc + k * sk, kd = xd + k * sk;
+      const a0 = X[ka], a1 = X[ka + sk], a2 = X[ka + 2 * sk], a3 = X[ka + 3 * sk];
+      const b0 = X[kb], b1 = X[kb + sk], b2 = X[kb + 2 * sk], b3 = X[kb + 3 * sk];
+      const e0 = X[kc], e1 = X[kc + sk], e2 = X[kc + 2 * sk], e3 = X[kc + 3 * sk];
+      const f0 = X[kd], f1 = X[kd + sk], f2 = X[kd + 2 * sk], f3 = X[kd + 3 * sk];
+      const y0 = yOff + k * d, y1 = y0 + d, y2 = y1 + d, y3 = y2 + d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 3, k + 3, d);
+      for (let l = lo; l < hi; l++) {
+        const v0 = Y[y0 + l], v1 = Y[y1 + l], v2 = Y[y2 + l], v3 = Y[y3 + l];
+        C[c0 + l] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+        C[c1 + l] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3;
+        C[c2 + l] += e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3;
+        C[c3 + l] += f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3;
+      }
+    }
+    for (; k < kHi; k++) {
+      const a0 = X[xa + k * sk], b0 = X[xb + k * sk], e0 = X[xc + k * sk], f0 = X[xd + k * sk], yk = yOff + k * d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 3, k, d);
+      for (let l = lo; l < hi; l++) { const v = Y[yk + l]; C[c0 + l] += a0 * v; C[c1 + l] += b0 * v; C[c2 + l] += e0 * v; C[c3 + l] += f0 * v; }
+    }
+  }
   for (; j + 1 < d; j += 2) {
     const c0 = j * d, c1 = c0 + d, xa = xOff + j * sj, xb = xa + sj;
     const kHi = xLower ? j + 2 : d;
