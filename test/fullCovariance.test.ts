@@ -236,3 +236,58 @@ describe('fullGradient agrees with central finite differences (θ: means, logits
     });
   }
 });
+
+describe('fullGradient equals the dense formula 2·G·A, G = (R·Σ⁻¹ − Σ⁻¹·M·Σ⁻¹)/(2W), at dimensions its blocked triangular products tile unevenly', () => {
+  // The finite-difference test above runs at d = 3, below the four-row blocks: these dimensions cover whole
+  // blocks, tails of 1–3 rows and blocks that run past the triangle, against a plain float64 reference.
+  for (const d of [4, 7, 9, 14]) for (const tied of [false, true]) {
+    it(`${tied ? 'tied' : 'full'}, d = ${d}`, () => {
+      const rng = new Rng(100 + d + (tied ? 1 : 0));
+      const n = 3, N = 40 * d, reg = 1e-3, blocks = tied ? 1 : n;
+      const mix = randomFullMixture(rng, n, d, tied, 30);
+      const X = sampleFullMixture(rng, mix, N);
+      const be = fullBackend('simd', X, N, d);
+      const theta = floorCoordinates(mix.covariances, d, blocks, reg).map((v) => v + 0.1 * rng.normal());
+      const { A, covariances } = covariancesFromCoordinates(theta, 0, d, blocks, reg);
+      const p: FullParams = { ...mix.params, precChol: precisionCholesky(covariances, d, blocks) };
+      // Σ = regCovar·I + A·Aᵀ and U·Uᵀ·Σ = I, densely (the blocked products of the θ map and the factor inverse).
+      for (let b = 0; b < blocks; b++) {
+        const o = b * d * d, U = p.precChol;
+        const cov = Array.from({ length: d * d }, (_, k) => {
+          const j = Math.floor(k / d), l = k % d;
+          let s = j === l ? reg : 0;
+          for (let q = 0; q < d; q++) s += A[o + j * d + q] * A[o + l * d + q];
+          return s;
+        });
+        expect(normwise(covariances.subarray(o, o + d * d), cov)).toBeLessThanOrEqual(1e-14);
+        const UUtS = Array.from({ length: d * d }, (_, k) => {
+          const j = Math.floor(k / d), l = k % d;
+          let s = 0;
+          for (let q = 0; q < d; q++) for (let r = 0; r < d; r++) s += U[o + j * d + r] * U[o + q * d + r] * cov[q * d + l];
+          return s;
+        });
+        expect(normwise(UUtS, Array.from({ length: d * d }, (_, k) => (Math.floor(k / d) === k % d ? 1 : 0)))).toBeLessThanOrEqual(1e-9);
+      }
+      const stats = newFullPassStats(n, d, tied);
+      be.passFull(p, stats);
+      const g = fullGradient(p, stats, A);
+      const W = stats.totalWeight, tri = (d * (d + 1)) / 2;
+      const ref = new Float64Array(blocks * tri);
+      for (let b = 0; b < blocks; b++) {
+        const o = b * d * d, U = p.precChol, M = stats.scatter;
+        const P = (j: number, l: number) => { let s = 0; for (let k = 0; k < d; k++) s += U[o + j * d + k] * U[o + l * d + k]; return s; };
+        const Rb = tied ? stats.R.reduce((a, v) => a + v, 0) : stats.R[b];
+        const Pm = Array.from({ length: d * d }, (_, k) => P(Math.floor(k / d), k % d));
+        const PMP = (j: number, l: number) => { let s = 0; for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) s += Pm[j * d + a] * M[o + a * d + c] * Pm[c * d + l]; return s; };
+        const G = Array.from({ length: d * d }, (_, k) => (Rb * Pm[k] - PMP(Math.floor(k / d), k % d)) / (2 * W));
+        for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += 2 * G[j * d + k] * A[o + k * d + l];
+          ref[b * tri + (j * (j + 1)) / 2 + l] = j === l ? s * A[o + j * d + j] : s;
+        }
+      }
+      expect(normwise(g.factor, ref)).toBeLessThanOrEqual(1e-10);
+      be.dispose();
+    });
+  }
+});

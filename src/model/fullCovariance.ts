@@ -18,17 +18,30 @@ const COUNT_FLOOR = 10 * Number.EPSILON;
  * upper triangle left untouched). Returns −1 on success, else the 0-based index of the first non-positive
  * pivot (A not positive definite to working precision).
  */
+/**
+ * Σ_{k < len} X[x + k]·Y[y + k] with four partial sums (the factorizations' inner products: independent
+ * chains instead of one serial one).
+ */
+function dot(X: Float64Array, x: number, Y: Float64Array, y: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += X[x + k] * Y[y + k]; s1 += X[x + k + 1] * Y[y + k + 1];
+    s2 += X[x + k + 2] * Y[y + k + 2]; s3 += X[x + k + 3] * Y[y + k + 3];
+  }
+  for (; k < len; k++) s0 += X[x + k] * Y[y + k];
+  return (s0 + s1) + (s2 + s3);
+}
+
 function choleskyInPlace(A: Float64Array, off: number, d: number): number {
   for (let j = 0; j < d; j++) {
-    let s = A[off + j * d + j];
-    for (let k = 0; k < j; k++) s -= A[off + j * d + k] * A[off + j * d + k];
+    const rj = off + j * d;
+    const s = A[rj + j] - dot(A, rj, A, rj, j);
     if (!(s > 0)) return j;
     const ljj = Math.sqrt(s);
-    A[off + j * d + j] = ljj;
+    A[rj + j] = ljj;
     for (let i = j + 1; i < d; i++) {
-      let t = A[off + i * d + j];
-      for (let k = 0; k < j; k++) t -= A[off + i * d + k] * A[off + j * d + k];
-      A[off + i * d + j] = t / ljj;
+      const ri = off + i * d;
+      A[ri + j] = (A[ri + j] - dot(A, ri, A, rj, j)) / ljj;
     }
   }
   return -1;
@@ -57,20 +70,54 @@ export function precisionCholesky(covariances: Float64Array, d: number, blocks: 
   options: PrecisionCholeskyOptions = {}): Float64Array {
   const L = covariances.slice(0, blocks * d * d);
   const U = new Float64Array(blocks * d * d);
+  const X = new Float64Array(d * d), acc = new Float64Array(d);
   for (let b = 0; b < blocks; b++) {
     const off = b * d * d;
     const bad = choleskyInPlace(L, off, d);
     if (bad >= 0) throw collapseError(b, blocks, bad, options);
-    // Columns of L⁻¹ by forward substitution, written transposed: U[k, j] = (L⁻¹)[j, k] for k ≤ j.
-    for (let col = 0; col < d; col++) {
-      for (let j = col; j < d; j++) {
-        let s = j === col ? 1 : 0;
-        for (let k = col; k < j; k++) s -= L[off + j * d + k] * U[off + col * d + k];
-        U[off + col * d + j] = s / L[off + j * d + j];
-      }
-    }
+    inverseLowerTransposed(L, off, d, X, acc, U);
   }
   return U;
+}
+
+/**
+ * U[off…] = (L⁻¹)ᵀ for the lower factor at L[off…] (its strict upper triangle is ignored): X = L⁻¹ by rows of
+ * forward substitution, X[j, ·] = (e_j − Σ_{k<j} L[j, k]·X[k, ·]) / L[j, j], the sum as contiguous row updates
+ * four rows of X at a time (X's zero upper triangle absorbs a block's overhang). X (d×d) and acc (d) are scratch.
+ */
+function inverseLowerTransposed(L: Float64Array, off: number, d: number, X: Float64Array, acc: Float64Array, U: Float64Array): void {
+  X.fill(0);
+  for (let j = 0; j < d; j++) {
+    const lj = off + j * d;
+    acc.fill(0, 0, j);
+    let k = 0;
+    for (; k + 3 < j; k += 4) {
+      const c0 = L[lj + k], c1 = L[lj + k + 1], c2 = L[lj + k + 2], c3 = L[lj + k + 3];
+      const x0 = k * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+      for (let l = 0; l <= k + 3; l++) acc[l] += c0 * X[x0 + l] + c1 * X[x1 + l] + c2 * X[x2 + l] + c3 * X[x3 + l];
+    }
+    for (; k < j; k++) {
+      const c = L[lj + k], xk = k * d;
+      for (let l = 0; l <= k; l++) acc[l] += c * X[xk + l];
+    }
+    const ljj = L[lj + j], xj = j * d;
+    for (let l = 0; l < j; l++) X[xj + l] = -acc[l] / ljj;
+    X[xj + j] = 1 / ljj;
+  }
+  for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) U[off + l * d + j] = X[j * d + l];
+}
+
+/**
+ * Throws as {@link precisionCholesky} when a block of `covariances` (n·d·d full, d·d tied) is not positive
+ * definite, without forming the factors: the Cholesky half of that work, for callers that only need the check.
+ */
+export function assertPositiveDefinite(covariances: Float64Array, d: number, blocks: number,
+  options: PrecisionCholeskyOptions = {}): void {
+  const L = covariances.slice(0, blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const bad = choleskyInPlace(L, b * d * d, d);
+    if (bad >= 0) throw collapseError(b, blocks, bad, options);
+  }
 }
 
 function collapseError(b: number, blocks: number, pivot: number, o: PrecisionCholeskyOptions): Error {
@@ -187,16 +234,13 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
     L.fill(0);
     for (let j = 0; j < d; j++) {
       const diag = covariances[off + j * d + j] - regCovar;
-      let s = diag;
-      for (let k = 0; k < j; k++) s -= L[j * d + k] * L[j * d + k];
+      const s = diag - dot(L, j * d, L, j * d, j);
       const singular = !(s > SINGULAR_PIVOT * Math.abs(diag));
       const ljj = Math.sqrt(singular ? PIVOT_FLOOR : s);
       L[j * d + j] = ljj;
       for (let i = j + 1; i < d; i++) {
         if (singular) continue;
-        let v = covariances[off + i * d + j];
-        for (let k = 0; k < j; k++) v -= L[i * d + k] * L[j * d + k];
-        L[i * d + j] = v / ljj;
+        L[i * d + j] = (covariances[off + i * d + j] - dot(L, i * d, L, j * d, j)) / ljj;
       }
     }
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) out[b * t + (j * (j + 1)) / 2 + l] = j === l ? Math.log(L[j * d + j]) : L[j * d + l];
@@ -211,16 +255,20 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
 export function covariancesFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number): { A: Float64Array; covariances: Float64Array } {
   const t = tri(d);
   const A = new Float64Array(blocks * d * d), cov = new Float64Array(blocks * d * d);
+  // Aᵀ (upper) and the lower triangle of A·Aᵀ, per block.
+  const At = new Float64Array(d * d), AAt = new Float64Array(d * d);
   for (let b = 0; b < blocks; b++) {
     const o = b * d * d;
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
       const v = theta[off + b * t + (j * (j + 1)) / 2 + l];
-      A[o + j * d + l] = j === l ? Math.exp(v) : v;
+      const a = j === l ? Math.exp(v) : v;
+      A[o + j * d + l] = a;
+      At[l * d + j] = a;
     }
+    AAt.fill(0);
+    accumulateProduct(AAt, A, o, false, At, 0, d, Shape.LowerHalfOfLowerTimesUpper);
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
-      let s = 0;
-      for (let k = 0; k <= l; k++) s += A[o + j * d + k] * A[o + l * d + k];
-      if (j === l) s += regCovar;
+      const s = j === l ? AAt[j * d + l] + regCovar : AAt[j * d + l];
       cov[o + j * d + l] = s;
       cov[o + l * d + j] = s;
     }
@@ -241,60 +289,194 @@ export interface FullGradient {
 }
 
 /**
+ * The triangular shapes of the products in {@link fullGradient}, C[j, l] += Σ_k X[j, k]·Y[k, l] over
+ * k ∈ ks(j), l ∈ ls(j, k): X upper/lower as read (X = Uᵀ reads U transposed), Y's zero triangle implied.
+ */
+const enum Shape {
+  /** X full, Y upper: k ∈ [0, d), l ∈ [k, d). */
+  FullTimesUpper,
+  /** X lower (Uᵀ), Y full, only C's upper triangle: k ∈ [0, j], l ∈ [j, d). */
+  UpperHalfOfLowerTimesFull,
+  /** X lower, Y lower: k ∈ [0, j], l ∈ [0, k]. */
+  LowerTimesLower,
+  /** X full, Y lower: k ∈ [0, d), l ∈ [0, k]. */
+  FullTimesLower,
+  /** X upper, Y full, only C's lower triangle: k ∈ [j, d), l ∈ [0, j]. */
+  LowerHalfOfUpperTimesFull,
+  /** X lower, Y upper, only C's lower triangle: k ∈ [0, j], l ∈ [k, j] (A·Aᵀ with Y = Aᵀ). */
+  LowerHalfOfLowerTimesUpper,
+}
+
+/**
+ * C += X·Y for d×d row-major blocks (X at X[xOff…], read transposed when `xT`; Y at Y[yOff…]; C at 0) over
+ * the triangular ranges of `shape`. Four k at a time (one pass over C's row per four rows of Y, the inner loop
+ * contiguous); a block of four may run past ks(j) or ls(j, k) only onto entries of X or Y that are exact zeros
+ * (the other triangle of a triangular factor), so it adds exact zeros.
+ */
+function accumulateProduct(C: Float64Array, X: Float64Array, xOff: number, xT: boolean, Y: Float64Array, yOff: number,
+  d: number, shape: Shape): void {
+  // X[j, k] = X[xOff + j·sj + k·sk].
+  const sj = xT ? 1 : d, sk = xT ? d : 1;
+  const xLower = shape === Shape.UpperHalfOfLowerTimesFull || shape === Shape.LowerTimesLower || shape === Shape.LowerHalfOfLowerTimesUpper;
+  let j = 0;
+  // Four, then two rows of C at a time: the rows' ranges widened to the last row's run only onto zeros of X
+  // (k > j for X lower, k < j for X upper) or of Y, or onto entries of C outside the triangle the caller reads.
+  for (; j + 3 < d; j += 4) {
+    const c0 = j * d, c1 = c0 + d, c2 = c1 + d, c3 = c2 + d;
+    const xa = xOff + j * sj, xb = xa + sj, xc = xb + sj, xd = xc + sj;
+    const kHi = xLower ? j + 4 : d;
+    let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
+    for (; k < kHi && k + 3 < d; k += 4) {
+      const ka = xa + k * sk, kb = xb + k * sk, kc = xc + k * sk, kd = xd + k * sk;
+      const a0 = X[ka], a1 = X[ka + sk], a2 = X[ka + 2 * sk], a3 = X[ka + 3 * sk];
+      const b0 = X[kb], b1 = X[kb + sk], b2 = X[kb + 2 * sk], b3 = X[kb + 3 * sk];
+      const e0 = X[kc], e1 = X[kc + sk], e2 = X[kc + 2 * sk], e3 = X[kc + 3 * sk];
+      const f0 = X[kd], f1 = X[kd + sk], f2 = X[kd + 2 * sk], f3 = X[kd + 3 * sk];
+      const y0 = yOff + k * d, y1 = y0 + d, y2 = y1 + d, y3 = y2 + d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 3, k + 3, d);
+      for (let l = lo; l < hi; l++) {
+        const v0 = Y[y0 + l], v1 = Y[y1 + l], v2 = Y[y2 + l], v3 = Y[y3 + l];
+        C[c0 + l] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+        C[c1 + l] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3;
+        C[c2 + l] += e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3;
+        C[c3 + l] += f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3;
+      }
+    }
+    for (; k < kHi; k++) {
+      const a0 = X[xa + k * sk], b0 = X[xb + k * sk], e0 = X[xc + k * sk], f0 = X[xd + k * sk], yk = yOff + k * d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 3, k, d);
+      for (let l = lo; l < hi; l++) { const v = Y[yk + l]; C[c0 + l] += a0 * v; C[c1 + l] += b0 * v; C[c2 + l] += e0 * v; C[c3 + l] += f0 * v; }
+    }
+  }
+  for (; j + 1 < d; j += 2) {
+    const c0 = j * d, c1 = c0 + d, xa = xOff + j * sj, xb = xa + sj;
+    const kHi = xLower ? j + 2 : d;
+    let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
+    for (; k < kHi && k + 3 < d; k += 4) {
+      const ka = xa + k * sk, kb = xb + k * sk;
+      const a0 = X[ka], a1 = X[ka + sk], a2 = X[ka + 2 * sk], a3 = X[ka + 3 * sk];
+      const b0 = X[kb], b1 = X[kb + sk], b2 = X[kb + 2 * sk], b3 = X[kb + 3 * sk];
+      const y0 = yOff + k * d, y1 = y0 + d, y2 = y1 + d, y3 = y2 + d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 1, k + 3, d);
+      for (let l = lo; l < hi; l++) {
+        const v0 = Y[y0 + l], v1 = Y[y1 + l], v2 = Y[y2 + l], v3 = Y[y3 + l];
+        C[c0 + l] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+        C[c1 + l] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3;
+      }
+    }
+    for (; k < kHi; k++) {
+      const a0 = X[xa + k * sk], b0 = X[xb + k * sk], yk = yOff + k * d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j + 1, k, d);
+      for (let l = lo; l < hi; l++) { const v = Y[yk + l]; C[c0 + l] += a0 * v; C[c1 + l] += b0 * v; }
+    }
+  }
+  for (; j < d; j++) {
+    const cj = j * d, xj = xOff + j * sj;
+    const kHi = xLower ? j + 1 : d;
+    let k = shape === Shape.LowerHalfOfUpperTimesFull ? j : 0;
+    for (; k < kHi && k + 3 < d; k += 4) {
+      const xk = xj + k * sk;
+      const x0 = X[xk], x1 = X[xk + sk], x2 = X[xk + 2 * sk], x3 = X[xk + 3 * sk];
+      const y0 = yOff + k * d, y1 = y0 + d, y2 = y1 + d, y3 = y2 + d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j, k + 3, d);
+      for (let l = lo; l < hi; l++) C[cj + l] += x0 * Y[y0 + l] + x1 * Y[y1 + l] + x2 * Y[y2 + l] + x3 * Y[y3 + l];
+    }
+    for (; k < kHi; k++) {
+      const xk = X[xj + k * sk], yk = yOff + k * d;
+      const lo = lFrom(shape, j, k), hi = lTo(shape, j, k, d);
+      for (let l = lo; l < hi; l++) C[cj + l] += xk * Y[yk + l];
+    }
+  }
+}
+
+/** First l of {@link accumulateProduct}'s range for row j and the block starting at k. */
+function lFrom(shape: Shape, j: number, k: number): number {
+  return shape === Shape.FullTimesUpper || shape === Shape.LowerHalfOfLowerTimesUpper ? k : shape === Shape.UpperHalfOfLowerTimesFull ? j : 0;
+}
+
+/** One past the last l for row j and a block ending at kLast. */
+function lTo(shape: Shape, j: number, kLast: number, d: number): number {
+  return shape === Shape.LowerTimesLower || shape === Shape.FullTimesLower ? kLast + 1 : shape === Shape.LowerHalfOfUpperTimesFull || shape === Shape.LowerHalfOfLowerTimesUpper ? j + 1 : d;
+}
+
+/** Scratch of {@link fullGradient} for one dimension d: four d×d matrices and a d-vector, reused across calls. */
+export interface FullGradientScratch {
+  readonly d: number;
+  /** M·U, then K·B (d×d). */
+  readonly T: Float64Array;
+  /** Uᵀ·M·U, then K = R·I − Uᵀ·M·U (d×d, symmetric), then the lower triangle of U·K·B. */
+  readonly K: Float64Array;
+  /** B = Uᵀ·A (d×d, lower; its strict upper triangle stays 0). */
+  readonly B: Float64Array;
+  /** One row (d). */
+  readonly row: Float64Array;
+}
+
+/** Scratch buffers of {@link fullGradient} for dimension d. */
+export function fullGradientScratch(d: number): FullGradientScratch {
+  return { d, T: new Float64Array(d * d), K: new Float64Array(d * d), B: new Float64Array(d * d), row: new Float64Array(d) };
+}
+
+/**
  * Gradient of the mean negative log-likelihood from one pass at `p` (whose scatter is centred at p.means),
  * with Σ = regCovar·I + A·Aᵀ (A from {@link covariancesFromCoordinates}): ∂L/∂μ_i = −Σ_i⁻¹(S_i − R_iμ_i)/W,
  * ∂L/∂α_i = w_i − R_i/W, and with G = ∂L/∂Σ = (R·Σ⁻¹ − Σ⁻¹·M·Σ⁻¹)/(2W) (R and M summed over components
  * when tied), ∂L/∂A = 2·G·A on the lower triangle, times A_jj on the diagonal for θ_jj = log A_jj.
+ * With Σ⁻¹ = U·Uᵀ (U = p.precChol, upper) this is computed as ∂L/∂A = U·(R·I − Uᵀ·M·U)·(Uᵀ·A)/W, every
+ * factor triangular or symmetric: about 1.5·d³ multiply-adds per block with contiguous inner loops, against
+ * about 2.7·d³ for Σ⁻¹·M·Σ⁻¹·A. `scratch` (for p.d) avoids the d×d allocations when given.
  */
-export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Array): FullGradient {
+export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Array,
+  scratch: FullGradientScratch = fullGradientScratch(p.d)): FullGradient {
   const { n, d, tied, precChol: U, means: mu, logWeights } = p;
   const { R, S, scatter: M, totalWeight: W } = stats;
   const blocks = tied ? 1 : n;
-  // P = U·Uᵀ = Σ⁻¹ per block.
-  const P = new Float64Array(blocks * d * d);
-  for (let b = 0; b < blocks; b++) {
-    const o = b * d * d;
-    for (let j = 0; j < d; j++) for (let l = j; l < d; l++) {
-      let s = 0;
-      for (let k = l; k < d; k++) s += U[o + j * d + k] * U[o + l * d + k];
-      P[o + j * d + l] = s;
-      P[o + l * d + j] = s;
-    }
-  }
+  const { T, K, B, row } = scratch;
+  // ∂L/∂μ_i = −U·(Uᵀ·g)/W with g = S_i − R_iμ_i: two triangular products, row-wise over U.
   const gMeans = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
-    const o = tied ? 0 : i * d * d;
+    const o = tied ? 0 : i * d * d, id = i * d;
+    row.fill(0);
     for (let j = 0; j < d; j++) {
+      const gj = S[id + j] - R[i] * mu[id + j], uj = o + j * d;
+      for (let k = j; k < d; k++) row[k] += U[uj + k] * gj;
+    }
+    for (let j = 0; j < d; j++) {
+      const uj = o + j * d;
       let s = 0;
-      for (let l = 0; l < d; l++) s += P[o + j * d + l] * (S[i * d + l] - R[i] * mu[i * d + l]);
-      gMeans[i * d + j] = -s / W;
+      for (let k = j; k < d; k++) s += U[uj + k] * row[k];
+      gMeans[id + j] = -s / W;
     }
   }
   const logits = new Float64Array(n);
   for (let i = 0; i < n; i++) logits[i] = Math.exp(logWeights[i]) - R[i] / W;
   const t = tri(d);
   const factor = new Float64Array(blocks * t);
-  const PM = new Float64Array(d * d), G = new Float64Array(d * d);
   for (let b = 0; b < blocks; b++) {
     const o = b * d * d;
     let Rb = 0;
     if (tied) for (let i = 0; i < n; i++) Rb += R[i];
     else Rb = R[b];
-    for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += P[o + j * d + k] * M[o + k * d + l];
-      PM[j * d + l] = s;
+    T.fill(0);
+    accumulateProduct(T, M, o, false, U, o, d, Shape.FullTimesUpper);
+    // K = R·I − Uᵀ·T on the upper triangle (Uᵀ·M·U is symmetric), mirrored below.
+    K.fill(0);
+    accumulateProduct(K, U, o, true, T, 0, d, Shape.UpperHalfOfLowerTimesFull);
+    for (let j = 0; j < d; j++) {
+      K[j * d + j] = Rb - K[j * d + j];
+      for (let l = j + 1; l < d; l++) { const v = -K[j * d + l]; K[j * d + l] = v; K[l * d + j] = v; }
     }
-    for (let j = 0; j < d; j++) for (let l = 0; l < d; l++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += PM[j * d + k] * P[o + k * d + l];
-      G[j * d + l] = (Rb * P[o + j * d + l] - s) / (2 * W);
-    }
-    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
-      // (2·G·A)[j, l] = 2 Σ_{k ≥ l} G[j, k]·A[k, l] (A lower).
-      let s = 0;
-      for (let k = l; k < d; k++) s += G[j * d + k] * A[o + k * d + l];
-      factor[b * t + (j * (j + 1)) / 2 + l] = j === l ? 2 * s * A[o + j * d + j] : 2 * s;
+    B.fill(0);
+    accumulateProduct(B, U, o, true, A, o, d, Shape.LowerTimesLower);
+    T.fill(0);
+    accumulateProduct(T, K, 0, false, B, 0, d, Shape.FullTimesLower);
+    // ∂L/∂A[j, l] = Σ_{k ≥ j} U[j, k]·T[k, l] / W for l ≤ j only (the lower triangle).
+    K.fill(0);
+    accumulateProduct(K, U, o, false, T, 0, d, Shape.LowerHalfOfUpperTimesFull);
+    for (let j = 0; j < d; j++) {
+      const fj = b * t + (j * (j + 1)) / 2;
+      for (let l = 0; l < j; l++) factor[fj + l] = K[j * d + l] / W;
+      factor[fj + j] = (K[j * d + j] / W) * A[o + j * d + j];
     }
   }
   return { value: -stats.sumLogLik / W, means: gMeans, logits, factor };

@@ -9,7 +9,10 @@
  */
 import { FitError } from '../errors.js';
 import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
-import { covariancesFromCoordinates, floorCoordinates, fullGradient, mStepFull, precisionCholesky } from '../model/fullCovariance.js';
+import {
+  assertPositiveDefinite, covariancesFromCoordinates, floorCoordinates, fullGradient, fullGradientScratch, mStepFull, precisionCholesky,
+  type FullGradientScratch,
+} from '../model/fullCovariance.js';
 import type { MatrixMixture, Mixture } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
 import { logSoftmaxInto, LOGIT_FLOOR, type ThetaMap } from './thetaMap.js';
@@ -18,6 +21,20 @@ import { logSoftmaxInto, LOGIT_FLOOR, type ThetaMap } from './thetaMap.js';
 interface ModelAt {
   model: MatrixMixture;
   A: Float64Array;
+}
+
+/** Whether every entry of `a` is finite (a plain loop: this runs on n·d·d entries per evaluation). */
+function allFinite(a: Float64Array): boolean {
+  // x − x is 0 for finite x and NaN for ±∞ and NaN; a sum of them stays 0 only when all are finite.
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] - a[k];
+  return s === 0;
+}
+
+/** Whether a and b (same length) hold the same numbers, entry by entry. */
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return false;
+  return true;
 }
 
 /** The θ map of one full/tied model shape. */
@@ -39,6 +56,9 @@ export class MatrixParameterization implements ThetaMap {
   private readonly blocks: number;
   private readonly tri: number;
   private readonly fixedLogWeights: Float64Array;
+  private readonly gradScratch: FullGradientScratch;
+  /** The model at the last evaluated θ (and a copy of that θ), read by applyMetric and scaleMeans at the same θ. */
+  private last: { theta: Float64Array; at: ModelAt } | undefined;
 
   /** The map for `start`'s shape; its weights are kept when `learnWeights` is false. */
   constructor(start: MatrixMixture, learnWeights: boolean, regCovar: number) {
@@ -49,6 +69,7 @@ export class MatrixParameterization implements ThetaMap {
     this.blocks = tied ? 1 : n;
     this.tri = (d * (d + 1)) / 2;
     this.fixedLogWeights = logWeights.slice();
+    this.gradScratch = fullGradientScratch(d);
     this.logitOffset = n * d;
     this.covOffset = this.logitOffset + (learnWeights ? n : 0);
     this.size = this.covOffset + this.blocks * this.tri;
@@ -90,7 +111,7 @@ export class MatrixParameterization implements ThetaMap {
     const means = theta.slice(0, n * d);
     const logWeights = this.learnWeights ? logSoftmaxInto(theta, this.logitOffset, n, new Float64Array(n)) : this.fixedLogWeights.slice();
     const { A, covariances } = covariancesFromCoordinates(theta, this.covOffset, d, this.blocks, this.regCovar);
-    if (!covariances.every(Number.isFinite) || !means.every(Number.isFinite)) return undefined;
+    if (!allFinite(covariances) || !allFinite(means)) return undefined;
     const precChol = precisionCholesky(covariances, d, this.blocks, { regCovar: this.regCovar });
     const pass: FullParams = { n, d, tied, means, logWeights, precChol };
     return { model: { covariance: tied ? 'tied' : 'full', pass, covariances }, A };
@@ -103,7 +124,8 @@ export class MatrixParameterization implements ThetaMap {
     const { model, A } = at;
     const s = await objective.fullStatsAsync(model.pass);
     const f = objective.lossFromStats(s);
-    const gr = fullGradient(model.pass, s, A);
+    this.last = { theta: theta.slice(), at };
+    const gr = fullGradient(model.pass, s, A, this.gradScratch);
     const g = new Float64Array(this.size);
     g.set(gr.means);
     if (this.learnWeights) g.set(gr.logits, this.logitOffset);
@@ -119,25 +141,35 @@ export class MatrixParameterization implements ThetaMap {
    */
   applyMetric(theta: Float64Array, g: Float64Array): number {
     const { n, d } = this;
-    const at = this.at(theta);
+    const at = this.atCached(theta);
     if (!at) return NaN;
     const { model, A } = at;
     let q = this.scaleMeansOf(model, g);
     const w = Array.from(model.pass.logWeights, (a) => Math.max(Math.exp(a), 1e-6));
-    const scale = (k: number, c: number) => { q += c * g[k] * g[k]; g[k] *= c; };
-    if (this.learnWeights) for (let i = 0; i < n; i++) scale(this.logitOffset + i, 1 / w[i]);
+    if (this.learnWeights) for (let i = 0; i < n; i++) { const k = this.logitOffset + i, c = 1 / w[i]; q += c * g[k] * g[k]; g[k] *= c; }
+    // A plain loop over the n·d(d+1)/2 coordinates (no per-entry closure): this runs at every evaluation.
     for (let b = 0; b < this.blocks; b++) {
       const wb = this.tied ? 1 : w[b];
       for (let j = 0; j < d; j++) {
-        const ajj = A[b * d * d + j * d + j];
-        for (let l = 0; l <= j; l++) scale(this.covOffset + b * this.tri + (j * (j + 1)) / 2 + l, j === l ? 1 / (2 * wb) : (ajj * ajj) / wb);
+        const ajj = A[b * d * d + j * d + j], row = this.covOffset + b * this.tri + (j * (j + 1)) / 2;
+        const off = (ajj * ajj) / wb;
+        for (let l = 0; l < j; l++) { const k = row + l; q += off * g[k] * g[k]; g[k] *= off; }
+        const k = row + j, c = 1 / (2 * wb);
+        q += c * g[k] * g[k]; g[k] *= c;
       }
     }
     return q;
   }
 
+  /** {@link at} for read-only use: the last evaluated model when θ equals the last evaluated θ (no second factorization). */
+  private atCached(theta: Float64Array): ModelAt | undefined {
+    const last = this.last;
+    if (last && last.theta.length === theta.length && sameEntries(last.theta, theta)) return last.at;
+    return this.at(theta);
+  }
+
   scaleMeans(theta: Float64Array, v: Float64Array): void {
-    const at = this.at(theta);
+    const at = this.atCached(theta);
     if (at) this.scaleMeansOf(at.model, v);
     else v.fill(NaN);
   }
@@ -162,7 +194,7 @@ export class MatrixParameterization implements ThetaMap {
   emUpdate(theta: Float64Array, stats: FullPassStats): Float64Array {
     const { n, d, tied } = this;
     const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar);
-    precisionCholesky(m.covariances, d, this.blocks, { regCovar: this.regCovar });
+    assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar });
     return this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances);
   }
 }
