@@ -209,17 +209,8 @@ function passFullSimd(
     }
   }
   // Horizontal reduction, once per pass.
-  const Rout = out;
-  const Sout = Rout + (<usize>n << 3);
-  const Mout = Sout + (<usize>(n * d) << 3);
-  for (let i = 0; i < n; i++) {
-    const r = hsum(v128.load(R2 + (<usize>i << 4)));
-    store<f64>(Rout + (<usize>i << 3), r);
-    for (let j = 0; j < d; j++) {
-      const k = <usize>(i * d + j);
-      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(means + (k << 3)) * r);
-    }
-  }
+  reducePairSums(out, n, d, R2, S2, means);
+  const Mout = out + (<usize>(n + n * d) << 3);
   const blocks = tied ? 1 : n;
   for (let b = 0; b < blocks; b++) {
     const src = M2 + (<usize>(b * tri) << 4);
@@ -329,17 +320,8 @@ function passFullSimdBlocked(
     }
   }
   // Horizontal reduction, once per pass.
-  const Rout = out;
-  const Sout = Rout + (<usize>n << 3);
-  const Mout = Sout + (<usize>(n * d) << 3);
-  for (let i = 0; i < n; i++) {
-    const r = hsum(v128.load(R2 + (<usize>i << 4)));
-    store<f64>(Rout + (<usize>i << 3), r);
-    for (let j = 0; j < d; j++) {
-      const k = <usize>(i * d + j);
-      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(means + (k << 3)) * r);
-    }
-  }
+  reducePairSums(out, n, d, R2, S2, means);
+  const Mout = out + (<usize>(n + n * d) << 3);
   for (let b = 0; b < mBlocks; b++) {
     const src = M2 + (<usize>(b * d * d) << 4);
     const dst = Mout + (<usize>(b * d * d) << 3);
@@ -505,6 +487,24 @@ function passFullGemm(
     }
   }
   return hsum(ll);
+}
+
+/**
+ * The SIMD forms' R and S from their per-lane sums: R_i = Σ lanes of R2, S_i = Σ lanes of S2 + μ_i·R_i (the
+ * forms accumulate c·r·(x − μ_i), so the mean is added back once here). Writes out[0, n) and out[n, n + n·d).
+ */
+// @ts-ignore: decorator
+@inline
+function reducePairSums(out: usize, n: i32, d: i32, R2: usize, S2: usize, means: usize): void {
+  const Sout = out + (<usize>n << 3);
+  for (let i = 0; i < n; i++) {
+    const r = hsum(v128.load(R2 + (<usize>i << 4)));
+    store<f64>(out + (<usize>i << 3), r);
+    for (let j = 0; j < d; j++) {
+      const k = <usize>(i * d + j);
+      store<f64>(Sout + (k << 3), hsum(v128.load(S2 + (k << 4))) + load<f64>(means + (k << 3)) * r);
+    }
+  }
 }
 
 /** Xp[2p + lane][j] = x of pair p (pb pairs from xb), lane 0/1, for j < d (rows `row` bytes apart). */
