@@ -223,9 +223,10 @@ const PIVOT_FLOOR = 1e-300;
  * d·d tied), the Cholesky factor A of Σ − regCovar·I (lower, A·Aᵀ = Σ − regCovar·I) packed by rows of its
  * lower triangle, with log A_jj on the diagonal. A singular Σ − regCovar·I (a component on a subspace) gets
  * zero pivots floored at √1e-300 with the column below set to 0, so every matrix ⪰ regCovar·I has coordinates.
- * Returns blocks·d(d+1)/2 numbers.
+ * Returns blocks·d(d+1)/2 numbers; `floored`, when given, is set to whether any pivot was floored.
  */
-export function floorCoordinates(covariances: Float64Array, d: number, blocks: number, regCovar: number): Float64Array {
+export function floorCoordinates(covariances: Float64Array, d: number, blocks: number, regCovar: number,
+  floored?: { any: boolean }): Float64Array {
   const t = tri(d);
   const out = new Float64Array(blocks * t);
   const L = new Float64Array(d * d);
@@ -236,6 +237,7 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
       const diag = covariances[off + j * d + j] - regCovar;
       const s = diag - dot(L, j * d, L, j * d, j);
       const singular = !(s > SINGULAR_PIVOT * Math.abs(diag));
+      if (singular && floored) floored.any = true;
       const ljj = Math.sqrt(singular ? PIVOT_FLOOR : s);
       L[j * d + j] = ljj;
       for (let i = j + 1; i < d; i++) {

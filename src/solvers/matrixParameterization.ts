@@ -85,11 +85,11 @@ export class MatrixParameterization implements ThetaMap {
   }
 
   /** θ of means (n·d), log-weights (n, ignored when fixed) and covariances (⪰ regCovar·I). */
-  private toTheta(means: Float64Array, logWeights: Float64Array, covariances: Float64Array): Float64Array {
+  private toTheta(means: Float64Array, logWeights: Float64Array, covariances: Float64Array, floored?: { any: boolean }): Float64Array {
     const theta = new Float64Array(this.size);
     theta.set(means.subarray(0, this.n * this.d));
     if (this.learnWeights) for (let i = 0; i < this.n; i++) theta[this.logitOffset + i] = Math.max(logWeights[i], LOGIT_FLOOR);
-    theta.set(floorCoordinates(covariances, this.d, this.blocks, this.regCovar), this.covOffset);
+    theta.set(floorCoordinates(covariances, this.d, this.blocks, this.regCovar, floored), this.covOffset);
     return theta;
   }
 
@@ -194,7 +194,11 @@ export class MatrixParameterization implements ThetaMap {
   emUpdate(theta: Float64Array, stats: FullPassStats): Float64Array {
     const { n, d, tied } = this;
     const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar);
-    assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar });
-    return this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances);
+    const floored = { any: false };
+    const next = this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances, floored);
+    // The coordinates are the Cholesky factor of Σ − regCovar·I: with every pivot above the floor Σ is positive
+    // definite, so scikit-learn's check (a second Cholesky, of Σ) is needed only where a pivot was floored.
+    if (floored.any) assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar });
+    return next;
   }
 }
