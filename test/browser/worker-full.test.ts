@@ -68,6 +68,31 @@ describe("fitInWorker with covariance 'full' and 'tied' (Chromium)", () => {
     }
   });
 
+  for (const covariance of ['full', 'tied'] as const) {
+    it(`${covariance}: an abort stops a running fit in the worker at once (the solver yields), with the best model so far`, async () => {
+      const worker = start();
+      try {
+        const controller = new AbortController();
+        let abortedAt = 0;
+        const run = fitInWorker(worker, X, { ...base, covariance, solver: 'em', maxIter: 10_000_000 }, {
+          signal: controller.signal, progressIntervalMs: 0,
+          onProgress: (p) => { if (p.info.iteration >= 5 && !abortedAt) { abortedAt = p.info.iteration; controller.abort(); } },
+        });
+        const err = await run.catch((e) => e);
+        expect(err).toBeInstanceOf(AbortError);
+        const e = err as AbortError & { result: { nIter: number; status: string }; model: { covariance: string; covariances: unknown[] } };
+        // Ten million EM iterations would take minutes: the fit ended soon after the abort, not at maxIter.
+        expect(e.result.status).toBe('aborted');
+        expect(e.result.nIter).toBeGreaterThanOrEqual(abortedAt);
+        expect(e.result.nIter).toBeLessThan(abortedAt + 100_000);
+        expect(e.model.covariance).toBe(covariance);
+        expect(e.model.covariances).toHaveLength(3);
+      } finally {
+        worker.terminate();
+      }
+    });
+  }
+
   it("an aborted fit's model document has the layout and weights the estimator used (its defaults when not given)", async () => {
     const worker = start();
     try {
