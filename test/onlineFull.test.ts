@@ -4,7 +4,7 @@
 // digits; a failing chunk leaves the model as it was; every iterate is a valid mixture.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FitError, GaussianMixture, MixfitError } from '../src/index.js';
+import { FitError, GaussianMixture, MixfitError, type GaussianMixtureOptions } from '../src/index.js';
 import { Rng } from '../src/model/rng.js';
 
 /**
@@ -184,8 +184,8 @@ describe('partialFit with full and tied covariances', () => {
     const spike = [[0, 0], [0, 0], [0, 0]];
     const ring = [[200, 0], [-200, 0], [0, 200], [0, -200], [150, 120], [-150, -120], [120, -150], [-120, 150]];
     const rows = [...spike, ...ring];
-    const o = { nComponents: 2, covariance: 'full', regCovar: 0, solver: 'em', maxIter: 1,
-      init: { means: [[0, 0], [0, 0]], covariances: [[[1, 0], [0, 1]], [[1e4, 0], [0, 1e4]]] } } as const;
+    const o: GaussianMixtureOptions = { nComponents: 2, covariance: 'full', regCovar: 0, solver: 'em', maxIter: 1,
+      init: { means: [[0, 0], [0, 0]], covariances: [[[1, 0], [0, 1]], [[1e4, 0], [0, 1e4]]] } };
     const batch = await new GaussianMixture(o).fit(rows).then(() => undefined, (e: unknown) => e);
     expect(batch).toBeInstanceOf(FitError);
     const gm = new GaussianMixture(o);
