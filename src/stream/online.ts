@@ -3,7 +3,7 @@
  * per-row average of the complete-data sufficient statistics s = (Σr, Σr·x, Σr·x²)/N; each chunk's E-step
  * at the current θ gives the chunk's average s̄, then s ← (1 − ρ_t)·s + ρ_t·s̄ with ρ_t = (t + 2)^−α and
  * θ ← M-step(s). An approximation of the batch fit: it never sees a chunk twice (README "Large data" gives
- * its measured gap).
+ * its measured gap). This file holds the diagonal layouts; 'full'/'tied' are onlineFull.ts.
  */
 import type { Kernels } from '../runtime/kernels.js';
 import { newPassStats } from '../kernel/backend.js';

@@ -118,7 +118,7 @@ export class OnlineFullEm {
     addScatterAbout(avg.P, st, p.means, ref, n, d, tied, take);
     const seen = this.seen + W;
     // mStepFull's count floor nk = R + 10ε is in rows (scikit-learn's): the averages times the rows seen are
-    // counts again, so one chunk holding all the data is exactly one batch EM step.
+    // counts again, so one chunk holding all the data is one batch EM step (to rounding: 1e-12 in the tests).
     const counts: FullPassStats = {
       totalWeight: seen, sumLogLik: 0, R: avg.R.map((v) => v * seen), S: avg.S.map((v) => v * seen), scatter: avg.P.map((v) => v * seen),
     };
