@@ -13,7 +13,7 @@ import { mStepFull } from '../model/fullCovariance.js';
 import { matrixMixture, type MatrixMixture } from '../model/mixture.js';
 import type { Kernels } from '../runtime/kernels.js';
 import type { Matrix } from '../types.js';
-import type { OnlineSpec } from './online.js';
+import { columnMeans, type OnlineSpec } from './online.js';
 
 /** The blended averages (per row of the stream) and what they are taken about. */
 interface FullAverages {
@@ -23,22 +23,6 @@ interface FullAverages {
   S: Float64Array;
   /** n·d·d (full) or d·d (tied): Σr (x − c)(x − c)ᵀ/W. */
   P: Float64Array;
-}
-
-/**
- * The reference point of the second moments: the first chunk's column means (d), kept for the life of
- * the state. Why a fixed point: each pass's scatter is centred at the means it was taken at, and those
- * means move from chunk to chunk, so centred scatters of different chunks are moments about different
- * points and cannot be averaged as they are. Raw moments Σr·x xᵀ would be a common form, but for data far
- * from the origin (|x| ~ 1e6, spread ~ 1) they are ~1e12 and the covariance Σr·x xᵀ/nk − μμᵀ keeps only
- * ~4 of its 16 digits. Moments about a point inside the data are of the size of the spread itself.
- */
-function columnMeans(X: Matrix): Float64Array {
-  const { data, rows, cols: d } = X;
-  const c = new Float64Array(d);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) c[j] += data[r * d + j];
-  for (let j = 0; j < d; j++) c[j] /= rows;
-  return c;
 }
 
 /**
@@ -106,6 +90,10 @@ export class OnlineFullEm {
       be.dispose();
     }
     const W = st.totalWeight;
+    // Second moments about one fixed point (see columnMeans): each pass's scatter is centred at the means it
+    // was taken at, and those move from chunk to chunk, so centred scatters of different chunks are moments
+    // about different points and cannot be averaged as they are; raw moments Σr·x xᵀ lose digits far from
+    // the origin (Σr·x xᵀ/nk − μμᵀ at |x| ~ 1e6 keeps ~4 of 16).
     const ref = this.ref ?? columnMeans(X);
     const rho = this.steps === 0 ? 1 : (this.steps + 1) ** -alpha;
     const keep = 1 - rho, take = rho / W;
