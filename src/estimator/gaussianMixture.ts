@@ -18,6 +18,7 @@ import { STREAM_FIT_TABLE, outOfCoreData } from '../stream/fitSource.js';
 import { readChunkRows, StreamBackend, type ScoreChunk } from '../stream/objective.js';
 import { isRowSource, type RowSource } from '../stream/source.js';
 import { ONLINE_STEP_EXPONENT, OnlineEm } from '../stream/online.js';
+import { OnlineFullEm } from '../stream/onlineFull.js';
 import { any, resolveTable, signalLike } from '../optionTable.js';
 import { loadKernelsSync, resolveVariant, type Kernels } from '../runtime/kernels.js';
 import type { HistoryRecord, MinimizeStatus } from '../solvers/minimize.js';
@@ -26,7 +27,7 @@ import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWe
 import { anySignal, copyResult, fitDiagonal, fitMatrix, type FitInputs } from './fit.js';
 import { TABLE, stepExponentCheck, type FitOptions, type FitResult, type GaussianMixtureOptions, type Resolved, type SourceScoreOptions } from './options.js';
 import { labelsOf, mapAsync, scoreMatrix, weightedMean } from './scoring.js';
-import { diagonalStart } from './start.js';
+import { diagonalStart, matrixStart } from './start.js';
 
 /** The learned state, replaced as a whole by a successful fit. */
 interface Learned {
@@ -50,7 +51,7 @@ export class GaussianMixture {
   readonly options: Readonly<Resolved>;
   private learned: Learned | undefined;
   /** Stepwise-EM state of {@link partialFit} (dropped by fit). */
-  private online: OnlineEm | undefined;
+  private online: OnlineEm | OnlineFullEm | undefined;
 
   /** @throws MixfitError naming `options.<name>` for any bad or unknown option. */
   constructor(options: GaussianMixtureOptions) {
@@ -120,26 +121,36 @@ export class GaussianMixture {
   }
 
   /**
-   * Stepwise EM on one chunk of a stream (N × d; Cappé & Moulines 2009, step ρ_t = (t + 2)^−α): the first
-   * call starts as `fit` would (options.init on this chunk) and takes the chunk's statistics; each later
-   * call blends the chunk's statistics in with weight ρ_t and re-estimates. Synchronous; commits after every
-   * chunk. An approximation of the batch fit for data seen once (gap measured in README "Large data");
-   * `fit` discards the online state. `stepExponent` α ∈ (0.5, 1] [0.6].
+   * Stepwise EM on one chunk of a stream (N × d; Cappé & Moulines 2009, step ρ_t = (t + 2)^−α), for every
+   * covariance layout: the first call starts as `fit` would (options.init, else the seeded start, on this
+   * chunk) and takes the chunk's statistics; each later call blends the chunk's statistics in with weight ρ_t
+   * and re-estimates ('full'/'tied': scikit-learn's M-step over second moments about a fixed point,
+   * stream/onlineFull.ts). Synchronous; commits after every chunk, or not at all when it throws. An
+   * approximation of the batch fit for data seen once (gap measured in README "Large data"); `fit` discards
+   * the online state. `stepExponent` α ∈ (0.5, 1] [0.6].
    * @throws MixfitError for bad data (or another dimension than earlier chunks), a chunk with fewer rows
    *   than components on the first call, or a bad `stepExponent`.
+   * @throws FitError ('full'/'tied') when a component's new covariance is not positive definite, as fit does.
    */
   partialFit(X: MatrixInput, options: { stepExponent?: number } = {}): this {
     const alpha = (resolveTable({ stepExponent: [stepExponentCheck, ONLINE_STEP_EXPONENT] }, options) as { stepExponent: number }).stepExponent;
     const o = this.options;
-    if (isMatrixCovariance(o.covariance))
-      throw new MixfitError('options.covariance', `must be 'fixed', 'spherical' or 'diagonal' for partialFit (covariance '${o.covariance}' is fitted by fit)`, o.covariance);
     const M = readMatrix(X, 'X', this.online?.theta.d);
     if (!this.online && M.rows < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
     const kernels = this.learned?.kernels ?? loadKernelsSync({ kernel: o.kernel });
+    const spec = { learnWeights: o.weights === 'learned', regCovar: o.regCovar };
+    if (isMatrixCovariance(o.covariance)) {
+      // The covariance layout is fixed per estimator, so an online state here is always the matrix one.
+      const next = (this.online as OnlineFullEm | undefined ?? OnlineFullEm.start(matrixStart(o, M, undefined, new Rng(o.seed).fork(0)), spec))
+        .step(kernels, M, alpha);
+      const params = toPublic(next.model);
+      this.online = next;
+      this.learned = { params, model: fromPublic(params, o.covariance), result: undefined, kernels };
+      return this;
+    }
     const init = typeof o.init === 'object' ? { flat: readParams(o.init as MixtureParams, 'options.init', M.cols), hasVariances: (o.init as MixtureParams).variances !== undefined } : undefined;
-    const online = this.online ?? new OnlineEm(diagonalStart(o, init?.flat, init?.hasVariances ?? false, M, undefined, new Rng(o.seed).fork(0)).flat,
-      { learnWeights: o.weights === 'learned', regCovar: o.regCovar });
+    const online = this.online as OnlineEm | undefined ?? new OnlineEm(diagonalStart(o, init?.flat, init?.hasVariances ?? false, M, undefined, new Rng(o.seed).fork(0)).flat, spec);
     online.step(kernels, M, alpha);
     const params = toPublicParams(online.theta);
     this.online = online;
