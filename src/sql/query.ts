@@ -2,9 +2,8 @@
  * The SQL text of one pass (SQLEM, Ordonez & Cereghini 2000): from the current parameters, one query that
  * computes every component's log-density per row, the max-shifted log-sum-exp, the responsibilities and
  * the sums of a pass (Σ c, Σ c·ℓ, R, S, Q, or for full/tied the centred scatter instead of Q) as one
- * result row. Only a standard subset is used (WITH,
- * arithmetic, EXP, LN, GREATEST, SUM, COUNT), so Spark SQL, Trino, ClickHouse and DuckDB all run it; the
- * few differences are the {@link DIALECTS} table.
+ * result row. Only a standard subset is used (WITH, arithmetic, EXP, LN, GREATEST, SUM, COUNT), so Spark
+ * SQL, Trino, ClickHouse and DuckDB all run it; the few differences are the {@link DIALECTS} table.
  */
 import { componentConstants } from '../kernel/backend.js';
 import { fullComponentConstants, triangleSize, type FullParams } from '../kernel/fullLayout.js';
