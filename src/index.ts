@@ -45,4 +45,4 @@ export type { StreamFitOptions } from './stream/fitSource.js';
 export {
   sqlSource, sqlObjective, SqlObjective, isSqlSource, type SqlAdapter, type SqlSource, type SqlSourceOptions,
 } from './sql/objective.js';
-export { passQuery, passColumns, sqlNumber, DIALECTS, type SqlDialect, type SqlTable, type DialectRules } from './sql/query.js';
+export { passQuery, passColumns, fullPassQuery, fullPassColumns, sqlNumber, DIALECTS, type SqlDialect, type SqlTable, type DialectRules } from './sql/query.js';

@@ -13,7 +13,7 @@ import { residentBackend } from '../parallel/backend.js';
 import { resolveThreads, threadsCapNote } from '../parallel/threads.js';
 import { loadKernels, type Kernels } from '../runtime/kernels.js';
 import { solve, type SolveResult } from '../solvers/solve.js';
-import { fitBackend, type OutOfCoreData } from '../stream/fitSource.js';
+import type { OutOfCoreData } from '../stream/fitSource.js';
 import type { FlatParams, Matrix } from '../types.js';
 import { coreOptions, type FitResult, type Resolved } from './options.js';
 import { diagonalStart, matrixStart } from './start.js';
@@ -30,7 +30,7 @@ export interface FitInputs {
   M: Matrix;
   w: Float64Array | undefined;
   signal: AbortSignal | undefined;
-  /** An out-of-core source (an SQL table: diagonal layouts only): passes stream over it; M is its sample. */
+  /** An out-of-core source (a file or an SQL table): passes stream over it; M is its sample. */
   source?: OutOfCoreData;
   /** The init model validated at construction (diagonal layouts), and whether it gave variances. */
   init?: { flat: FlatParams; hasVariances: boolean };
@@ -61,8 +61,8 @@ export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<
 }
 
 /**
- * Fits 'full'/'tied': seeded restarts of the solver core over one objective on the data's backend (in memory,
- * on `threads` workers, or streamed from a file source: {@link fitBackend}). Throws as {@link fitDiagonal}.
+ * Fits 'full'/'tied': seeded restarts of the solver core over one objective (in memory, on `threads` workers,
+ * streamed from a file source, or queries to an SQL engine, as the data say). Throws as {@link fitDiagonal}.
  */
 export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
   const { M, w, signal, source } = x;
@@ -70,7 +70,8 @@ export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<Fi
   const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
   const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
     .filter((s): s is string => s !== undefined);
-  const objective = new BackendObjective(fitBackend(kernels, source, M, w, { threads, signal }), 'empirical');
+  const objective = source ? source.objective(kernels, threads)
+    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal }), 'empirical');
   const rng = new Rng(o.seed);
   try {
     return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));

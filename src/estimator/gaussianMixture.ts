@@ -97,8 +97,6 @@ export class GaussianMixture {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
     const source = outOfCoreData(X, f);
-    if (source && !source.backend && isMatrixCovariance(o.covariance))
-      throw new MixfitError('X', `must be in memory or a file source with covariance '${o.covariance}'`, 'an SQL table');
     // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
     // runs). From a source: the seeded sample that starts the fit.
     const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);

@@ -36,8 +36,7 @@ export interface Objective {
   statsAsync(p: FlatParams): Promise<PassStats>;
   /**
    * The full/tied pass (covariance 'full' | 'tied'): statistics in an internal buffer, valid until the next
-   * call; one evaluation. Absent on objectives whose backend runs the diagonal pass only (worker pools,
-   * streams, SQL).
+   * call; one evaluation. Absent on objectives that run the diagonal passes only.
    */
   fullStatsAsync?(p: FullParams): Promise<FullPassStats>;
   /** Loss from a pass's statistics (of either pass). */

@@ -1,13 +1,15 @@
 /**
  * An objective whose passes run inside an SQL engine: each evaluation sends one generated query
- * ({@link passQuery}) through a small adapter and reads back one row of sums. The data never leave the
- * engine; every solver works unchanged over it since it sees only `statsAsync`.
+ * ({@link passQuery}, or {@link fullPassQuery} for covariance 'full' | 'tied') through a small adapter and
+ * reads back one row of sums. The data never leave the engine; every solver works unchanged over it since it
+ * sees only `statsAsync` / `fullStatsAsync`.
  */
 import { MixfitError } from '../errors.js';
 import { newPassStats } from '../kernel/backend.js';
+import { newFullPassStats, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
 import type { Objective } from '../objective/objective.js';
 import type { FlatParams, Matrix, MixtureGradient, MixtureParams, PassStats } from '../types.js';
-import { DIALECTS, passColumns, passQuery, type SqlDialect, type SqlTable } from './query.js';
+import { DIALECTS, fullPassColumns, fullPassQuery, passColumns, passQuery, type SqlDialect, type SqlTable } from './query.js';
 
 /**
  * What mixfit needs from an engine: run one query, resolve with its rows, each an array of values in
@@ -39,7 +41,8 @@ function rowValues(row: unknown): unknown[] {
 }
 
 function toNumber(v: unknown, what: string): number {
-  const x = typeof v === 'bigint' ? Number(v) : Number(v as number);
+  // Number(null) is 0: a NULL (an empty SUM, a NULL cell) must not pass as a number.
+  const x = v === null || v === undefined ? NaN : typeof v === 'bigint' ? Number(v) : Number(v as number);
   if (!Number.isFinite(x)) throw new MixfitError('adapter.query', `must return finite numbers (${what})`, v);
   return x;
 }
@@ -93,6 +96,7 @@ export class SqlObjective implements Objective {
   lastQuery = '';
   private disposed = false;
   private readonly buffers = new Map<string, PassStats>();
+  private readonly fullBuffers = new Map<string, FullPassStats>();
 
   constructor(readonly source: SqlSource) {
     this.dim = source.columns.length;
@@ -107,31 +111,62 @@ export class SqlObjective implements Objective {
   valueAndGrad(_p: MixtureParams | FlatParams): { value: number; grad: MixtureGradient } { return this.sync(); }
 
   async statsAsync(p: FlatParams): Promise<PassStats> {
-    if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
-    if (p.d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${p.d} columns`);
-    this.evaluations++;
+    this.evaluation(p.d);
     const diag = p.layout === 'diagonal';
     const key = `${p.n}:${p.d}:${diag}`;
     let out = this.buffers.get(key);
     if (!out) { out = newPassStats(p.n, p.d, diag); this.buffers.set(key, out); }
-    const sql = passQuery(p, this.source, this.source.dialect);
-    this.lastQuery = sql;
-    const rows = await this.source.adapter.query(sql);
-    if (rows.length !== 1) throw new MixfitError('adapter.query', 'must return the one row of the aggregate query', `${rows.length} rows`);
-    const v = rowValues(rows[0]);
-    const names = passColumns(p.n, p.d, diag);
-    if (v.length !== names.length) throw new MixfitError('adapter.query', `must return the ${names.length} columns of the pass query`, `${v.length} columns`);
-    const at = (k: number) => toNumber(v[k], names[k]);
-    out.totalWeight = at(0);
-    out.sumLogLik = at(1);
-    let k = 2;
-    for (let i = 0; i < p.n; i++) out.R[i] = at(k++);
-    for (let i = 0; i < p.n * p.d; i++) out.S[i] = at(k++);
-    for (let i = 0; i < out.Q.length; i++) out.Q[i] = at(k++);
+    const at = await this.aggregateRow(passQuery(p, this.source, this.source.dialect), passColumns(p.n, p.d, diag));
+    const k = this.readCommon(at, p.n, p.d, out);
+    for (let i = 0; i < out.Q.length; i++) out.Q[i] = at(k + i);
     return out;
   }
 
-  lossFromStats(s: PassStats): number {
+  /**
+   * The full/tied pass ({@link fullPassQuery}): one query, its row read into a reused buffer, the scatter's
+   * upper triangle mirrored. Valid until the next full pass of the same shape.
+   */
+  async fullStatsAsync(p: FullParams): Promise<FullPassStats> {
+    this.evaluation(p.d);
+    const key = `${p.n}:${p.d}:${p.tied}`;
+    let out = this.fullBuffers.get(key);
+    if (!out) { out = newFullPassStats(p.n, p.d, p.tied); this.fullBuffers.set(key, out); }
+    const at = await this.aggregateRow(fullPassQuery(p, this.source, this.source.dialect), fullPassColumns(p.n, p.d, p.tied));
+    let k = this.readCommon(at, p.n, p.d, out);
+    const d = p.d;
+    for (let b = 0; b < (p.tied ? 1 : p.n); b++)
+      for (let j = 0; j < d; j++) for (let l = j; l < d; l++) out.scatter[b * d * d + j * d + l] = out.scatter[b * d * d + l * d + j] = at(k++);
+    return out;
+  }
+
+  /** Checks a pass may run on `d` columns and counts it. */
+  private evaluation(d: number): void {
+    if (this.disposed) throw new MixfitError('objective', 'has been disposed and cannot be evaluated');
+    if (d !== this.dim) throw new MixfitError('params.means', `must have ${this.dim} columns (the data dimension)`, `${d} columns`);
+    this.evaluations++;
+  }
+
+  /** Sends `sql`, checks the answer is one row of `names.length` values, and returns a reader of finite numbers. */
+  private async aggregateRow(sql: string, names: string[]): Promise<(k: number) => number> {
+    this.lastQuery = sql;
+    const rows = await this.source.adapter.query(sql);
+    if (!rows || rows.length !== 1) throw new MixfitError('adapter.query', 'must return the one row of the aggregate query', `${rows?.length} rows`);
+    const v = rowValues(rows[0]);
+    if (v.length !== names.length) throw new MixfitError('adapter.query', `must return the ${names.length} columns of the pass query`, `${v.length} columns`);
+    return (k) => toNumber(v[k], names[k]);
+  }
+
+  /** Reads Σ c, Σ c·ℓ, R and S (the first 2 + n + n·d columns of both passes) into `out`; returns the next column. */
+  private readCommon(at: (k: number) => number, n: number, d: number, out: PassStats | FullPassStats): number {
+    out.totalWeight = at(0);
+    out.sumLogLik = at(1);
+    let k = 2;
+    for (let i = 0; i < n; i++) out.R[i] = at(k++);
+    for (let i = 0; i < n * d; i++) out.S[i] = at(k++);
+    return k;
+  }
+
+  lossFromStats(s: Pick<PassStats, 'sumLogLik' | 'totalWeight'>): number {
     return this.offset - s.sumLogLik / s.totalWeight;
   }
 

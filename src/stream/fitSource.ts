@@ -11,9 +11,6 @@ import type { Kernels } from '../runtime/kernels.js';
 import { isSqlSource, sqlHead, SqlObjective, type SqlSource } from '../sql/objective.js';
 import type { Matrix } from '../types.js';
 import { BackendObjective } from '../objective/objective.js';
-import type { DataBackend } from '../kernel/backend.js';
-import type { FullDataBackend } from '../kernel/fullLayout.js';
-import { residentBackend, type PoolOptions } from '../parallel/backend.js';
 import { readChunkRows, StreamBackend } from './objective.js';
 import { INIT_SAMPLE_ROWS, reservoirSample } from './sample.js';
 import { isRowSource, type RowSource } from './source.js';
@@ -42,10 +39,11 @@ export interface OutOfCoreData {
   readonly cols: number;
   /** The rows the start is computed from. */
   sample(rng: Rng): Promise<Matrix>;
-  /** The fit's objective, its passes on `threads` workers where the source allows (disposed by the fit; the source stays open). */
+  /**
+   * The fit's objective (every layout: a streamed backend's passes, or an SQL engine's queries), its passes on
+   * `threads` workers where the source allows (disposed by the fit; the source stays open).
+   */
   objective(kernels: Kernels, threads: number): Objective;
-  /** The data backend of a file source (diagonal and full/tied passes); undefined for an SQL table. */
-  backend?(kernels: Kernels, threads: number): StreamBackend;
 }
 
 /**
@@ -66,21 +64,7 @@ export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?:
     cols: src.cols,
     sample: (rng) => reservoirSample(src, limit, rng, chunk),
     objective: (kernels, threads) => new BackendObjective(new StreamBackend(kernels, src, chunk, threads), 'empirical'),
-    backend: (kernels, threads) => new StreamBackend(kernels, src, chunk, threads),
   };
-}
-
-/**
- * The data backend of a fit (the estimator's one hook): a file source streamed on `o.threads` workers
- * (chunks), else the in-memory rows `M` (weights `w`) in one kernel instance or on `o.threads` workers
- * (shards). Both run the diagonal and the full/tied passes; the fit disposes it.
- * @throws MixfitError for an SQL table (its passes are queries: use the objective).
- */
-export function fitBackend(kernels: Kernels, source: OutOfCoreData | undefined, M: Matrix, w: Float64Array | undefined,
-  o: PoolOptions): DataBackend & FullDataBackend {
-  if (!source) return residentBackend(kernels, M.data, M.rows, M.cols, w, o);
-  if (!source.backend) throw new MixfitError('X', 'must be in memory or a file source for this fit (an SQL table runs diagonal layouts only)', 'an SQL table');
-  return source.backend(kernels, o.threads);
 }
 
 function fromTable(table: SqlSource, limit: number): OutOfCoreData {
