@@ -204,8 +204,8 @@ describe('fits with covariance full and tied through DuckDB', () => {
 
 describe('bad adapter answers to the full/tied pass', () => {
   const p = params(2, 2, false, 3);
-  /** An SqlSource (COUNT(*) = 10) whose pass queries get `answer`. */
-  const fake = (answer: unknown) => sqlSource({ query: async (sql) => (sql.startsWith('SELECT COUNT(*)') ? [[10]] : answer) as unknown[][] }, { from: 't', columns: ['a', 'b'] });
+  /** An SqlSource (COUNT(*) = 10, no NULLs) whose pass queries get `answer`. */
+  const fake = (answer: unknown) => sqlSource({ query: async (sql) => (sql.startsWith('SELECT COUNT(*)') ? [[10, 10, 10]] : answer) as unknown[][] }, { from: 't', columns: ['a', 'b'] });
   const ncols = fullPassColumns(2, 2, false).length;
   const good = Array.from({ length: ncols }, () => 1);
 
@@ -236,7 +236,7 @@ describe('bad adapter answers to the full/tied pass', () => {
     const gm = new GaussianMixture({ nComponents: 2, covariance: 'tied', init: { means: [[0, 0], [1, 1]] } });
     await gm.fit([[0, 0], [1, 1], [2, 0], [0.5, 2]]);
     const before = gm.toJSON();
-    const src = await sqlSource({ query: async (sql) => (sql.startsWith('SELECT COUNT(*)') ? [[10]] : sql.includes(' LIMIT ') ? [[0, 0], [1, 1], [2, 0]] : [[1, 2]]) }, { from: 't', columns: ['a', 'b'] });
+    const src = await sqlSource({ query: async (sql) => (sql.startsWith('SELECT COUNT(*)') ? [[10, 10, 10]] : sql.includes(' LIMIT ') ? [[0, 0], [1, 1], [2, 0]] : [[1, 2]]) }, { from: 't', columns: ['a', 'b'] });
     const e = await gm.fit(src).then(() => null, (x: unknown) => x);
     expect(e).toBeInstanceOf(MixfitError);
     expect((e as MixfitError).argument).toBe('adapter.query');
@@ -245,7 +245,7 @@ describe('bad adapter answers to the full/tied pass', () => {
 
   it('the wrong dimension and a disposed objective are refused before any query', async () => {
     let queries = 0;
-    const src = await sqlSource({ query: async () => { queries++; return [[10]]; } }, { from: 't', columns: ['a', 'b', 'c'] });
+    const src = await sqlSource({ query: async () => { queries++; return [[10, 10, 10, 10]]; } }, { from: 't', columns: ['a', 'b', 'c'] });
     const obj = sqlObjective(src);
     await expect(obj.fullStatsAsync(p)).rejects.toThrow(/params.means: must have 3 columns/);
     obj.dispose();

@@ -152,6 +152,16 @@ describe('fits through DuckDB', () => {
     await bad(() => sqlSource(adapter, { from: 'pts', columns: [] }), 'options.columns');
     await bad(() => sqlSource(adapter, { from: 'pts', columns, dialect: 'oracle' as 'duckdb' }), 'options.dialect');
     await bad(() => sqlSource(adapter, { from: 'pts WHERE a > 1e9', columns }), 'options.from');
+    // A NULL cell would drop out of SUM but not out of COUNT(*): refused at the source, naming the column.
+    await con.run(`CREATE OR REPLACE TABLE holes AS SELECT * FROM pts`);
+    await con.run(`UPDATE holes SET ${columns[1]} = NULL WHERE rowid < 3`);
+    const holes = await sqlSource(adapter, { from: 'holes', columns: [columns[0]] }).then(() => null, (x) => x);
+    expect(holes).toBeNull();
+    const e = await sqlSource(adapter, { from: 'holes', columns }).then(() => null, (x) => x);
+    expect(e).toBeInstanceOf(MixfitError);
+    expect((e as MixfitError).argument).toBe('options.columns');
+    expect((e as MixfitError).message).toContain(`"${columns[1]}" has 3 NULL cell(s)`);
+    await bad(() => sqlSource(adapter, { from: 'holes', columns: [columns[0]], weightColumn: columns[1] }), 'options.weightColumn');
     await bad(() => new GaussianMixture({ nComponents: 2 }).fit(src, { sampleWeight: [1] }), 'sampleWeight');
   });
 });

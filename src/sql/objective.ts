@@ -53,8 +53,10 @@ export function isSqlSource(x: unknown): x is SqlSource {
 }
 
 /**
- * A table to fit inside an engine: checks the options and counts the rows (one query).
- * @throws MixfitError for a missing adapter, an empty column list, an unknown dialect or an empty table.
+ * A table to fit inside an engine: checks the options, counts the rows and each column's non-NULL cells (one
+ * query).
+ * @throws MixfitError for a missing adapter, an empty column list, an unknown dialect, an empty table or a
+ *   NULL cell in a data or weight column.
  */
 export async function sqlSource(adapter: SqlAdapter, options: SqlSourceOptions): Promise<SqlSource> {
   if (!adapter || typeof adapter.query !== 'function') throw new MixfitError('adapter', 'must have a query(sql) method returning a Promise of rows', adapter);
@@ -65,9 +67,21 @@ export async function sqlSource(adapter: SqlAdapter, options: SqlSourceOptions):
   if (!Object.hasOwn(DIALECTS, dialect)) throw new MixfitError('options.dialect', `must be one of ${Object.keys(DIALECTS).join(', ')}`, dialect);
   if (options.weightColumn !== undefined && (typeof options.weightColumn !== 'string' || options.weightColumn === ''))
     throw new MixfitError('options.weightColumn', 'must be a column name', options.weightColumn);
-  const rows = await adapter.query(`SELECT COUNT(*) AS n FROM ${options.from}`);
-  const n = toNumber(rowValues(rows[0])[0], 'COUNT(*)');
+  // One query counts the rows and each column's non-NULL cells: SUM skips NULLs while COUNT(*) counts their
+  // rows, so a NULL cell would silently drop out of the sums and bias every pass.
+  const D = DIALECTS[dialect];
+  const counted = [...options.columns, ...(options.weightColumn === undefined ? [] : [options.weightColumn])];
+  const rows = await adapter.query(`SELECT COUNT(*) AS n, ${counted.map((c, k) => `COUNT(${D.quote(c)}) AS c${k}`).join(', ')} FROM ${options.from}`);
+  const counts = rowValues(rows[0]);
+  const n = toNumber(counts[0], 'COUNT(*)');
   if (n < 1) throw new MixfitError('options.from', 'must name a table with at least one row', `${n} rows`);
+  counted.forEach((c, k) => {
+    const nulls = n - toNumber(counts[k + 1], `COUNT(${c})`);
+    if (nulls > 0) {
+      const arg = k < options.columns.length ? 'options.columns' : 'options.weightColumn';
+      throw new MixfitError(arg, `must name columns without NULLs: column ${D.quote(c)} has ${nulls} NULL cell(s) of ${n} rows (filter them in \`from\`, e.g. a subquery with WHERE … IS NOT NULL, or fill them)`, c);
+    }
+  });
   return { kind: 'sql', adapter, dialect, from: options.from, columns: options.columns.slice(), weightColumn: options.weightColumn, rows: n };
 }
 
