@@ -11,6 +11,8 @@ import { oneOf, resolveTable, wasmSource, type Check, type OptionTable } from '.
 import type { DataBackend } from '../kernel/backend.js';
 import type { FullDataBackend } from '../kernel/fullLayout.js';
 import { JsBackend } from '../kernel/jsPass.js';
+import { hasLinalg, WasmMatrixMath, type MatrixMath } from '../kernel/matrixMath.js';
+import { jsMatrixMath } from '../model/fullCovariance.js';
 import { Workspace, type KernelExports } from '../kernel/workspace.js';
 import { KERNEL_CHOICES, type KernelChoice, type KernelVariant } from '../types.js';
 import { hasWasm, hasWasmRelaxedSimd, hasWasmSimd } from './probe.js';
@@ -142,6 +144,27 @@ function requireSimdSupport(variant: WasmVariant): void {
     throw new MixfitError('options.kernel', "'relaxed' needs WebAssembly relaxed SIMD, which this runtime does not validate (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 146 do)", 'relaxed');
   if (variant === 'simd' && !hasWasmSimd())
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+}
+
+/** One bridge per compiled build, made on first use (its instance is used synchronously, so fits can share it). */
+const matrixMaths = new WeakMap<WebAssembly.Module, MatrixMath>();
+
+/**
+ * The dense per-block math of full/tied fits for kernels of `variant`: the WASM kernels of assembly/linalg.ts
+ * (about 5× the JS at d = 64) when that build has been compiled in this runtime (by loadKernels or
+ * loadKernelsSync), else the float64 JS (`kernel: 'js'`, SQL engines, a user-supplied `wasm` module). The one
+ * place the choice is made; solve() asks once per fit.
+ */
+export function matrixMathFor(variant: KernelVariant | 'sql'): MatrixMath {
+  const mod = variant === 'js' || variant === 'sql' ? undefined : ready.get(variant);
+  if (!mod) return jsMatrixMath;
+  let math = matrixMaths.get(mod);
+  if (!math) {
+    const exports = new WebAssembly.Instance(mod, {}).exports;
+    math = hasLinalg(exports) ? new WasmMatrixMath(exports) : jsMatrixMath;
+    matrixMaths.set(mod, math);
+  }
+  return math;
 }
 
 function jsKernels(): Kernels {
