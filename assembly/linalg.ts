@@ -156,6 +156,37 @@ export function precisionFactor(a: usize, u: usize, x: usize, acc: usize, d: i32
   for (; l < hi; l++) st(c, l, ld(c, l) + (a0 * ld(y0, l) + a1 * ld(y1, l) + a2 * ld(y2, l) + a3 * ld(y3, l)));
 }
 
+/**
+ * {@link rowUpdate4} for four rows of C over the same four rows of Y (coefficients a, b, e, f), in one l loop:
+ * each Y vector is loaded once for the four rows (the 4×4 register tile of the reference's loop).
+ */
+// @ts-ignore: decorator
+@inline function rowsUpdate4(c0: usize, c1: usize, c2: usize, c3: usize, y0: usize, y1: usize, y2: usize, y3: usize,
+  a0: f64, a1: f64, a2: f64, a3: f64, b0: f64, b1: f64, b2: f64, b3: f64,
+  e0: f64, e1: f64, e2: f64, e3: f64, f0: f64, f1: f64, f2: f64, f3: f64, lo: i32, hi: i32): void {
+  let l = lo;
+  if (ASC_FEATURE_SIMD) {
+    const A0 = f64x2.splat(a0), A1 = f64x2.splat(a1), A2 = f64x2.splat(a2), A3 = f64x2.splat(a3);
+    const B0 = f64x2.splat(b0), B1 = f64x2.splat(b1), B2 = f64x2.splat(b2), B3 = f64x2.splat(b3);
+    const E0 = f64x2.splat(e0), E1 = f64x2.splat(e1), E2 = f64x2.splat(e2), E3 = f64x2.splat(e3);
+    const F0 = f64x2.splat(f0), F1 = f64x2.splat(f1), F2 = f64x2.splat(f2), F3 = f64x2.splat(f3);
+    for (; l + 1 < hi; l += 2) {
+      const v0 = v128.load(at(y0, l)), v1 = v128.load(at(y1, l)), v2 = v128.load(at(y2, l)), v3 = v128.load(at(y3, l));
+      v128.store(at(c0, l), f64x2.add(v128.load(at(c0, l)), sum4(A0, v0, A1, v1, A2, v2, A3, v3)));
+      v128.store(at(c1, l), f64x2.add(v128.load(at(c1, l)), sum4(B0, v0, B1, v1, B2, v2, B3, v3)));
+      v128.store(at(c2, l), f64x2.add(v128.load(at(c2, l)), sum4(E0, v0, E1, v1, E2, v2, E3, v3)));
+      v128.store(at(c3, l), f64x2.add(v128.load(at(c3, l)), sum4(F0, v0, F1, v1, F2, v2, F3, v3)));
+    }
+  }
+  for (; l < hi; l++) {
+    const v0 = ld(y0, l), v1 = ld(y1, l), v2 = ld(y2, l), v3 = ld(y3, l);
+    st(c0, l, ld(c0, l) + (a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3));
+    st(c1, l, ld(c1, l) + (b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3));
+    st(c2, l, ld(c2, l) + (e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3));
+    st(c3, l, ld(c3, l) + (f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3));
+  }
+}
+
 /** ((a0·v0 + a1·v1) + a2·v2) + a3·v3, the reference's left-to-right order (chained `madd` in the FMA build). */
 // @ts-ignore: decorator
 @inline function sum4(a0: v128, v0: v128, a1: v128, v1: v128, a2: v128, v2: v128, a3: v128, v3: v128): v128 {
@@ -212,10 +243,10 @@ function accumulate(c: usize, x: usize, xT: bool, y: usize, d: i32, shape: i32):
       const ka = xa + k * sk, kb = xb + k * sk, kc = xc + k * sk, kd = xd + k * sk;
       const y0 = at(y, k * d), y1 = at(y, (k + 1) * d), y2 = at(y, (k + 2) * d), y3 = at(y, (k + 3) * d);
       const lo = lFrom(shape, j, k), hi = lTo(shape, j + 3, k + 3, d);
-      rowUpdate4(c0, y0, y1, y2, y3, ld(x, ka), ld(x, ka + sk), ld(x, ka + 2 * sk), ld(x, ka + 3 * sk), lo, hi);
-      rowUpdate4(c1, y0, y1, y2, y3, ld(x, kb), ld(x, kb + sk), ld(x, kb + 2 * sk), ld(x, kb + 3 * sk), lo, hi);
-      rowUpdate4(c2, y0, y1, y2, y3, ld(x, kc), ld(x, kc + sk), ld(x, kc + 2 * sk), ld(x, kc + 3 * sk), lo, hi);
-      rowUpdate4(c3, y0, y1, y2, y3, ld(x, kd), ld(x, kd + sk), ld(x, kd + 2 * sk), ld(x, kd + 3 * sk), lo, hi);
+      rowsUpdate4(c0, c1, c2, c3, y0, y1, y2, y3,
+        ld(x, ka), ld(x, ka + sk), ld(x, ka + 2 * sk), ld(x, ka + 3 * sk), ld(x, kb), ld(x, kb + sk), ld(x, kb + 2 * sk), ld(x, kb + 3 * sk),
+        ld(x, kc), ld(x, kc + sk), ld(x, kc + 2 * sk), ld(x, kc + 3 * sk), ld(x, kd), ld(x, kd + sk), ld(x, kd + 2 * sk), ld(x, kd + 3 * sk),
+        lo, hi);
     }
     for (; k < kHi; k++) {
       const yk = at(y, k * d);
