@@ -53,6 +53,59 @@ import { madd } from './exp';
   return (s0 + s1) + (s2 + s3);
 }
 
+// @ts-ignore: decorator
+@lazy let dotSecond: f64 = 0;
+
+/**
+ * {@link dot} of two rows x0, x1 with the same y at once (returns x0·y; x1·y in `dotSecond`): four independent
+ * chains and one load of y for both, each sum in {@link dot}'s order.
+ */
+// @ts-ignore: decorator
+@inline function dot2(x0: usize, x1: usize, y: usize, len: i32): f64 {
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    let va = f64x2.splat(0), vb = f64x2.splat(0), wa = f64x2.splat(0), wb = f64x2.splat(0);
+    for (; k + 3 < len; k += 4) {
+      const ya = v128.load(at(y, k)), yb = v128.load(at(y, k + 2));
+      va = madd(v128.load(at(x0, k)), ya, va);
+      vb = madd(v128.load(at(x0, k + 2)), yb, vb);
+      wa = madd(v128.load(at(x1, k)), ya, wa);
+      wb = madd(v128.load(at(x1, k + 2)), yb, wb);
+    }
+    s0 = f64x2.extract_lane(va, 0); s1 = f64x2.extract_lane(va, 1);
+    s2 = f64x2.extract_lane(vb, 0); s3 = f64x2.extract_lane(vb, 1);
+    t0 = f64x2.extract_lane(wa, 0); t1 = f64x2.extract_lane(wa, 1);
+    t2 = f64x2.extract_lane(wb, 0); t3 = f64x2.extract_lane(wb, 1);
+  } else {
+    for (; k + 3 < len; k += 4) {
+      const y0 = ld(y, k), y1 = ld(y, k + 1), y2 = ld(y, k + 2), y3 = ld(y, k + 3);
+      s0 += ld(x0, k) * y0; s1 += ld(x0, k + 1) * y1; s2 += ld(x0, k + 2) * y2; s3 += ld(x0, k + 3) * y3;
+      t0 += ld(x1, k) * y0; t1 += ld(x1, k + 1) * y1; t2 += ld(x1, k + 2) * y2; t3 += ld(x1, k + 3) * y3;
+    }
+  }
+  for (; k < len; k++) { const yk = ld(y, k); s0 += ld(x0, k) * yk; t0 += ld(x1, k) * yk; }
+  dotSecond = (t0 + t1) + (t2 + t3);
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** Column j of L below the pivot: L[i, j] = (A[i, j] − L[i, 0..j)·L[j, 0..j)) / ljj for i > j, two rows at a time. */
+// @ts-ignore: decorator
+@inline function column(a: usize, rj: usize, j: i32, d: i32, ljj: f64): void {
+  let i = j + 1;
+  for (; i + 1 < d; i += 2) {
+    const ri = at(a, i * d), rn = ri + (<usize>d << 3);
+    const s = dot2(ri, rn, rj, j);
+    st(ri, j, (ld(ri, j) - s) / ljj);
+    st(rn, j, (ld(rn, j) - dotSecond) / ljj);
+  }
+  if (i < d) {
+    const ri = at(a, i * d);
+    st(ri, j, (ld(ri, j) - dot(ri, rj, j)) / ljj);
+  }
+}
+
 /** Pivots at or below this fraction of their diagonal entry are zero (the reference's SINGULAR_PIVOT). */
 const SINGULAR_PIVOT: f64 = 1e-14;
 /** A zero pivot's conditional variance (the reference's PIVOT_FLOOR). */
@@ -69,10 +122,7 @@ export function cholesky(a: usize, d: i32): i32 {
     if (!(s > 0)) return j;
     const ljj = Math.sqrt(s);
     st(rj, j, ljj);
-    for (let i = j + 1; i < d; i++) {
-      const ri = at(a, i * d);
-      st(ri, j, (ld(ri, j) - dot(ri, rj, j)) / ljj);
-    }
+    column(a, rj, j, d, ljj);
   }
   return -1;
 }
@@ -97,10 +147,7 @@ export function floorCholesky(a: usize, d: i32, regCovar: f64): i32 {
       for (let i = j + 1; i < d; i++) st(at(a, i * d), j, 0);
       continue;
     }
-    for (let i = j + 1; i < d; i++) {
-      const ri = at(a, i * d);
-      st(ri, j, (ld(ri, j) - dot(ri, rj, j)) / ljj);
-    }
+    column(a, rj, j, d, ljj);
   }
   return floored;
 }
@@ -333,5 +380,37 @@ export function gradientFactor(m: usize, u: usize, a: usize, t: usize, k: usize,
     const fj = (j * (j + 1)) >> 1;
     for (let l = 0; l < j; l++) st(out, fj + l, ld(k, j * d + l) / w);
     st(out, fj + j, (ld(k, j * d + j) / w) * ld(a, j * d + j));
+  }
+}
+
+/** scikit-learn's `10 * eps` count floor (src/model/fullCovariance.ts COUNT_FLOOR). */
+const COUNT_FLOOR: f64 = 10 * f64.EPSILON;
+
+/**
+ * One component's share of the M-step covariance (the reference's mStepFull loop, same expressions, no fused
+ * multiply-adds in any build so every build gives its numbers): with g = S_i − R_iμ_i, e = μ_i − μ'_i at
+ * `g`, `e` (d each), v = g_j·e_l + e_j·g_l + (R_i·e_j)·e_l. Full (`tied` 0): out = (M + v)/nk + 0 for the scatter
+ * block M at `m`; tied: out += v + (10ε·μ'_j)·μ'_l (μ' at `mu`), summed over the components by repeated calls.
+ */
+export function scatterUpdate(m: usize, g: usize, e: usize, mu: usize, d: i32, r: f64, nk: f64, tied: i32, out: usize): void {
+  for (let j = 0; j < d; j++) {
+    const gj = ld(g, j), ej = ld(e, j), rej = r * ej, row = at(out, j * d), mj = at(m, j * d);
+    const cj = COUNT_FLOOR * ld(mu, j);
+    let l = 0;
+    if (ASC_FEATURE_SIMD) {
+      const G = f64x2.splat(gj), E = f64x2.splat(ej), RE = f64x2.splat(rej), N = f64x2.splat(nk), C = f64x2.splat(cj), Z = f64x2.splat(0);
+      for (; l + 1 < d; l += 2) {
+        const el = v128.load(at(e, l));
+        const v = f64x2.add(f64x2.add(f64x2.mul(G, el), f64x2.mul(E, v128.load(at(g, l)))), f64x2.mul(RE, el));
+        const o = at(row, l);
+        if (tied) v128.store(o, f64x2.add(v128.load(o), f64x2.add(v, f64x2.mul(C, v128.load(at(mu, l))))));
+        else v128.store(o, f64x2.add(Z, f64x2.div(f64x2.add(v128.load(at(mj, l)), v), N)));
+      }
+    }
+    for (; l < d; l++) {
+      const v = gj * ld(e, l) + ej * ld(g, l) + rej * ld(e, l);
+      if (tied) st(row, l, ld(row, l) + (v + cj * ld(mu, l)));
+      else st(row, l, 0 + (ld(mj, l) + v) / nk);
+    }
   }
 }

@@ -8,6 +8,7 @@
 // number: 1e-12 up to κ = 1e4; at κ = 1e8 a Cholesky factor and its inverse are determined only to about κ·ε
 // in any summation order (measured, n = 10, d = 64, Node 20 --experimental-wasm-relaxed-simd: U 6e-14 at
 // κ = 1e4 and 5e-10 at 1e8, θ 1e-14 and 4e-11, A·Aᵀ ≤ 2e-16, the gradient 7e-15 and 8e-13).
+// The M-step's covariance sums use no fused multiply-add in any build: exact in all three.
 // Failure indices (pivot of a non-positive-definite block) must equal the reference's in every build.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +78,18 @@ describe.each(BUILDS)('assembly/linalg.ts (%s build) equals the JS reference', (
       jsMatrixMath.gradientFactor(Uj, M, Aj, counts, 123.5, d, blocks, gj);
       wasm.gradientFactor(Uj, M, Aj, counts, 123.5, d, blocks, gw);
       agree(build, gw, gj, cond);
+      // The M-step's covariance sums (full and tied) from statistics at perturbed means.
+      for (const tied of [false, true]) {
+        const n = blocks, S = Float64Array.from({ length: n * d }, () => 20 * rng.normal());
+        const R = Float64Array.from({ length: n }, () => 5 + 30 * rng.uniform());
+        const stats = { totalWeight: 0, sumLogLik: 0, R, S, scatter: tied ? M.subarray(0, dd) : M };
+        const meansUsed = Float64Array.from({ length: n * d }, () => rng.normal());
+        const nk = R.map((r) => r + 1e-14), means = S.map((v, k) => v / nk[Math.floor(k / d)]);
+        const sj = new Float64Array((tied ? 1 : n) * dd), sw = new Float64Array((tied ? 1 : n) * dd);
+        jsMatrixMath.mStepCovariances(stats, meansUsed, means, nk, n, d, tied, sj);
+        wasm.mStepCovariances(stats, meansUsed, means, nk, n, d, tied, sw);
+        expect(Array.from(sw)).toEqual(Array.from(sj)); // no fused multiply-adds here in any build
+      }
     }
   });
 

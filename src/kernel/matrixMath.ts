@@ -5,7 +5,8 @@
  * is the only code touching its pointers. Matrices are row-major d×d blocks, component-major (n blocks when
  * full, 1 when tied).
  */
-import { packCoordinates, unpackCoordinates } from '../model/fullCovariance.js';
+import { packCoordinates, recentring, unpackCoordinates } from '../model/fullCovariance.js';
+import type { FullPassStats } from './fullLayout.js';
 
 /** The per-block operations of full/tied fits; failure indices are b·d + j (block b, pivot j), −1 for none. */
 export interface MatrixMath {
@@ -35,6 +36,14 @@ export interface MatrixMath {
    */
   gradientFactor(U: Float64Array, M: Float64Array, A: Float64Array, counts: Float64Array, W: number, d: number,
     blocks: number, factor: Float64Array): void;
+  /**
+   * The M-step's covariance sums into `covariances` (zeros on entry; n·d·d full, d·d tied) from one pass's
+   * statistics at `meansUsed` (n·d), the new means μ' (n·d) and counts nk (n): full Σ_i = (M_i + g·eᵀ + e·gᵀ +
+   * R_i·e·eᵀ)/nk_i; tied Σ_i (g·eᵀ + e·gᵀ + R_i·e·eᵀ + 10ε·μ'_iμ'_iᵀ), before mStepFull adds the scatter, divides
+   * and adds regCovar (src/model/fullCovariance.ts mStepFull).
+   */
+  mStepCovariances(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, nk: Float64Array,
+    n: number, d: number, tied: boolean, covariances: Float64Array): void;
 }
 
 /** The exports of assembly/linalg.ts (and the arena) the bridge calls; pointers are byte offsets. */
@@ -47,11 +56,12 @@ export interface LinalgExports {
   precisionFactor(a: number, u: number, x: number, acc: number, d: number): number;
   factorProduct(a: number, at: number, c: number, d: number, regCovar: number): void;
   gradientFactor(m: number, u: number, a: number, t: number, k: number, b: number, d: number, r: number, w: number, out: number): void;
+  scatterUpdate(m: number, g: number, e: number, mu: number, d: number, r: number, nk: number, tied: number, out: number): void;
 }
 
 /** Whether an instance's exports include assembly/linalg.ts (a user-supplied older build may not). */
 export function hasLinalg(exports: object): exports is LinalgExports {
-  return typeof (exports as Partial<LinalgExports>).gradientFactor === 'function';
+  return typeof (exports as Partial<LinalgExports>).scatterUpdate === 'function';
 }
 
 /** Pointers (as f64 indices) of the bridge's d×d blocks. */
@@ -142,5 +152,21 @@ export class WasmMatrixMath implements MatrixMath {
       this.k.gradientFactor(p.m * 8, p.u * 8, p.a * 8, p.t * 8, p.k * 8, p.b * 8, d, counts[b], W, p.out * 8);
       factor.set(h.subarray(p.out, p.out + t), b * t);
     }
+  }
+
+  mStepCovariances(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, nk: Float64Array,
+    n: number, d: number, tied: boolean, covariances: Float64Array): void {
+    // g, e and μ' live in the rows of block x (d ≥ 3 rows; for d < 3 in t's rows too).
+    const p = this.blocks(Math.max(d, 3)), dd = d * d, h = this.heap;
+    const g = p.x, e = p.x + d, mu = p.x + 2 * d;
+    if (tied) h.fill(0, p.u, p.u + dd);
+    for (let i = 0; i < n; i++) {
+      recentring(stats, meansUsed, means, i, d, h, g, h, e);
+      if (tied) h.set(means.subarray(i * d, (i + 1) * d), mu);
+      else h.set(stats.scatter.subarray(i * dd, (i + 1) * dd), p.m);
+      this.k.scatterUpdate(p.m * 8, g * 8, e * 8, mu * 8, d, stats.R[i], nk[i], tied ? 1 : 0, p.u * 8);
+      if (!tied) covariances.set(h.subarray(p.u, p.u + dd), i * dd);
+    }
+    if (tied) covariances.set(h.subarray(p.u, p.u + dd));
   }
 }

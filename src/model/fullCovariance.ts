@@ -145,7 +145,7 @@ export interface FullMStep {
  * (no cancellation of raw second moments).
  */
 export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: number, d: number, tied: boolean,
-  regCovar: number): FullMStep {
+  regCovar: number, math: MatrixMath = jsMatrixMath): FullMStep {
   const { R, S, scatter } = stats;
   const nk = new Float64Array(n);
   let total = 0;
@@ -154,12 +154,33 @@ export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: numb
   const means = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[i * d + j] = S[i * d + j] / nk[i];
   const covariances = new Float64Array((tied ? 1 : n) * d * d);
+  math.mStepCovariances(stats, meansUsed, means, nk, n, d, tied, covariances);
+  if (tied) for (let k = 0; k < d * d; k++) covariances[k] = (covariances[k] + scatter[k]) / total;
+  const blocks = tied ? 1 : n;
+  for (let b = 0; b < blocks; b++) for (let j = 0; j < d; j++) covariances[b * d * d + j * d + j] += regCovar;
+  return { weights, means, covariances };
+}
+
+/**
+ * g = S_i − R_iμ_i and e = μ_i − μ'_i of component i into g and e (d each): the per-component vectors of the
+ * M-step's exact recentring, for both {@link MatrixMath} implementations.
+ */
+export function recentring(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, i: number, d: number,
+  g: Float64Array, gOff: number, e: Float64Array, eOff: number): void {
+  const { R, S } = stats;
+  for (let j = 0; j < d; j++) {
+    g[gOff + j] = S[i * d + j] - R[i] * meansUsed[i * d + j];
+    e[eOff + j] = meansUsed[i * d + j] - means[i * d + j];
+  }
+}
+
+/** The JS {@link MatrixMath.mStepCovariances}. */
+function jsMStepCovariances(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, nk: Float64Array,
+  n: number, d: number, tied: boolean, covariances: Float64Array): void {
+  const { R, scatter } = stats;
   const g = new Float64Array(d), e = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      g[j] = S[i * d + j] - R[i] * meansUsed[i * d + j];
-      e[j] = meansUsed[i * d + j] - means[i * d + j];
-    }
+    recentring(stats, meansUsed, means, i, d, g, 0, e, 0);
     const off = tied ? 0 : i * d * d;
     for (let j = 0; j < d; j++) {
       for (let l = 0; l < d; l++) {
@@ -171,10 +192,6 @@ export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: numb
       }
     }
   }
-  if (tied) for (let k = 0; k < d * d; k++) covariances[k] = (covariances[k] + scatter[k]) / total;
-  const blocks = tied ? 1 : n;
-  for (let b = 0; b < blocks; b++) for (let j = 0; j < d; j++) covariances[b * d * d + j * d + j] += regCovar;
-  return { weights, means, covariances };
 }
 
 /**
@@ -538,4 +555,5 @@ export const jsMatrixMath: MatrixMath = {
   floorCoordinates: jsFloorCoordinates,
   factorsFromCoordinates: jsFactorsFromCoordinates,
   gradientFactor: jsGradientFactor,
+  mStepCovariances: jsMStepCovariances,
 };

@@ -194,7 +194,7 @@ export class MatrixParameterization implements ThetaMap {
    */
   emUpdate(theta: Float64Array, stats: FullPassStats): Float64Array {
     const { n, d, tied } = this;
-    const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar);
+    const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar, this.math);
     const floored = { any: false };
     const next = this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances, floored);
     // The coordinates are the Cholesky factor of Σ − regCovar·I: with every pivot above the floor Σ is positive
