@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
-import { loadKernels } from '../src/runtime/kernels.js';
+import { loadKernels, matrixMathFor } from '../src/runtime/kernels.js';
 import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
 import { hasLinalg, WasmMatrixMath, type MatrixMath } from '../src/kernel/matrixMath.js';
 import { jsMatrixMath } from '../src/model/fullCovariance.js';
@@ -147,5 +147,15 @@ describe.each(BUILDS)('assembly/linalg.ts (%s build) equals the JS reference', (
         for (let k = 0; k < cov.length; k++) { scale = Math.max(scale, Math.abs(cov[k])); err = Math.max(err, Math.abs(back[k] - cov[k])); }
         return err <= TOL * scale * d;
       }), { seed: 12, numRuns: 60 });
+  });
+});
+
+describe('matrixMathFor (the one choice per fit)', () => {
+  it('is the WASM bridge for a compiled build and the JS reference for js and SQL', async () => {
+    await loadKernels({ kernel: 'simd' });
+    expect(matrixMathFor('simd').kind).toBe('wasm');
+    expect(matrixMathFor('simd')).toBe(matrixMathFor('simd'));
+    expect(matrixMathFor('js')).toBe(jsMatrixMath);
+    expect(matrixMathFor('sql')).toBe(jsMatrixMath);
   });
 });

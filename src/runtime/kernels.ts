@@ -151,9 +151,10 @@ const matrixMaths = new WeakMap<WebAssembly.Module, MatrixMath>();
 
 /**
  * The dense per-block math of full/tied fits for kernels of `variant`: the WASM kernels of assembly/linalg.ts
- * (about 5× the JS at d = 64) when that build has been compiled in this runtime (by loadKernels or
- * loadKernelsSync), else the float64 JS (`kernel: 'js'`, SQL engines, a user-supplied `wasm` module). The one
- * place the choice is made; solve() asks once per fit.
+ * (2.7× less CPU than the JS at n = 10, d = 64, simd build: bench/kernels-full.mjs --dense-only) when that build
+ * has been compiled in this runtime (by loadKernels or loadKernelsSync), else the float64 JS (`kernel: 'js'`, SQL
+ * engines, or only a user-supplied `wasm` module compiled). The one place the choice is made; solve() asks once
+ * per fit. Results are the same either way (the plain builds bit for bit: test/matrixMath.test.ts).
  */
 export function matrixMathFor(variant: KernelVariant | 'sql'): MatrixMath {
   const mod = variant === 'js' || variant === 'sql' ? undefined : ready.get(variant);
