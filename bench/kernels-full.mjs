@@ -155,6 +155,8 @@ function denseMath(lib, kernels, fma) {
   const { covariances: cov } = startOf(n, d);
   // A scatter not proportional to Σ, so R·I − Uᵀ·M·U does not cancel to rounding noise.
   const M = cov.map((v, k) => 120 * v + ((k % dd) % (d + 1) === 0 ? 30 : 0)), counts = new Float64Array(n).fill(150);
+  const { means } = startOf(n, d), stats = { totalWeight: 1500, sumLogLik: 0, R: counts, S: means.map((v) => 150 * v + 1), scatter: M };
+  const nk = counts.map((r) => r + 1e-14), newMeans = stats.S.map((v, k) => v / nk[Math.floor(k / d)]);
   const impls = [['js', lib.jsMatrixMath], ...['simd', 'scalar'].filter((v) => kernels[v]).map((v) => [v, new lib.WasmMatrixMath(kernels[v].instantiateRaw())]),
     ...(fma ? [['fma', new lib.WasmMatrixMath(fma.instantiateRaw())]] : [])];
   const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -162,11 +164,13 @@ function denseMath(lib, kernels, fma) {
   const ref = {};
   for (const [name, m] of impls) {
     const U = new Float64Array(n * dd), th = new Float64Array(n * t), A = new Float64Array(n * dd), C = new Float64Array(n * dd), g = new Float64Array(n * t);
+    const ms = new Float64Array(n * dd);
     const ops = {
       'precision factors (Cholesky + L⁻ᵀ)': () => m.precisionFactors(cov, d, n, U),
       'floored Cholesky → θ': () => m.floorCoordinates(cov, d, n, reg, th),
       'θ → A, A·Aᵀ + regCovar·I': () => m.factorsFromCoordinates(th, 0, d, n, reg, A, C),
       'factor gradient chain': () => m.gradientFactor(U, M, A, counts, 1797, d, n, g),
+      'M-step covariance sums': () => { ms.fill(0); m.mStepCovariances(stats, means, newMeans, nk, n, d, false, ms); },
     };
     const row = { name };
     for (const [op, f] of Object.entries(ops)) {
@@ -175,7 +179,7 @@ function denseMath(lib, kernels, fma) {
       for (let r = 0; r < REPS; r++) { const t0 = cpu(); for (let k = 0; k < inner; k++) f(); times.push((cpu() - t0) / inner); }
       row[op] = median(times) * 1e3;
     }
-    for (const [key, a] of Object.entries({ U, th, C, g })) {
+    for (const [key, a] of Object.entries({ U, th, C, g, ms })) {
       if (name === 'js') { ref[key] = a; continue; }
       let scale = 0, err = 0;
       for (let k = 0; k < a.length; k++) { scale = Math.max(scale, Math.abs(ref[key][k])); err = Math.max(err, Math.abs(a[k] - ref[key][k])); }
