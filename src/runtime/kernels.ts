@@ -107,6 +107,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     throw e;
   }
   if (!options.wasm) ready.set(variant, mod);
+  loaded.set(variant, mod);
   return kernelsFrom(variant, mod);
 }
 
@@ -146,18 +147,25 @@ function requireSimdSupport(variant: WasmVariant): void {
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
 }
 
+/**
+ * The build last loaded for each variant, a user-supplied one included: worker threads load the main thread's
+ * module that way, and must pick the same dense math as a serial fit (the FMA build rounds differently from JS).
+ */
+const loaded = new Map<string, WebAssembly.Module>();
+
 /** One bridge per compiled build, made on first use (its instance is used synchronously, so fits can share it). */
 const matrixMaths = new WeakMap<WebAssembly.Module, MatrixMath>();
 
 /**
  * The dense per-block math of full/tied fits for kernels of `variant`: the WASM kernels of assembly/linalg.ts
  * (2.7× less CPU than the JS at n = 10, d = 64, simd build: bench/kernels-full.mjs --dense-only) when that build
- * has been compiled in this runtime (by loadKernels or loadKernelsSync), else the float64 JS (`kernel: 'js'`, SQL
- * engines, or only a user-supplied `wasm` module compiled). The one place the choice is made; solve() asks once
- * per fit. Results are the same either way (the plain builds bit for bit: test/matrixMath.test.ts).
+ * has been loaded in this runtime (by loadKernels, its `wasm` option included, or loadKernelsSync; the last one
+ * loaded for that variant), else the float64 JS (`kernel: 'js'`, SQL engines, a build without assembly/linalg.ts).
+ * The one place the choice is made; solve() asks once per fit. The plain builds give the JS numbers bit for bit,
+ * the FMA build to rounding (test/matrixMath.test.ts).
  */
 export function matrixMathFor(variant: KernelVariant | 'sql'): MatrixMath {
-  const mod = variant === 'js' || variant === 'sql' ? undefined : ready.get(variant);
+  const mod = variant === 'js' || variant === 'sql' ? undefined : loaded.get(variant) ?? ready.get(variant);
   if (!mod) return jsMatrixMath;
   let math = matrixMaths.get(mod);
   if (!math) {
