@@ -156,7 +156,7 @@ export class WasmMatrixMath implements MatrixMath {
 
   mStepCovariances(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, nk: Float64Array,
     n: number, d: number, tied: boolean, covariances: Float64Array): void {
-    // g, e and μ' live in the rows of block x (d ≥ 3 rows; for d < 3 in t's rows too).
+    // g, e and μ' (d each) share block x, sized for at least 3×3 so they fit for d < 3 too.
     const p = this.blocks(Math.max(d, 3)), dd = d * d, h = this.heap;
     const g = p.x, e = p.x + d, mu = p.x + 2 * d;
     if (tied) h.fill(0, p.u, p.u + dd);

@@ -2,7 +2,9 @@
  * Model math for full and tied covariances, from the statistics of the full/tied pass
  * (src/kernel/fullLayout.ts): precision Cholesky factors, scikit-learn's EM M-step, parameter counts and
  * the gradient through an unconstrained factor. Matrices are row-major; n = components, d = dimension;
- * full layouts hold n d×d blocks (component-major), tied layouts one d×d block.
+ * full layouts hold n d×d blocks (component-major), tied layouts one d×d block. Functions with a `math`
+ * argument run their per-block work through that {@link MatrixMath} (default {@link jsMatrixMath}, the float64
+ * JS reference; fits pass the WASM one of src/kernel/matrixMath.ts, same numbers).
  */
 import { FitError, MixfitError } from '../errors.js';
 import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
