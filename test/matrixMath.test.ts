@@ -111,7 +111,13 @@ describe.each(BUILDS)('assembly/linalg.ts (%s build) equals the JS reference', (
       const fj = jsMatrixMath.floorCoordinates(cov, d, 1, reg, thj);
       expect(fj).toBe(true);
       expect(wasm.floorCoordinates(cov, d, 1, reg, thw)).toBe(fj);
-      agree(build, thw, thj);
+      if (build !== 'relaxed') { agree(build, thw, thj); continue; }
+      // FMA build: past the rank r the pivots are rounding residue (≈ d·ε·|Σ_jj|, against the 1e-14·|Σ_jj| floor
+      // rule), so whether and how they are floored is decided by rounding in any summation order (measured: entries
+      // there differ by up to 0.03). The determined part, the first r columns of the factor, is held to 1e-12.
+      const lead = (th: Float64Array): Float64Array => Float64Array.from(
+        Array.from({ length: d }, (_, j) => Array.from({ length: Math.min(j + 1, r) }, (_, l) => th[(j * (j + 1)) / 2 + l])).flat());
+      agree(build, lead(thw), lead(thj));
     }
   });
 
