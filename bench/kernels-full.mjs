@@ -11,6 +11,9 @@
 //   node bench/kernels-full.mjs --no-js      without the JS oracle's column (minutes at d = 64)
 //   node bench/kernels-full.mjs --cpu-time   every column (ours and the peers') timed by process CPU time, not
 //                                            wall time: on a shared machine, preemption then drops out
+//   node bench/kernels-full.mjs --dense-only only the table of the full/tied parameterization's dense per-block
+//                                            math (printed after the pass table otherwise): ms per call at
+//                                            n = 10, d = 64, JS reference vs assembly/linalg.ts, process CPU time
 //
 // Nominal flops per pass: N·n·(2d(d+1) + 5d + 15) (triangular product and rank-1 scatter update d(d+1) each,
 // difference, squares, r·t and S 5d, log-sum-exp, exp and R about 15), the same count for every column.
@@ -60,7 +63,8 @@ async function loadInternals() {
         export { newFullPassStats } from './src/kernel/fullLayout.ts';
         export { Workspace } from './src/kernel/workspace.ts';
         export { hasWasmRelaxedSimd } from './src/runtime/probe.ts';
-        export { precisionCholesky, mStepFull } from './src/model/fullCovariance.ts';`,
+        export { precisionCholesky, mStepFull, jsMatrixMath } from './src/model/fullCovariance.ts';
+        export { WasmMatrixMath } from './src/kernel/matrixMath.ts';`,
       resolveDir: root, loader: 'ts',
     },
     bundle: true, format: 'esm', platform: 'node', target: 'node20', loader: { '.wasm': 'binary' }, outfile, logLevel: 'warning',
@@ -142,8 +146,65 @@ function cpuModel() {
   return cpus()[0]?.model ?? 'unknown CPU';
 }
 
+/**
+ * ms per call (process CPU time, median of REPS) of each MatrixMath operation at n = 10 blocks, d = 64 (digits'
+ * shape), for the JS reference and every WASM build loaded; each build's results are checked against the JS.
+ */
+function denseMath(lib, kernels, fma) {
+  const n = 10, d = 64, dd = d * d, t = (d * (d + 1)) / 2, reg = 1e-6;
+  const { covariances: cov } = startOf(n, d);
+  // A scatter not proportional to Σ, so R·I − Uᵀ·M·U does not cancel to rounding noise.
+  const M = cov.map((v, k) => 120 * v + ((k % dd) % (d + 1) === 0 ? 30 : 0)), counts = new Float64Array(n).fill(150);
+  const { means } = startOf(n, d), stats = { totalWeight: 1500, sumLogLik: 0, R: counts, S: means.map((v) => 150 * v + 1), scatter: M };
+  const nk = counts.map((r) => r + 1e-14), newMeans = stats.S.map((v, k) => v / nk[Math.floor(k / d)]);
+  const impls = [['js', lib.jsMatrixMath], ...['simd', 'scalar'].filter((v) => kernels[v]).map((v) => [v, new lib.WasmMatrixMath(kernels[v].instantiateRaw())]),
+    ...(fma ? [['fma', new lib.WasmMatrixMath(fma.instantiateRaw())]] : [])];
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  const rows = [];
+  const ref = {};
+  for (const [name, m] of impls) {
+    const U = new Float64Array(n * dd), th = new Float64Array(n * t), A = new Float64Array(n * dd), C = new Float64Array(n * dd), g = new Float64Array(n * t);
+    const ms = new Float64Array(n * dd);
+    const ops = {
+      'precision factors (Cholesky + L⁻ᵀ)': () => m.precisionFactors(cov, d, n, U),
+      'floored Cholesky → θ': () => m.floorCoordinates(cov, d, n, reg, th),
+      'θ → A, A·Aᵀ + regCovar·I': () => m.factorsFromCoordinates(th, 0, d, n, reg, A, C),
+      'factor gradient chain': () => m.gradientFactor(U, M, A, counts, 1797, d, n, g),
+      'M-step covariance sums': () => { ms.fill(0); m.mStepCovariances(stats, means, newMeans, nk, n, d, false, ms); },
+    };
+    const row = { name };
+    for (const [op, f] of Object.entries(ops)) {
+      f();
+      const inner = 10, times = [];
+      for (let r = 0; r < REPS; r++) { const t0 = cpu(); for (let k = 0; k < inner; k++) f(); times.push((cpu() - t0) / inner); }
+      row[op] = median(times) * 1e3;
+    }
+    for (const [key, a] of Object.entries({ U, th, C, g, ms })) {
+      if (name === 'js') { ref[key] = a; continue; }
+      let scale = 0, err = 0;
+      for (let k = 0; k < a.length; k++) { scale = Math.max(scale, Math.abs(ref[key][k])); err = Math.max(err, Math.abs(a[k] - ref[key][k])); }
+      if (!(err <= 1e-12 * scale)) throw new Error(`dense math: ${name} ${key} differs from the JS reference by ${err / scale} (relative)`);
+    }
+    rows.push(row);
+  }
+  const opNames = Object.keys(rows[0]).filter((k) => k !== 'name');
+  console.log(`\ndense per-block math of full/tied fits (src/model/fullCovariance.ts JS vs assembly/linalg.ts), n = ${n}, d = ${d}: ms per call, process CPU time, median of ${REPS}`);
+  console.log(['operation'.padEnd(36), ...rows.map((r) => r.name.padStart(9)), ...rows.slice(1).map((r) => `js/${r.name}`.padStart(11))].join(''));
+  for (const op of [...opNames, 'total']) {
+    const v = (r) => (op === 'total' ? opNames.reduce((s, o) => s + r[o], 0) : r[op]);
+    console.log([op.padEnd(36), ...rows.map((r) => fmt(v(r), 9, 3)), ...rows.slice(1).map((r) => fmt(v(rows[0]) / v(r), 11))].join(''));
+  }
+}
+
 async function main() {
   const lib = await loadInternals();
+  if (args.includes('--dense-only')) {
+    const fmaOnly = lib.hasWasmRelaxedSimd() ? await lib.loadKernels({ kernel: 'relaxed' }) : null;
+    console.log(`mixfit dense math benchmark — ${cpuModel()}, node ${process.version}`);
+    denseMath(lib, { simd: await lib.loadKernels({ kernel: 'simd' }), scalar: await lib.loadKernels({ kernel: 'scalar' }) }, fmaOnly);
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
   const kernels = {};
   for (const v of VARIANTS) kernels[v] = await lib.loadKernels({ kernel: v });
   const fma = RELAXED && lib.hasWasmRelaxedSimd() ? await lib.loadKernels({ kernel: 'relaxed' }) : null;
@@ -202,6 +263,7 @@ async function main() {
       `${fmt(gf(r.scalar.seconds), 10)}${fmt(gf(r.js.seconds), 10)}${fmt(gf(npS), 10)}${fmt(npS / r.simd.seconds, 10)}` +
       `${fmt(r.em.seconds * 1e3, 10, 1)}${fmt(skS * 1e3, 10, 1)}${fmt(skS / r.em.seconds, 10)}`);
   }
+  if (!simdOnly) denseMath(lib, kernels, fma);
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -2,10 +2,13 @@
  * Model math for full and tied covariances, from the statistics of the full/tied pass
  * (src/kernel/fullLayout.ts): precision Cholesky factors, scikit-learn's EM M-step, parameter counts and
  * the gradient through an unconstrained factor. Matrices are row-major; n = components, d = dimension;
- * full layouts hold n d×d blocks (component-major), tied layouts one d×d block.
+ * full layouts hold n d×d blocks (component-major), tied layouts one d×d block. Functions with a `math`
+ * argument run their per-block work through that {@link MatrixMath} (default {@link jsMatrixMath}, the float64
+ * JS reference; fits pass the WASM one of src/kernel/matrixMath.ts, same numbers).
  */
 import { FitError, MixfitError } from '../errors.js';
 import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
+import type { MatrixMath } from '../kernel/matrixMath.js';
 
 /** Every covariance layout, for parameter counting. */
 export type CovarianceLayout = 'full' | 'tied' | 'diagonal' | 'spherical' | 'fixed';
@@ -13,11 +16,6 @@ export type CovarianceLayout = 'full' | 'tied' | 'diagonal' | 'spherical' | 'fix
 /** scikit-learn's `10 * np.finfo(resp.dtype).eps`, added to every R_i in the M-step so no count is 0. */
 const COUNT_FLOOR = 10 * Number.EPSILON;
 
-/**
- * In-place Cholesky A = L·Lᵀ of the d×d block at A[off…] (lower triangle read, L written there, the strict
- * upper triangle left untouched). Returns −1 on success, else the 0-based index of the first non-positive
- * pivot (A not positive definite to working precision).
- */
 /**
  * Σ_{k < len} X[x + k]·Y[y + k] with four partial sums (the factorizations' inner products: independent
  * chains instead of one serial one).
@@ -32,6 +30,11 @@ function dot(X: Float64Array, x: number, Y: Float64Array, y: number, len: number
   return (s0 + s1) + (s2 + s3);
 }
 
+/**
+ * In-place Cholesky A = L·Lᵀ of the d×d block at A[off…] (lower triangle read, L written there, the strict
+ * upper triangle left untouched). Returns −1 on success, else the 0-based index of the first non-positive
+ * pivot (A not positive definite to working precision).
+ */
 function choleskyInPlace(A: Float64Array, off: number, d: number): number {
   for (let j = 0; j < d; j++) {
     const rj = off + j * d;
@@ -67,16 +70,10 @@ export interface PrecisionCholeskyOptions {
  * @example precisionCholesky(new Float64Array([4, 0, 0, 1]), 2, 1) // → [0.5, 0, 0, 1]
  */
 export function precisionCholesky(covariances: Float64Array, d: number, blocks: number,
-  options: PrecisionCholeskyOptions = {}): Float64Array {
-  const L = covariances.slice(0, blocks * d * d);
+  options: PrecisionCholeskyOptions = {}, math: MatrixMath = jsMatrixMath): Float64Array {
   const U = new Float64Array(blocks * d * d);
-  const X = new Float64Array(d * d), acc = new Float64Array(d);
-  for (let b = 0; b < blocks; b++) {
-    const off = b * d * d;
-    const bad = choleskyInPlace(L, off, d);
-    if (bad >= 0) throw collapseError(b, blocks, bad, options);
-    inverseLowerTransposed(L, off, d, X, acc, U);
-  }
+  const bad = math.precisionFactors(covariances, d, blocks, U);
+  if (bad >= 0) throw collapseError(Math.floor(bad / d), blocks, bad % d, options);
   return U;
 }
 
@@ -112,12 +109,9 @@ function inverseLowerTransposed(L: Float64Array, off: number, d: number, X: Floa
  * definite, without forming the factors: the Cholesky half of that work, for callers that only need the check.
  */
 export function assertPositiveDefinite(covariances: Float64Array, d: number, blocks: number,
-  options: PrecisionCholeskyOptions = {}): void {
-  const L = covariances.slice(0, blocks * d * d);
-  for (let b = 0; b < blocks; b++) {
-    const bad = choleskyInPlace(L, b * d * d, d);
-    if (bad >= 0) throw collapseError(b, blocks, bad, options);
-  }
+  options: PrecisionCholeskyOptions = {}, math: MatrixMath = jsMatrixMath): void {
+  const bad = math.choleskyFailure(covariances, d, blocks);
+  if (bad >= 0) throw collapseError(Math.floor(bad / d), blocks, bad % d, options);
 }
 
 function collapseError(b: number, blocks: number, pivot: number, o: PrecisionCholeskyOptions): Error {
@@ -153,7 +147,7 @@ export interface FullMStep {
  * (no cancellation of raw second moments).
  */
 export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: number, d: number, tied: boolean,
-  regCovar: number): FullMStep {
+  regCovar: number, math: MatrixMath = jsMatrixMath): FullMStep {
   const { R, S, scatter } = stats;
   const nk = new Float64Array(n);
   let total = 0;
@@ -162,12 +156,33 @@ export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: numb
   const means = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) means[i * d + j] = S[i * d + j] / nk[i];
   const covariances = new Float64Array((tied ? 1 : n) * d * d);
+  math.mStepCovariances(stats, meansUsed, means, nk, n, d, tied, covariances);
+  if (tied) for (let k = 0; k < d * d; k++) covariances[k] = (covariances[k] + scatter[k]) / total;
+  const blocks = tied ? 1 : n;
+  for (let b = 0; b < blocks; b++) for (let j = 0; j < d; j++) covariances[b * d * d + j * d + j] += regCovar;
+  return { weights, means, covariances };
+}
+
+/**
+ * g = S_i − R_iμ_i and e = μ_i − μ'_i of component i into g and e (d each): the per-component vectors of the
+ * M-step's exact recentring, for both {@link MatrixMath} implementations.
+ */
+export function recentring(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, i: number, d: number,
+  g: Float64Array, gOff: number, e: Float64Array, eOff: number): void {
+  const { R, S } = stats;
+  for (let j = 0; j < d; j++) {
+    g[gOff + j] = S[i * d + j] - R[i] * meansUsed[i * d + j];
+    e[eOff + j] = meansUsed[i * d + j] - means[i * d + j];
+  }
+}
+
+/** The JS {@link MatrixMath.mStepCovariances}. */
+function jsMStepCovariances(stats: FullPassStats, meansUsed: Float64Array, means: Float64Array, nk: Float64Array,
+  n: number, d: number, tied: boolean, covariances: Float64Array): void {
+  const { R, scatter } = stats;
   const g = new Float64Array(d), e = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      g[j] = S[i * d + j] - R[i] * meansUsed[i * d + j];
-      e[j] = meansUsed[i * d + j] - means[i * d + j];
-    }
+    recentring(stats, meansUsed, means, i, d, g, 0, e, 0);
     const off = tied ? 0 : i * d * d;
     for (let j = 0; j < d; j++) {
       for (let l = 0; l < d; l++) {
@@ -179,10 +194,6 @@ export function mStepFull(stats: FullPassStats, meansUsed: Float64Array, n: numb
       }
     }
   }
-  if (tied) for (let k = 0; k < d * d; k++) covariances[k] = (covariances[k] + scatter[k]) / total;
-  const blocks = tied ? 1 : n;
-  for (let b = 0; b < blocks; b++) for (let j = 0; j < d; j++) covariances[b * d * d + j * d + j] += regCovar;
-  return { weights, means, covariances };
 }
 
 /**
@@ -226,10 +237,17 @@ const PIVOT_FLOOR = 1e-300;
  * Returns blocks·d(d+1)/2 numbers; `floored`, when given, is set to whether any pivot was floored.
  */
 export function floorCoordinates(covariances: Float64Array, d: number, blocks: number, regCovar: number,
-  floored?: { any: boolean }): Float64Array {
+  floored?: { any: boolean }, math: MatrixMath = jsMatrixMath): Float64Array {
+  const out = new Float64Array(blocks * tri(d));
+  if (math.floorCoordinates(covariances, d, blocks, regCovar, out) && floored) floored.any = true;
+  return out;
+}
+
+/** The JS {@link MatrixMath.floorCoordinates}: the floored Cholesky per block, L (d×d) reused. */
+function jsFloorCoordinates(covariances: Float64Array, d: number, blocks: number, regCovar: number, out: Float64Array): boolean {
   const t = tri(d);
-  const out = new Float64Array(blocks * t);
   const L = new Float64Array(d * d);
+  let floored = false;
   for (let b = 0; b < blocks; b++) {
     const off = b * d * d;
     L.fill(0);
@@ -237,7 +255,7 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
       const diag = covariances[off + j * d + j] - regCovar;
       const s = diag - dot(L, j * d, L, j * d, j);
       const singular = !(s > SINGULAR_PIVOT * Math.abs(diag));
-      if (singular && floored) floored.any = true;
+      if (singular) floored = true;
       const ljj = Math.sqrt(singular ? PIVOT_FLOOR : s);
       L[j * d + j] = ljj;
       for (let i = j + 1; i < d; i++) {
@@ -245,28 +263,57 @@ export function floorCoordinates(covariances: Float64Array, d: number, blocks: n
         L[i * d + j] = (covariances[off + i * d + j] - dot(L, i * d, L, j * d, j)) / ljj;
       }
     }
-    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) out[b * t + (j * (j + 1)) / 2 + l] = j === l ? Math.log(L[j * d + j]) : L[j * d + l];
+    packCoordinates(L, 0, d, out, b * t);
   }
-  return out;
+  return floored;
+}
+
+/**
+ * θ of one lower factor L at L[lOff…] (d×d): its lower triangle by rows into out[o…] (d(d+1)/2), log on the
+ * diagonal. Shared by both {@link MatrixMath} implementations, so their coordinates agree exactly.
+ */
+export function packCoordinates(L: Float64Array, lOff: number, d: number, out: Float64Array, o: number): void {
+  for (let j = 0; j < d; j++) {
+    const r = o + (j * (j + 1)) / 2, lj = lOff + j * d;
+    for (let l = 0; l < j; l++) out[r + l] = L[lj + l];
+    out[r + j] = Math.log(L[lj + j]);
+  }
+}
+
+/**
+ * The factors A of θ (blocks·d(d+1)/2 numbers at θ[off…]) into A[aOff…] (d×d, lower, zeros above): the
+ * inverse of {@link packCoordinates} (exp on the diagonal). Shared by both {@link MatrixMath} implementations.
+ */
+export function unpackCoordinates(theta: Float64Array, off: number, d: number, A: Float64Array, aOff: number): void {
+  for (let j = 0; j < d; j++) {
+    const r = off + (j * (j + 1)) / 2, aj = aOff + j * d;
+    for (let l = 0; l < j; l++) A[aj + l] = theta[r + l];
+    A[aj + j] = Math.exp(theta[r + j]);
+    for (let l = j + 1; l < d; l++) A[aj + l] = 0;
+  }
 }
 
 /**
  * The inverse of {@link floorCoordinates}: from θ (blocks·d(d+1)/2 numbers at θ[off…]) the factors A
  * (blocks·d·d, lower, zeros above) and the covariances Σ = regCovar·I + A·Aᵀ (blocks·d·d, exactly symmetric).
  */
-export function covariancesFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number): { A: Float64Array; covariances: Float64Array } {
+export function covariancesFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number,
+  math: MatrixMath = jsMatrixMath): { A: Float64Array; covariances: Float64Array } {
+  const A = new Float64Array(blocks * d * d), covariances = new Float64Array(blocks * d * d);
+  math.factorsFromCoordinates(theta, off, d, blocks, regCovar, A, covariances);
+  return { A, covariances };
+}
+
+/** The JS {@link MatrixMath.factorsFromCoordinates}. */
+function jsFactorsFromCoordinates(theta: Float64Array, off: number, d: number, blocks: number, regCovar: number,
+  A: Float64Array, cov: Float64Array): void {
   const t = tri(d);
-  const A = new Float64Array(blocks * d * d), cov = new Float64Array(blocks * d * d);
   // Aᵀ (upper) and the lower triangle of A·Aᵀ, per block.
   const At = new Float64Array(d * d), AAt = new Float64Array(d * d);
   for (let b = 0; b < blocks; b++) {
     const o = b * d * d;
-    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
-      const v = theta[off + b * t + (j * (j + 1)) / 2 + l];
-      const a = j === l ? Math.exp(v) : v;
-      A[o + j * d + l] = a;
-      At[l * d + j] = a;
-    }
+    unpackCoordinates(theta, off + b * t, d, A, o);
+    for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) At[l * d + j] = A[o + j * d + l];
     AAt.fill(0);
     accumulateProduct(AAt, A, o, false, At, 0, d, Shape.LowerHalfOfLowerTimesUpper);
     for (let j = 0; j < d; j++) for (let l = 0; l <= j; l++) {
@@ -275,7 +322,6 @@ export function covariancesFromCoordinates(theta: Float64Array, off: number, d: 
       cov[o + l * d + j] = s;
     }
   }
-  return { A, covariances: cov };
 }
 
 /** Loss gradient of {@link fullGradient}. */
@@ -401,41 +447,22 @@ function lTo(shape: Shape, j: number, kLast: number, d: number): number {
   return shape === Shape.LowerTimesLower || shape === Shape.FullTimesLower ? kLast + 1 : shape === Shape.LowerHalfOfUpperTimesFull || shape === Shape.LowerHalfOfLowerTimesUpper ? j + 1 : d;
 }
 
-/** Scratch of {@link fullGradient} for one dimension d: four d×d matrices and a d-vector, reused across calls. */
-export interface FullGradientScratch {
-  readonly d: number;
-  /** M·U, then K·B (d×d). */
-  readonly T: Float64Array;
-  /** Uᵀ·M·U, then K = R·I − Uᵀ·M·U (d×d, symmetric), then the lower triangle of U·K·B. */
-  readonly K: Float64Array;
-  /** B = Uᵀ·A (d×d, lower; its strict upper triangle stays 0). */
-  readonly B: Float64Array;
-  /** One row (d). */
-  readonly row: Float64Array;
-}
-
-/** Scratch buffers of {@link fullGradient} for dimension d. */
-export function fullGradientScratch(d: number): FullGradientScratch {
-  return { d, T: new Float64Array(d * d), K: new Float64Array(d * d), B: new Float64Array(d * d), row: new Float64Array(d) };
-}
-
 /**
  * Gradient of the mean negative log-likelihood from one pass at `p` (whose scatter is centred at p.means),
  * with Σ = regCovar·I + A·Aᵀ (A from {@link covariancesFromCoordinates}): ∂L/∂μ_i = −Σ_i⁻¹(S_i − R_iμ_i)/W,
  * ∂L/∂α_i = w_i − R_i/W, and with G = ∂L/∂Σ = (R·Σ⁻¹ − Σ⁻¹·M·Σ⁻¹)/(2W) (R and M summed over components
  * when tied), ∂L/∂A = 2·G·A on the lower triangle, times A_jj on the diagonal for θ_jj = log A_jj.
  * With Σ⁻¹ = U·Uᵀ (U = p.precChol, upper) this is computed as ∂L/∂A = U·(R·I − Uᵀ·M·U)·(Uᵀ·A)/W, every
- * factor triangular or symmetric: about 1.5·d³ multiply-adds per block with contiguous inner loops, against
- * about 2.7·d³ for Σ⁻¹·M·Σ⁻¹·A. `scratch` (for p.d) avoids the d×d allocations when given.
+ * factor triangular or symmetric: about 1.5·d³ multiply-adds per block ({@link MatrixMath.gradientFactor})
+ * against about 2.7·d³ for Σ⁻¹·M·Σ⁻¹·A.
  */
-export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Array,
-  scratch: FullGradientScratch = fullGradientScratch(p.d)): FullGradient {
+export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Array, math: MatrixMath = jsMatrixMath): FullGradient {
   const { n, d, tied, precChol: U, means: mu, logWeights } = p;
   const { R, S, scatter: M, totalWeight: W } = stats;
   const blocks = tied ? 1 : n;
-  const { T, K, B, row } = scratch;
   // ∂L/∂μ_i = −U·(Uᵀ·g)/W with g = S_i − R_iμ_i: two triangular products, row-wise over U.
   const gMeans = new Float64Array(n * d);
+  const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = tied ? 0 : i * d * d, id = i * d;
     row.fill(0);
@@ -452,20 +479,33 @@ export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Arra
   }
   const logits = new Float64Array(n);
   for (let i = 0; i < n; i++) logits[i] = Math.exp(logWeights[i]) - R[i] / W;
+  const counts = new Float64Array(blocks);
+  if (tied) for (let i = 0; i < n; i++) counts[0] += R[i];
+  else counts.set(R.subarray(0, n));
+  const factor = new Float64Array(blocks * tri(d));
+  math.gradientFactor(U, M, A, counts, W, d, blocks, factor);
+  return { value: -stats.sumLogLik / W, means: gMeans, logits, factor };
+}
+
+/** Scratch of {@link jsGradientFactor} for one dimension d: three d×d matrices, kept for the last d. */
+let gradScratch: { d: number; T: Float64Array; K: Float64Array; B: Float64Array } | undefined;
+
+/** The JS {@link MatrixMath.gradientFactor}. */
+function jsGradientFactor(U: Float64Array, M: Float64Array, A: Float64Array, counts: Float64Array, W: number, d: number,
+  blocks: number, factor: Float64Array): void {
+  if (gradScratch?.d !== d) gradScratch = { d, T: new Float64Array(d * d), K: new Float64Array(d * d), B: new Float64Array(d * d) };
+  // T: M·U, then K·B; K: Uᵀ·M·U, then R·I − Uᵀ·M·U (symmetric), then the lower triangle of U·K·B; B = Uᵀ·A.
+  const { T, K, B } = gradScratch;
   const t = tri(d);
-  const factor = new Float64Array(blocks * t);
   for (let b = 0; b < blocks; b++) {
     const o = b * d * d;
-    let Rb = 0;
-    if (tied) for (let i = 0; i < n; i++) Rb += R[i];
-    else Rb = R[b];
     T.fill(0);
     accumulateProduct(T, M, o, false, U, o, d, Shape.FullTimesUpper);
     // K = R·I − Uᵀ·T on the upper triangle (Uᵀ·M·U is symmetric), mirrored below.
     K.fill(0);
     accumulateProduct(K, U, o, true, T, 0, d, Shape.UpperHalfOfLowerTimesFull);
     for (let j = 0; j < d; j++) {
-      K[j * d + j] = Rb - K[j * d + j];
+      K[j * d + j] = counts[b] - K[j * d + j];
       for (let l = j + 1; l < d; l++) { const v = -K[j * d + l]; K[j * d + l] = v; K[l * d + j] = v; }
     }
     B.fill(0);
@@ -481,5 +521,41 @@ export function fullGradient(p: FullParams, stats: FullPassStats, A: Float64Arra
       factor[fj + j] = (K[j * d + j] / W) * A[o + j * d + j];
     }
   }
-  return { value: -stats.sumLogLik / W, means: gMeans, logits, factor };
 }
+
+/** The JS {@link MatrixMath.precisionFactors}: Cholesky per block, then U = L⁻ᵀ. */
+function jsPrecisionFactors(covariances: Float64Array, d: number, blocks: number, U: Float64Array): number {
+  const L = covariances.slice(0, blocks * d * d);
+  const X = new Float64Array(d * d), acc = new Float64Array(d);
+  for (let b = 0; b < blocks; b++) {
+    const off = b * d * d;
+    const bad = choleskyInPlace(L, off, d);
+    if (bad >= 0) return b * d + bad;
+    inverseLowerTransposed(L, off, d, X, acc, U);
+  }
+  return -1;
+}
+
+/** The JS {@link MatrixMath.choleskyFailure}. */
+function jsCholeskyFailure(covariances: Float64Array, d: number, blocks: number): number {
+  const L = covariances.slice(0, blocks * d * d);
+  for (let b = 0; b < blocks; b++) {
+    const bad = choleskyInPlace(L, b * d * d, d);
+    if (bad >= 0) return b * d + bad;
+  }
+  return -1;
+}
+
+/**
+ * The float64 JS implementation of the dense per-block math: the `kernel: 'js'` fallback and the reference the
+ * WASM kernels (assembly/linalg.ts, bridged by src/kernel/matrixMath.ts) are tested against.
+ */
+export const jsMatrixMath: MatrixMath = {
+  kind: 'js',
+  precisionFactors: jsPrecisionFactors,
+  choleskyFailure: jsCholeskyFailure,
+  floorCoordinates: jsFloorCoordinates,
+  factorsFromCoordinates: jsFactorsFromCoordinates,
+  gradientFactor: jsGradientFactor,
+  mStepCovariances: jsMStepCovariances,
+};

@@ -11,6 +11,8 @@ import { oneOf, resolveTable, wasmSource, type Check, type OptionTable } from '.
 import type { DataBackend } from '../kernel/backend.js';
 import type { FullDataBackend } from '../kernel/fullLayout.js';
 import { JsBackend } from '../kernel/jsPass.js';
+import { hasLinalg, WasmMatrixMath, type MatrixMath } from '../kernel/matrixMath.js';
+import { jsMatrixMath } from '../model/fullCovariance.js';
 import { Workspace, type KernelExports } from '../kernel/workspace.js';
 import { KERNEL_CHOICES, type KernelChoice, type KernelVariant } from '../types.js';
 import { hasWasm, hasWasmRelaxedSimd, hasWasmSimd } from './probe.js';
@@ -105,6 +107,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     throw e;
   }
   if (!options.wasm) ready.set(variant, mod);
+  loaded.set(variant, mod);
   return kernelsFrom(variant, mod);
 }
 
@@ -142,6 +145,35 @@ function requireSimdSupport(variant: WasmVariant): void {
     throw new MixfitError('options.kernel', "'relaxed' needs WebAssembly relaxed SIMD, which this runtime does not validate (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 146 do)", 'relaxed');
   if (variant === 'simd' && !hasWasmSimd())
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
+}
+
+/**
+ * The build last loaded for each variant, a user-supplied one included: worker threads load the main thread's
+ * module that way, and must pick the same dense math as a serial fit (the FMA build rounds differently from JS).
+ */
+const loaded = new Map<string, WebAssembly.Module>();
+
+/** One bridge per compiled build, made on first use (its instance is used synchronously, so fits can share it). */
+const matrixMaths = new WeakMap<WebAssembly.Module, MatrixMath>();
+
+/**
+ * The dense per-block math of full/tied fits for kernels of `variant`: the WASM kernels of assembly/linalg.ts
+ * (2.7× less CPU than the JS at n = 10, d = 64, simd build: bench/kernels-full.mjs --dense-only) when that build
+ * has been loaded in this runtime (by loadKernels, its `wasm` option included, or loadKernelsSync; the last one
+ * loaded for that variant), else the float64 JS (`kernel: 'js'`, SQL engines, a build without assembly/linalg.ts).
+ * The one place the choice is made; solve() asks once per fit. The plain builds give the JS numbers bit for bit,
+ * the FMA build to rounding (test/matrixMath.test.ts).
+ */
+export function matrixMathFor(variant: KernelVariant | 'sql'): MatrixMath {
+  const mod = variant === 'js' || variant === 'sql' ? undefined : loaded.get(variant) ?? ready.get(variant);
+  if (!mod) return jsMatrixMath;
+  let math = matrixMaths.get(mod);
+  if (!math) {
+    const exports = new WebAssembly.Instance(mod, {}).exports;
+    math = hasLinalg(exports) ? new WasmMatrixMath(exports) : jsMatrixMath;
+    matrixMaths.set(mod, math);
+  }
+  return math;
 }
 
 function jsKernels(): Kernels {

@@ -9,9 +9,9 @@
  */
 import { FitError } from '../errors.js';
 import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
+import type { MatrixMath } from '../kernel/matrixMath.js';
 import {
-  assertPositiveDefinite, covariancesFromCoordinates, floorCoordinates, fullGradient, fullGradientScratch, mStepFull, precisionCholesky,
-  type FullGradientScratch,
+  assertPositiveDefinite, covariancesFromCoordinates, floorCoordinates, fullGradient, jsMatrixMath, mStepFull, precisionCholesky,
 } from '../model/fullCovariance.js';
 import type { MatrixMixture, Mixture } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
@@ -56,12 +56,13 @@ export class MatrixParameterization implements ThetaMap {
   private readonly blocks: number;
   private readonly tri: number;
   private readonly fixedLogWeights: Float64Array;
-  private readonly gradScratch: FullGradientScratch;
+  /** The dense per-block math (WASM or JS), chosen once per fit. */
+  private readonly math: MatrixMath;
   /** The model at the last evaluated θ (and a copy of that θ), read by applyMetric and scaleMeans at the same θ. */
   private last: { theta: Float64Array; at: ModelAt } | undefined;
 
-  /** The map for `start`'s shape; its weights are kept when `learnWeights` is false. */
-  constructor(start: MatrixMixture, learnWeights: boolean, regCovar: number) {
+  /** The map for `start`'s shape; its weights are kept when `learnWeights` is false; `math` runs the dense math. */
+  constructor(start: MatrixMixture, learnWeights: boolean, regCovar: number, math: MatrixMath = jsMatrixMath) {
     const { n, d, tied, logWeights } = start.pass;
     this.n = n; this.d = d; this.tied = tied;
     this.learnWeights = learnWeights;
@@ -69,7 +70,7 @@ export class MatrixParameterization implements ThetaMap {
     this.blocks = tied ? 1 : n;
     this.tri = (d * (d + 1)) / 2;
     this.fixedLogWeights = logWeights.slice();
-    this.gradScratch = fullGradientScratch(d);
+    this.math = math;
     this.logitOffset = n * d;
     this.covOffset = this.logitOffset + (learnWeights ? n : 0);
     this.size = this.covOffset + this.blocks * this.tri;
@@ -89,7 +90,7 @@ export class MatrixParameterization implements ThetaMap {
     const theta = new Float64Array(this.size);
     theta.set(means.subarray(0, this.n * this.d));
     if (this.learnWeights) for (let i = 0; i < this.n; i++) theta[this.logitOffset + i] = Math.max(logWeights[i], LOGIT_FLOOR);
-    theta.set(floorCoordinates(covariances, this.d, this.blocks, this.regCovar, floored), this.covOffset);
+    theta.set(floorCoordinates(covariances, this.d, this.blocks, this.regCovar, floored, this.math), this.covOffset);
     return theta;
   }
 
@@ -110,9 +111,9 @@ export class MatrixParameterization implements ThetaMap {
     const { n, d, tied } = this;
     const means = theta.slice(0, n * d);
     const logWeights = this.learnWeights ? logSoftmaxInto(theta, this.logitOffset, n, new Float64Array(n)) : this.fixedLogWeights.slice();
-    const { A, covariances } = covariancesFromCoordinates(theta, this.covOffset, d, this.blocks, this.regCovar);
+    const { A, covariances } = covariancesFromCoordinates(theta, this.covOffset, d, this.blocks, this.regCovar, this.math);
     if (!allFinite(covariances) || !allFinite(means)) return undefined;
-    const precChol = precisionCholesky(covariances, d, this.blocks, { regCovar: this.regCovar });
+    const precChol = precisionCholesky(covariances, d, this.blocks, { regCovar: this.regCovar }, this.math);
     const pass: FullParams = { n, d, tied, means, logWeights, precChol };
     return { model: { covariance: tied ? 'tied' : 'full', pass, covariances }, A };
   }
@@ -125,7 +126,7 @@ export class MatrixParameterization implements ThetaMap {
     const s = await objective.fullStatsAsync(model.pass);
     const f = objective.lossFromStats(s);
     this.last = { theta: theta.slice(), at };
-    const gr = fullGradient(model.pass, s, A, this.gradScratch);
+    const gr = fullGradient(model.pass, s, A, this.math);
     const g = new Float64Array(this.size);
     g.set(gr.means);
     if (this.learnWeights) g.set(gr.logits, this.logitOffset);
@@ -193,12 +194,12 @@ export class MatrixParameterization implements ThetaMap {
    */
   emUpdate(theta: Float64Array, stats: FullPassStats): Float64Array {
     const { n, d, tied } = this;
-    const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar);
+    const m = mStepFull(stats, theta.subarray(0, n * d), n, d, tied, this.regCovar, this.math);
     const floored = { any: false };
     const next = this.toTheta(m.means, this.learnWeights ? m.weights.map(Math.log) : this.fixedLogWeights, m.covariances, floored);
     // The coordinates are the Cholesky factor of Σ − regCovar·I: with every pivot above the floor Σ is positive
     // definite, so scikit-learn's check (a second Cholesky, of Σ) is needed only where a pivot was floored.
-    if (floored.any) assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar });
+    if (floored.any) assertPositiveDefinite(m.covariances, d, this.blocks, { regCovar: this.regCovar }, this.math);
     return next;
   }
 }

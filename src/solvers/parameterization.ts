@@ -8,6 +8,8 @@ import { broadcastVariances, diagonalMixture, isMatrixMixture, LAYOUT_OF, varian
 import { gradientFromStats, newFlatGradient, type FlatGradient } from '../objective/gradient.js';
 import type { Objective } from '../objective/objective.js';
 import type { Covariance, FlatParams, PassStats, VarianceLayout } from '../types.js';
+import type { MatrixMath } from '../kernel/matrixMath.js';
+import { jsMatrixMath } from '../model/fullCovariance.js';
 import { MatrixParameterization } from './matrixParameterization.js';
 import type { ResolvedOptions } from './options.js';
 import { logSoftmaxInto, LOGIT_FLOOR, type ThetaMap } from './thetaMap.js';
@@ -29,10 +31,11 @@ export interface ParameterizationSpec {
 /**
  * The θ map for fitting `start` (validated) under options `o`: the full/tied map for a matrix model, else
  * the diagonal one (its shape and weights, the options' layout and weights, σ² = o.variance or the start's
- * shared value, else 1, when 'fixed').
+ * shared value, else 1, when 'fixed'). `math` is the full/tied map's dense math (solve: the objective's kernels').
  */
-export function parameterizationOf(start: Mixture, o: Pick<ResolvedOptions, 'weights' | 'covariance' | 'regCovar' | 'variance'>): ThetaMap {
-  if (isMatrixMixture(start)) return new MatrixParameterization(start, o.weights === 'learned', o.regCovar);
+export function parameterizationOf(start: Mixture, o: Pick<ResolvedOptions, 'weights' | 'covariance' | 'regCovar' | 'variance'>,
+  math: MatrixMath = jsMatrixMath): ThetaMap {
+  if (isMatrixMixture(start)) return new MatrixParameterization(start, o.weights === 'learned', o.regCovar, math);
   const p = start.flat;
   const variance = o.variance ?? (p.layout === 'shared' ? p.variances[0] : 1);
   return new Parameterization({ n: p.n, d: p.d, weights: o.weights, covariance: o.covariance as Covariance, regCovar: o.regCovar, logWeights: p.logWeights, variance });
