@@ -6,3 +6,4 @@ export { score } from './score';
 export { passF32, passF32ScratchBytes, expF32Array } from './passF32';
 export { passFull, passFullScratchBytes, scoreFull, setFullPassForm, lastFullPassForm } from './passFull';
 export { packPairs, centrePairs, needsCentring } from './pack';
+export { passFullF32, passFullF32ScratchBytes } from './passFullF32';
