@@ -70,7 +70,7 @@ export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<Fi
   const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
   const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
     .filter((s): s is string => s !== undefined);
-  const objective = new BackendObjective(fitBackend(kernels, source, M, w, { threads, signal }), 'empirical');
+  const objective = new BackendObjective(fitBackend(kernels, source, M, w, { threads, signal, precision: o.precision }), 'empirical');
   const rng = new Rng(o.seed);
   try {
     return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));

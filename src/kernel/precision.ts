@@ -1,11 +1,11 @@
 /**
  * Arithmetic precision of the fitting passes (`precision: 'float64' | 'float32'`). Under 'float32' the
- * WASM builds run assembly/passF32.ts (f32x4 distances and exp, float64 statistics); the `js` kernel has
- * no float32 pass and stays float64. Scoring (predict, scoreSamples, score, bic, aic) is always float64.
+ * WASM builds run assembly/passF32.ts (diagonal layouts) or assembly/passFullF32.ts (full/tied): f32x4
+ * distances, triangular products and exp, float64 statistics; the `js` kernel has no float32 pass and stays
+ * float64. Scoring (predict, scoreSamples, score, bic, aic) is always float64.
  */
 import { MixfitError } from '../errors.js';
 import { oneOf } from '../optionTable.js';
-import { isMatrixCovariance, type CovarianceType } from '../types.js';
 import { Workspace } from './workspace.js';
 import type { Kernels } from '../runtime/kernels.js';
 
@@ -21,14 +21,6 @@ export function readPrecision(value: unknown, argument = 'options.precision'): P
   const problem = oneOf(PRECISIONS)(value);
   if (problem) throw new MixfitError(argument, problem, value);
   return value as Precision;
-}
-
-/**
- * Why passes at `precision` cannot fit covariance `covariance`, or undefined when they can: the float32 pass
- * (assembly/passF32.ts) covers the diagonal layouts only. The one rule GaussianMixture and `minimize` read.
- */
-export function precisionRefusal(covariance: CovarianceType, precision: Precision | undefined): string | undefined {
-  return precision === 'float32' && isMatrixCovariance(covariance) ? 'the float32 pass covers the diagonal layouts' : undefined;
 }
 
 /** The precision `kernels` actually run at when asked for `precision` (the `js` kernel is float64 only). */
