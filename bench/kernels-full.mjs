@@ -11,6 +11,12 @@
 //   node bench/kernels-full.mjs --no-js      without the JS oracle's column (minutes at d = 64)
 //   node bench/kernels-full.mjs --cpu-time   every column (ours and the peers') timed by process CPU time, not
 //                                            wall time: on a shared machine, preemption then drops out
+//   node bench/kernels-full.mjs --float32    only the float32 rows (issue 14: f32 ≥ 1.6× f64 at d ≥ 10): the
+//                                            simd build's float64 pass against its float32 pass
+//                                            (assembly/passFullF32.ts) at d ∈ {10, 16, 32, 64}, n ∈ {3, 10},
+//                                            N ∈ {1e4, 1e5}, repetitions interleaved, with the float32 loss's
+//                                            relative error and the gradient's largest absolute error
+//                                            against float64 (the FLOAT32_FLOORS check); combine with --cpu-time
 //
 // Nominal flops per pass: N·n·(2d(d+1) + 5d + 15) (triangular product and rank-1 scatter update d(d+1) each,
 // difference, squares, r·t and S 5d, log-sum-exp, exp and R about 15), the same count for every column.
@@ -59,8 +65,9 @@ async function loadInternals() {
       contents: `export { loadKernels } from './src/runtime/kernels.ts';
         export { newFullPassStats } from './src/kernel/fullLayout.ts';
         export { Workspace } from './src/kernel/workspace.ts';
+        export { withPrecision } from './src/kernel/precision.ts';
         export { hasWasmRelaxedSimd } from './src/runtime/probe.ts';
-        export { precisionCholesky, mStepFull } from './src/model/fullCovariance.ts';`,
+        export { precisionCholesky, mStepFull, floorCoordinates, covariancesFromCoordinates, fullGradient } from './src/model/fullCovariance.ts';`,
       resolveDir: root, loader: 'ts',
     },
     bundle: true, format: 'esm', platform: 'node', target: 'node20', loader: { '.wasm': 'binary' }, outfile, logLevel: 'warning',
@@ -144,6 +151,7 @@ function cpuModel() {
 
 async function main() {
   const lib = await loadInternals();
+  if (args.includes('--float32')) { await float32Rows(lib); rmSync(work, { recursive: true, force: true }); return; }
   const kernels = {};
   for (const v of VARIANTS) kernels[v] = await lib.loadKernels({ kernel: v });
   const fma = RELAXED && lib.hasWasmRelaxedSimd() ? await lib.loadKernels({ kernel: 'relaxed' }) : null;
@@ -203,6 +211,73 @@ async function main() {
       `${fmt(r.em.seconds * 1e3, 10, 1)}${fmt(skS * 1e3, 10, 1)}${fmt(skS / r.em.seconds, 10)}`);
   }
   rmSync(work, { recursive: true, force: true });
+}
+
+/** Medians of interleaved repetitions of two backends' passes (same parameters): { a, b } seconds. */
+function timeInterleaved(beA, beB, p, outA, outB, reps) {
+  beA.passFull(p, outA); beB.passFull(p, outB); // warm-up (allocates the parameter blocks)
+  let t0 = clock();
+  beA.passFull(p, outA);
+  const inner = Math.max(1, Math.ceil(MIN_REP_SECONDS / Math.max(clock() - t0, 1e-7)));
+  const ta = [], tb = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = clock();
+    for (let k = 0; k < inner; k++) beA.passFull(p, outA);
+    ta.push((clock() - t0) / inner);
+    t0 = clock();
+    for (let k = 0; k < inner; k++) beB.passFull(p, outB);
+    tb.push((clock() - t0) / inner);
+  }
+  return { a: median(ta), b: median(tb) };
+}
+
+/** The mean-loss gradient (means, logits, factor coordinates) from one pass's statistics, as the solvers form it. */
+function gradientOf(lib, p, stats, covariances, regCovar) {
+  const blocks = p.tied ? 1 : p.n;
+  const theta = lib.floorCoordinates(covariances, p.d, blocks, regCovar);
+  const { A } = lib.covariancesFromCoordinates(theta, 0, p.d, blocks, regCovar);
+  const g = lib.fullGradient(p, stats, A);
+  return Object.values(g).filter((v) => v instanceof Float64Array);
+}
+
+/** The float32 rows: float64 vs float32 full pass of the simd build, speed and error, one run. */
+async function float32Rows(lib) {
+  const simd = await lib.loadKernels({ kernel: 'simd' });
+  const f32 = lib.withPrecision(simd, 'float32');
+  const fma = lib.hasWasmRelaxedSimd() ? lib.withPrecision(await lib.loadKernels({ kernel: 'relaxed' }), 'float32') : null;
+  console.log(`mixfit float32 full pass — ${cpuModel()}, node ${process.version}, ${REPS} interleaved repetitions, one thread, ${cpuTime ? 'process CPU time' : 'wall time'}`);
+  console.log('GF = N·n·(2d(d+1) + 5d + 15) / time per pass; ×f64 = f64 time / f32 time (target ≥ 1.6 at d ≥ 10); loss err = |ℓ32 − ℓ64|/|ℓ64| of the mean loss;');
+  console.log('grad err = max |g32 − g64| over the gradient coordinates (means, logits, factor), ‖Δg‖₂ = ‖g32 − g64‖₂ (what a gradient-norm tol sees), |g|∞ = max |g64|; start: the overlapping benchmark mixture');
+  if (!fma) console.log('f32 FMA column skipped: this runtime does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
+  const header = ['n', 'd', 'N', 'f64 ms', 'f64 GF', 'f32 ms', 'f32 GF', '×f64', 'fma32 GF', 'loss err', 'grad err', '‖Δg‖₂', '|g|∞', 'target'];
+  console.log(header.map((h, i) => h.padStart(i < 2 ? 4 : i === 2 ? 8 : 10)).join(''));
+  for (const d of [10, 16, 32, 64]) for (const n of [3, 10]) for (const rows of [1e4, 1e5]) {
+    const X = normals(rows * d, 1 + rows + d);
+    const start = startOf(n, d);
+    const p = { n, d, tied: false, means: start.means, logWeights: new Float64Array(n).fill(-Math.log(n)),
+      precChol: lib.precisionCholesky(start.covariances, d, n) };
+    const b64 = simd.createBackend(X, rows, d), b32 = f32.createBackend(X, rows, d);
+    const o64 = lib.newFullPassStats(n, d, false), o32 = lib.newFullPassStats(n, d, false);
+    const t = timeInterleaved(b64, b32, p, o64, o32, REPS);
+    let fmaS = NaN;
+    if (fma) { const bf = fma.createBackend(X, rows, d); fmaS = timePass(bf, p, lib.newFullPassStats(n, d, false), REPS).seconds; bf.dispose(); }
+    b64.passFull(p, o64); b32.passFull(p, o32);
+    const l64 = -o64.sumLogLik / o64.totalWeight, l32 = -o32.sumLogLik / o32.totalWeight;
+    const g64 = gradientOf(lib, p, o64, start.covariances, 1e-6), g32 = gradientOf(lib, p, o32, start.covariances, 1e-6);
+    let gErr = 0, gMax = 0, gNorm = 0;
+    g64.forEach((a, k) => a.forEach((v, j) => {
+      const e = Math.abs(v - g32[k][j]);
+      gErr = Math.max(gErr, e); gMax = Math.max(gMax, Math.abs(v)); gNorm += e * e;
+    }));
+    b64.dispose(); b32.dispose();
+    const flops = rows * n * (2 * d * (d + 1) + 5 * d + 15);
+    const gf = (sec) => flops / sec / 1e9;
+    const ratio = t.a / t.b;
+    console.log(`${String(n).padStart(4)}${String(d).padStart(4)}${String(rows).padStart(8)}${fmt(t.a * 1e3, 10, 3)}${fmt(gf(t.a), 10)}` +
+      `${fmt(t.b * 1e3, 10, 3)}${fmt(gf(t.b), 10)}${fmt(ratio, 10)}${fmt(gf(fmaS), 10)}` +
+      `${Math.abs(l32 - l64) / Math.abs(l64) > 0 ? (Math.abs(l32 - l64) / Math.abs(l64)).toExponential(1).padStart(10) : '0'.padStart(10)}` +
+      `${gErr.toExponential(1).padStart(10)}${Math.sqrt(gNorm).toExponential(1).padStart(10)}${gMax.toExponential(1).padStart(10)}${(ratio >= 1.6 ? 'met' : 'missed').padStart(10)}`);
+  }
 }
 
 main().catch((e) => { console.error(e); rmSync(work, { recursive: true, force: true }); process.exit(1); });
