@@ -8,14 +8,19 @@
 // the same way), logNorm n (log w − (d/2)·log 2π + log det U, computed in float64, shifted by a common constant
 // the bridge adds back in float64), chol: L = Uᵀ packed by rows of the lower triangle as in assembly/passFull.ts
 // (n·d(d+1)/2 numbers, or d(d+1)/2 when tied).
-// Output (f64): R (n), the centred first moment S' = Σ c·r·(x − μ) (n·d; the bridge restores S = S' + μ·R),
-// then the scatter M_i = Σ c·r_i (x − μ_i)(x − μ_i)ᵀ as n symmetric d×d blocks, or their sum when tied.
-// Returns Σ c·ℓ' (ℓ' with the bridge's shift).
+// Output (f64), in whitened coordinates y = L·(x − μ_i) (L the f32 factor the pass used): R (n), the first
+// moment S_y = Σ c·r·y (n·d), then the scatter M_y = Σ c·r_i·y·yᵀ as n symmetric d×d blocks, or their sum
+// when tied. Returns Σ c·ℓ' (ℓ' with the bridge's shift). The bridge (src/kernel/whitened.ts) maps them back
+// in float64: x − μ = L⁻¹y, so S' = L⁻¹S_y and M = L⁻¹·M_y·L⁻ᵀ. Why whitened: an f32 sum has an error
+// relative to its terms' magnitude; summed as x − μ, the scatter's error is ~1e-7 of its largest variance,
+// which is all of its thinnest direction's variance at condition number 1e7 (measured: 2e-2 relative there);
+// summed as y (≈ isotropic), the error is ~1e-7 of Σ in every direction, and the float64 back-substitution
+// costs d³ per block per pass, nothing beside the pass's N·n·d².
 //
 // One SIMD form: blocks of F32_FULL_BLOCK quads (64 points) with register tiles, as the float64 blocked form,
 // but four points per vector: the triangular product as 2 rows of L × 4 quads (6 loads per 8 multiply-adds,
-// the float64 GEMM form's density), the scatter as 2 rows × 4 columns of M summed over the block's quads in
-// registers. The interleaved quads already give the GEMM form's arithmetic density (each f32x4 multiply-add
+// the float64 GEMM form's density), its y kept per component for the statistics, the scatter as 2 rows × 4
+// columns of M_y summed over the block's quads in registers. The interleaved quads already give the GEMM form's arithmetic density (each f32x4 multiply-add
 // serves four points), so no point-major copy (the float64 GEMM form's reason) is needed.
 //
 // Accumulation: every f32 accumulator (a scatter tile entry, a lane of R and S') sums at most one block's
@@ -41,10 +46,10 @@ const SCORE_LO: f32 = -1e38;
 export function passFullF32ScratchBytes(n: i32, d: i32, tied: i32): usize {
   const mBlocks = tied ? 1 : n;
   const B = F32_FULL_BLOCK;
-  // SIMD: A (n·B), Q (B), Tb and Ub (B·d each), R32 and S32 (n + n·d) f32x4; FR and FS (n + n·d) f64x2;
-  // FM (mBlocks·d·d) f64. Scalar: A (n) and T (n·d) f32.
-  const simd = (<usize>(n * B + B + 2 * B * d + 2 * (n + n * d)) << 4) + (<usize>(mBlocks * d * d) << 3);
-  const scalar = <usize>(n + n * d) << 2;
+  // SIMD: A (n·B), Q (B), Tb and Ub (B·d each), Yb (n·B·d), R32 and S32 (n + n·d) f32x4; FR and FS
+  // (n + n·d) f64x2; FM (mBlocks·d·d) f64. Scalar: A (n), T (d) and Y (n·d) f32.
+  const simd = (<usize>(n * B + B + 2 * B * d + n * B * d + 2 * (n + n * d)) << 4) + (<usize>(mBlocks * d * d) << 3);
+  const scalar = <usize>(n + d + n * d) << 2;
   return ASC_FEATURE_SIMD ? simd : scalar;
 }
 
@@ -77,8 +82,9 @@ function passFullF32Simd(
   const A = scratch;                                   // n·B vectors: scores, then c·r
   const Q = A + (<usize>(n * B) << 4);                 // B vectors: ‖y‖²
   const Tb = Q + (<usize>B << 4);                      // B·d vectors: t = x − μ_i per quad
-  const Ub = Tb + <usize>B * quadBytes;                // B·d vectors: u = c·r·t
-  const R32 = Ub + <usize>B * quadBytes;               // n vectors, then S32 (n·d): one block's f32 sums
+  const Ub = Tb + <usize>B * quadBytes;                // B·d vectors: u = c·r·y
+  const Yb = Ub + <usize>B * quadBytes;                // n·B·d vectors: y = L·t per component and quad
+  const R32 = Yb + <usize>(n * B) * quadBytes;         // n vectors, then S32 (n·d): one block's f32 sums
   const S32 = R32 + (<usize>n << 4);
   const FR = S32 + (<usize>(n * d) << 4);              // n f64x2, then FS (n·d f64x2): float64 sums per lane pair
   const FS = FR + (<usize>n << 4);
@@ -94,7 +100,7 @@ function passFullF32Simd(
     for (let i = 0; i < n; i++) {
       fillDifferencesF32(xb, means + <usize>i * rowBytes, pb, d, Tb);
       memory.fill(Q, 0, <usize>pb << 4);
-      triangularF32(Tb, chol + (tied ? 0 : <usize>(i * tri) << 2), pb, d, Q);
+      triangularF32(Tb, chol + (tied ? 0 : <usize>(i * tri) << 2), pb, d, Q, Yb + <usize>(i * B) * quadBytes);
       const ln = v128.load32_splat(logNorm + (<usize>i << 2));
       for (let p = 0; p < pb; p++) {
         // pmax(lo, a): lo where a is −∞ or NaN (overflowed ‖y‖²), see the header.
@@ -126,18 +132,18 @@ function passFullF32Simd(
         v128.store(R32 + (<usize>i << 4), f32x4.add(v128.load(R32 + (<usize>i << 4)), cr));
       }
     }
-    // S' and the scatter, one component at a time.
+    // S_y and the scatter M_y, one component at a time.
     for (let i = 0; i < n; i++) {
       const crs = A + (<usize>(i * B) << 4);
       let any = f32x4.splat(0);
       for (let p = 0; p < pb; p++) any = v128.or(any, v128.load(crs + (<usize>p << 4)));
       // Every responsibility of the block exactly 0: the updates would add +0 (no bit changes).
       if (!v128.any_true(any)) continue;
-      fillDifferencesF32(xb, means + <usize>i * rowBytes, pb, d, Tb);
+      const Yi = Yb + <usize>(i * B) * quadBytes;
       const Si = S32 + <usize>i * quadBytes;
       for (let p = 0; p < pb; p++) {
         const cr = v128.load(crs + (<usize>p << 4));
-        const tp = Tb + <usize>p * quadBytes;
+        const tp = Yi + <usize>p * quadBytes;
         const up = Ub + <usize>p * quadBytes;
         for (let j = 0; j < d; j++) {
           const jv = <usize>j << 4;
@@ -146,9 +152,9 @@ function passFullF32Simd(
           v128.store(Si + jv, f32x4.add(v128.load(Si + jv), u));
         }
       }
-      scatterF32(FM + (tied ? 0 : <usize>(i * d * d) << 3), Ub, Tb, pb, d);
+      scatterF32(FM + (tied ? 0 : <usize>(i * d * d) << 3), Ub, Yi, pb, d);
     }
-    // End of block: R and S' into float64.
+    // End of block: R and S_y into float64.
     for (let k = 0; k < n + n * d; k++) flushPairs(FR + (<usize>k << 4), v128.load(R32 + (<usize>k << 4)));
   }
   for (let k = 0; k < n + n * d; k++) {
@@ -224,13 +230,14 @@ function fillDifferencesF32(xb: usize, mu: usize, pb: i32, d: i32, Tb: usize): v
 }
 
 /**
- * Q[p] += Σ_j y_j² with y = L·t for the pb quads of Tb (L packed lower-triangular rows, f32): tiles of rows
+ * Q[p] += Σ_j y_j² with y = L·t for the pb quads of Tb (L packed lower-triangular rows, f32), y stored to Y
+ * (pb·d vectors): tiles of rows
  * (j, j + 1) × 4 quads, one splat of L[j,k] and L[j+1,k] per 4 loads of t (row j + 1's last term k = j + 1
  * added after the shared part), then 2 rows × 1 quad and a last single row for odd d.
  */
 // @ts-ignore: decorator
 @inline
-function triangularF32(Tb: usize, L: usize, pb: i32, d: i32, Q: usize): void {
+function triangularF32(Tb: usize, L: usize, pb: i32, d: i32, Q: usize, Y: usize): void {
   const quadBytes = <usize>d << 4;
   let j = 0;
   for (; j + 2 <= d; j += 2) {
@@ -253,6 +260,9 @@ function triangularF32(Tb: usize, L: usize, pb: i32, d: i32, Q: usize): void {
       }
       b0 = madd4(lLast, v128.load(t0 + jv1), b0); b1 = madd4(lLast, v128.load(t1 + jv1), b1);
       b2 = madd4(lLast, v128.load(t2 + jv1), b2); b3 = madd4(lLast, v128.load(t3 + jv1), b3);
+      const y0 = Y + <usize>p * quadBytes + (<usize>j << 4), y1 = y0 + quadBytes, y2 = y1 + quadBytes, y3 = y2 + quadBytes;
+      v128.store(y0, a0); v128.store(y0, b0, 16); v128.store(y1, a1); v128.store(y1, b1, 16);
+      v128.store(y2, a2); v128.store(y2, b2, 16); v128.store(y3, a3); v128.store(y3, b3, 16);
       const q = Q + (<usize>p << 4);
       v128.store(q, madd4(b0, b0, madd4(a0, a0, v128.load(q))));
       v128.store(q, madd4(b1, b1, madd4(a1, a1, v128.load(q, 16))), 16);
@@ -268,6 +278,8 @@ function triangularF32(Tb: usize, L: usize, pb: i32, d: i32, Q: usize): void {
         b0 = madd4(v128.load32_splat(Lj1 + (<usize>k << 2)), s0, b0);
       }
       b0 = madd4(lLast, v128.load(t0 + jv1), b0);
+      const y0 = Y + <usize>p * quadBytes + (<usize>j << 4);
+      v128.store(y0, a0); v128.store(y0, b0, 16);
       const q = Q + (<usize>p << 4);
       v128.store(q, madd4(b0, b0, madd4(a0, a0, v128.load(q))));
     }
@@ -278,6 +290,7 @@ function triangularF32(Tb: usize, L: usize, pb: i32, d: i32, Q: usize): void {
       const t0 = Tb + <usize>p * quadBytes;
       let a0 = f32x4.splat(0);
       for (let k = 0; k <= j; k++) a0 = madd4(v128.load32_splat(Lj + (<usize>k << 2)), v128.load(t0 + (<usize>k << 4)), a0);
+      v128.store(Y + <usize>p * quadBytes + (<usize>j << 4), a0);
       const q = Q + (<usize>p << 4);
       v128.store(q, madd4(a0, a0, v128.load(q)));
     }
@@ -340,7 +353,8 @@ function scatterF32(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
 }
 
 // The scalar build's twin: the same f32 differences, triangular products, scores and responsibilities per
-// point (exp by Mathf), the statistics summed straight into float64 (no f32 blocks: nothing to vectorise).
+// point (exp by Mathf), the whitened statistics summed straight into float64 (no f32 blocks: nothing to
+// vectorise).
 function passFullF32Scalar(
   x: usize, c: usize, quadStart: i32, quadEnd: i32, d: i32, n: i32,
   means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
@@ -348,7 +362,8 @@ function passFullF32Scalar(
   const tri = (d * (d + 1)) >> 1;
   const mBlocks = tied ? 1 : n;
   const A = scratch;                               // n f32
-  const T = A + (<usize>n << 2);                   // n·d f32
+  const T = A + (<usize>n << 2);                   // d f32: t = x − μ_i
+  const Y = T + (<usize>d << 2);                   // n·d f32: y = L·t per component
   const R = out;
   const S = R + (<usize>n << 3);
   const M = S + (<usize>(n * d) << 3);
@@ -362,15 +377,16 @@ function passFullF32Scalar(
       let mx: f32 = SCORE_LO;
       for (let i = 0; i < n; i++) {
         const mu = means + (<usize>(i * d) << 2);
-        const Ti = T + (<usize>(i * d) << 2);
+        const Yi = Y + (<usize>(i * d) << 2);
         for (let j = 0; j < d; j++) {
-          store<f32>(Ti + (<usize>j << 2), load<f32>(xp + (<usize>j << 4) + (lane << 2)) - load<f32>(mu + (<usize>j << 2)));
+          store<f32>(T + (<usize>j << 2), load<f32>(xp + (<usize>j << 4) + (lane << 2)) - load<f32>(mu + (<usize>j << 2)));
         }
         let Lrow = chol + (tied ? 0 : <usize>(i * tri) << 2);
         let qs: f32 = 0;
         for (let j = 0; j < d; j++) {
           let y: f32 = 0;
-          for (let k = 0; k <= j; k++) y += load<f32>(Lrow + (<usize>k << 2)) * load<f32>(Ti + (<usize>k << 2));
+          for (let k = 0; k <= j; k++) y += load<f32>(Lrow + (<usize>k << 2)) * load<f32>(T + (<usize>k << 2));
+          store<f32>(Yi + (<usize>j << 2), y);
           qs += y * y;
           Lrow += <usize>(j + 1) << 2;
         }
@@ -391,7 +407,7 @@ function passFullF32Scalar(
         const cr = load<f32>(A + (<usize>i << 2)) * inv;
         store<f64>(R + (<usize>i << 3), load<f64>(R + (<usize>i << 3)) + <f64>cr);
         if (cr == 0) continue;
-        const Ti = T + (<usize>(i * d) << 2);
+        const Ti = Y + (<usize>(i * d) << 2);
         const Si = S + (<usize>(i * d) << 3);
         const Mi = M + (tied ? 0 : <usize>(i * d * d) << 3);
         for (let j = 0; j < d; j++) {
