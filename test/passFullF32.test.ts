@@ -20,6 +20,7 @@ import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
 import { withPrecision } from '../src/kernel/precision.js';
 import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../src/kernel/fullLayout.js';
 import { GaussianMixture } from '../src/index.js';
+import { empiricalObjective } from '../src/objective/empirical.js';
 import { randomFullMixture, sampleFullMixture } from './fixtures/fullCovariance.js';
 
 // The FMA build joins wherever the runtime validates relaxed SIMD.
@@ -202,4 +203,25 @@ describe('GaussianMixture with precision float32 and covariance full/tied', () =
       for (let i = 0; i < 3; i++) for (let j = 0; j < d; j++) expect(Math.abs(ma[i][j] - mb[i][j])).toBeLessThan(1e-3);
     });
   }
+});
+
+describe('float32 full pass on worker shards', () => {
+  it('the shards run the float32 full pass (sums differ from float64 at float32 level, not float64 level)', async () => {
+    const rng = new Rng(21);
+    const N = 4001, d = 8;
+    const m = randomFullMixture(rng, 3, d, false, 30);
+    const X = sampleFullMixture(rng, m, N);
+    const par = await empiricalObjective({ data: X, rows: N, cols: d }, { precision: 'float32', threads: 2 });
+    const f64 = await empiricalObjective({ data: X, rows: N, cols: d }, { threads: 1 });
+    try {
+      expect(par.precision).toBe('float32');
+      const a = await par.fullStatsAsync(m.params), b = await f64.fullStatsAsync(m.params);
+      const e = errors(X, N, m.params, a, b);
+      expect(Math.max(e.R, e.M)).toBeGreaterThan(1e-12);
+      for (const [k, v] of Object.entries(e)) expect(v, k).toBeLessThan(tolerance(d, 30));
+    } finally {
+      par.dispose();
+      f64.dispose();
+    }
+  });
 });
