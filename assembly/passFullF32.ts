@@ -8,14 +8,15 @@
 // the same way), logNorm n (log w − (d/2)·log 2π + log det U, computed in float64, shifted by a common constant
 // the bridge adds back in float64), chol: L = Uᵀ packed by rows of the lower triangle as in assembly/passFull.ts
 // (n·d(d+1)/2 numbers, or d(d+1)/2 when tied).
-// Output (f64), in whitened coordinates y = L·(x − μ_i) (L the f32 factor the pass used): R (n), the first
-// moment S_y = Σ c·r·y (n·d), then the scatter M_y = Σ c·r_i·y·yᵀ as n symmetric d×d blocks, or their sum
-// when tied. Returns Σ c·ℓ' (ℓ' with the bridge's shift). The bridge (src/kernel/whitened.ts) maps them back
-// in float64: x − μ = L⁻¹y, so S' = L⁻¹S_y and M = L⁻¹·M_y·L⁻ᵀ. Why whitened: an f32 sum has an error
-// relative to its terms' magnitude; summed as x − μ, the scatter's error is ~1e-7 of its largest variance,
-// which is all of its thinnest direction's variance at condition number 1e7 (measured: 2e-2 relative there);
-// summed as y (≈ isotropic), the error is ~1e-7 of Σ in every direction, and the float64 back-substitution
-// costs d³ per block per pass, nothing beside the pass's N·n·d².
+// Output (f64): R (n), the centred first moment S' = Σ c·r·(x − μ) (n·d; the bridge restores S = S' + μ·R),
+// then the scatter M_i = Σ c·r_i (x − μ_i)(x − μ_i)ᵀ as n symmetric d×d blocks, or their sum when tied.
+// Returns Σ c·ℓ' (ℓ' with the bridge's shift).
+// Both are summed in whitened coordinates y = L·(x − μ_i) (L the f32 factor the pass used): S_y = Σ c·r·y and
+// M_y = Σ c·r·y·yᵀ, mapped back at the end in float64 by forward substitution (x − μ = L⁻¹y, so
+// S' = L⁻¹S_y and M = L⁻¹·M_y·L⁻ᵀ; d³·2/3 per block per pass, nothing beside the pass's N·n·d²). Why: an f32
+// sum has an error relative to its terms' magnitude; summed as x − μ, the scatter's error is ~1e-7 of its
+// largest variance, which is all of its thinnest direction's variance near condition number 1e7 (measured:
+// 2e-2 relative at 1e8); summed as y (≈ isotropic), the error is ~1e-7 of Σ in every direction.
 //
 // One SIMD form: blocks of F32_FULL_BLOCK quads (64 points) with register tiles, as the float64 blocked form,
 // but four points per vector: the triangular product as 2 rows of L × 4 quads (6 loads per 8 multiply-adds,
@@ -47,9 +48,10 @@ export function passFullF32ScratchBytes(n: i32, d: i32, tied: i32): usize {
   const mBlocks = tied ? 1 : n;
   const B = F32_FULL_BLOCK;
   // SIMD: A (n·B), Q (B), Tb and Ub (B·d each), Yb (n·B·d), R32 and S32 (n + n·d) f32x4; FR and FS
-  // (n + n·d) f64x2; FM (mBlocks·d·d) f64. Scalar: A (n), T (d) and Y (n·d) f32.
+  // (n + n·d) f64x2; FM (mBlocks·d·d) f64, reused by the back-substitution. Scalar: its d·d f64, then A (n),
+  // T (d) and Y (n·d) f32.
   const simd = (<usize>(n * B + B + 2 * B * d + n * B * d + 2 * (n + n * d)) << 4) + (<usize>(mBlocks * d * d) << 3);
-  const scalar = <usize>(n + d + n * d) << 2;
+  const scalar = (<usize>(d * d) << 3) + (<usize>(n + d + n * d) << 2);
   return ASC_FEATURE_SIMD ? simd : scalar;
 }
 
@@ -173,7 +175,68 @@ function passFullF32Simd(
       }
     }
   }
+  unwhiten(chol, n, d, tied, out, FM);
   return f64x2.extract_lane(ll, 0) + f64x2.extract_lane(ll, 1);
+}
+
+/**
+ * In place on `out`: S_y → S' = L⁻¹S_y per component and M_y → M = L⁻¹·M_y·L⁻ᵀ per block (float64, L the f32
+ * factors at `chol`); `work` holds d·d f64.
+ */
+function unwhiten(chol: usize, n: i32, d: i32, tied: i32, out: usize, work: usize): void {
+  const tri = (d * (d + 1)) >> 1;
+  const row = <usize>d << 3;
+  const S = out + (<usize>n << 3);
+  for (let i = 0; i < n; i++) solveLower(chol + (tied ? 0 : <usize>(i * tri) << 2), d, S + <usize>i * row, 8, 1, false);
+  const M = S + <usize>n * row;
+  const blocks = tied ? 1 : n;
+  for (let b = 0; b < blocks; b++) {
+    const L = chol + (<usize>(b * tri) << 2);
+    const Mb = M + <usize>(b * d) * row;
+    // X = L⁻¹·M_y, then L⁻¹·Xᵀ = L⁻¹·M_y·L⁻ᵀ (M_y symmetric), of which only the upper triangle is formed.
+    solveLower(L, d, Mb, row, d, false);
+    for (let j = 0; j < d; j++) {
+      for (let l = 0; l < d; l++) store<f64>(work + <usize>l * row + (<usize>j << 3), load<f64>(Mb + <usize>j * row + (<usize>l << 3)));
+    }
+    solveLower(L, d, work, row, d, true);
+    for (let j = 0; j < d; j++) {
+      for (let l = j; l < d; l++) {
+        const v = load<f64>(work + <usize>j * row + (<usize>l << 3));
+        store<f64>(Mb + <usize>j * row + (<usize>l << 3), v);
+        store<f64>(Mb + <usize>l * row + (<usize>j << 3), v);
+      }
+    }
+  }
+}
+
+/**
+ * Solves L·Z = B in place for `cols` right-hand sides (row j of B at a + j·stride, f64, overwritten by Z's
+ * row j), L lower triangular packed by rows in f32: forward substitution, row-oriented so the inner loop is
+ * contiguous. With `upper`, only the entries with column ≥ row are needed (each column c depends on rows
+ * ≤ c only): from the even column at or below the row on.
+ */
+function solveLower(L: usize, d: i32, a: usize, stride: usize, cols: i32, upper: bool): void {
+  for (let j = 0; j < d; j++) {
+    const lr = L + (<usize>((j * (j + 1)) >> 1) << 2);
+    const rj = a + <usize>j * stride;
+    const c0 = upper ? j & ~1 : 0;
+    for (let k = 0; k < j; k++) {
+      const l = <f64>load<f32>(lr + (<usize>k << 2));
+      if (l == 0) continue;
+      const rk = a + <usize>k * stride;
+      let c = c0;
+      if (ASC_FEATURE_SIMD) {
+        const lv = f64x2.splat(l);
+        for (; c + 2 <= cols; c += 2) {
+          const o = <usize>c << 3;
+          v128.store(rj + o, f64x2.sub(v128.load(rj + o), f64x2.mul(lv, v128.load(rk + o))));
+        }
+      }
+      for (; c < cols; c++) store<f64>(rj + (<usize>c << 3), load<f64>(rj + (<usize>c << 3)) - l * load<f64>(rk + (<usize>c << 3)));
+    }
+    const inv = 1.0 / <f64>load<f32>(lr + (<usize>j << 2));
+    for (let c = c0; c < cols; c++) store<f64>(rj + (<usize>c << 3), load<f64>(rj + (<usize>c << 3)) * inv);
+  }
 }
 
 /** Lanes 0–1 (`h` 0) or 2–3 (`h` 1) of an f32x4 as f64x2. */
@@ -361,7 +424,8 @@ function passFullF32Scalar(
 ): f64 {
   const tri = (d * (d + 1)) >> 1;
   const mBlocks = tied ? 1 : n;
-  const A = scratch;                               // n f32
+  const W = scratch;                               // d·d f64: the back-substitution's
+  const A = W + (<usize>(d * d) << 3);             // n f32
   const T = A + (<usize>n << 2);                   // d f32: t = x − μ_i
   const Y = T + (<usize>d << 2);                   // n·d f32: y = L·t per component
   const R = out;
@@ -427,5 +491,6 @@ function passFullF32Scalar(
       for (let l = 0; l < j; l++) store<f64>(Mb + (<usize>(j * d + l) << 3), load<f64>(Mb + (<usize>(l * d + j) << 3)));
     }
   }
+  unwhiten(chol, n, d, tied, out, W);
   return ll;
 }

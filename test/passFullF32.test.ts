@@ -129,7 +129,7 @@ describe('float32 full pass: condition number, offsets and extreme inputs', asyn
     // Tied, means 1e-3 apart: overlapping components whose responsibilities hinge on the thin directions.
     // The thinnest eigen-direction v of Σ has 1/κ of the largest variance, so vᵀMv is where an error relative
     // to M's largest entries shows: summed as x − μ in f32 the measured error was 7e-4 at κ = 1e6 and 2e-2 at
-    // 1e8; summed whitened (y = L·(x − μ), mapped back in float64: src/kernel/whitened.ts) it is ≤ 1.7e-7 at
+    // 1e8; summed whitened (y = L·(x − μ), mapped back in float64 at the pass's end) it is ≤ 1.7e-7 at
     // 1e4, ≤ 9.2e-7 at 1e6, ≤ 8.3e-6 at 1e8 (d = 10, 64, every build). Bounds: 4u·(1 + d) up to 1e6, 3e-5 at 1e8.
     for (const d of [10, 64]) for (const cond of [1e4, 1e6, 1e8]) {
       const rng = new Rng(3 + d);

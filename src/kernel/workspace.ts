@@ -3,7 +3,6 @@ import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
 import { fullComponentConstants, triangleSize, type FullKernelExports, type FullParams, type FullPassStats } from './fullLayout.js';
 import type { Precision } from './precision.js';
-import { unwhitenStats } from './whitened.js';
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
 export interface KernelExports extends FullKernelExports {
@@ -75,8 +74,6 @@ interface FullBlocks {
   resp: number;
   logNormTmp: Float64Array;
   cholTmp: Float64Array;
-  /** Float32 only: d·d scratch of the back-substitution (src/kernel/whitened.ts). */
-  work: Float64Array;
 }
 
 /**
@@ -343,7 +340,7 @@ export class Workspace implements DataBackend {
     const k = this.live();
     const scratch = this.allocParams((f32 ? k.passFullF32ScratchBytes : k.passFullScratchBytes)(n, d, tied ? 1 : 0));
     this.fullBlocks = { key, means, logNorm, chol, out, scratch, logDens: 0, resp: 0,
-      logNormTmp: new Float64Array(n), cholTmp: new Float64Array(cholLen), work: new Float64Array(f32 ? d * d : 0) };
+      logNormTmp: new Float64Array(n), cholTmp: new Float64Array(cholLen) };
     return this.fullBlocks;
   }
 
@@ -376,10 +373,9 @@ export class Workspace implements DataBackend {
   /**
    * The float32 full/tied pass (assembly/passFullF32.ts) over rows [start, end) (`start` a multiple of 4):
    * means rounded to f32 around the data's centre, the log-normalisers (log-determinants included) computed
-   * in float64 and shifted by their maximum before rounding, the factors rounded to f32. The pass returns
-   * whitened sums, mapped back in float64 with the f32 factors it used (src/kernel/whitened.ts); S is then
-   * S' + μ̃·R with μ̃ the f32 means the pass used (so S is consistent with the scatter, taken around μ̃); ℓ
-   * shifted back.
+   * in float64 and shifted by their maximum before rounding, the factors rounded to f32; S restored in float64
+   * as S' + μ̃·R with μ̃ the f32 means the pass used (so S is consistent with the scatter, taken around μ̃),
+   * ℓ shifted back.
    */
   private passFullF32(p: FullParams, out: FullPassStats, start: number, end: number, center: Float64Array): FullPassStats {
     const b = this.fullBlocksFor(p);
@@ -395,8 +391,6 @@ export class Workspace implements DataBackend {
       // Clamped: a mean beyond f32's range (no data near it) stays finite, so x − μ does (see the kernel's header).
       for (let j = 0; j < d; j++) h32[m + i * d + j] = Math.max(-F32_MEAN_LIMIT, Math.min(F32_MEAN_LIMIT, p.means[i * d + j] - center[j]));
     }
-    // The f32 factors, kept in cholTmp as the exact values the pass multiplies by (for the back-substitution).
-    for (let q = 0; q < b.cholTmp.length; q++) b.cholTmp[q] = Math.fround(b.cholTmp[q]);
     h32.set(b.cholTmp, b.chol >> 2);
     const quadStart = start >> 2, quadEnd = (end + 3) >> 2;
     const ll = k.passFullF32(this.xPtr, this.cPtr, quadStart, quadEnd, d, n, b.means, b.logNorm, b.chol, p.tied ? 1 : 0, b.out, b.scratch);
@@ -405,7 +399,6 @@ export class Workspace implements DataBackend {
     out.R.set(h.subarray(o, o + n));
     out.S.set(h.subarray(o + n, o + n + nd));
     out.scatter.set(h.subarray(o + n + nd, o + n + nd + out.scatter.length));
-    unwhitenStats(b.cholTmp, n, d, p.tied, out.S, out.scatter, b.work);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) out.S[i * d + j] += (g32[m + i * d + j] + center[j]) * out.R[i];
     }
