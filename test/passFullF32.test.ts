@@ -30,6 +30,8 @@ const U32 = 2 ** -24;
 const tolerance = (d: number, cond: number): number => 4 * U32 * (1 + d) * Math.sqrt(cond);
 /** The loss alone: ~1e-6 relative whatever d (issue 14's float32 contract; measured ≤ 1e-7 here). */
 const LOSS_TOL = 1e-6;
+/** MEASURE=1 (Node) prints the measured errors. */
+const MEASURE = typeof process !== 'undefined' && process.env.MEASURE === '1';
 
 function run(be: FullDataBackend, p: FullParams): FullPassStats {
   return be.passFull(p, newFullPassStats(p.n, p.d, p.tied));
@@ -83,7 +85,7 @@ describe('float32 full/tied pass agrees with the float64 oracle within the state
             expect(got.totalWeight).toBeCloseTo(want.totalWeight, 4);
             const e = errors(X, N, m.params, got, want);
             const tol = tolerance(d, cond);
-            if (process.env.MEASURE) console.log(`M ${variant} ${tied} d=${d}`, JSON.stringify(e), tol);
+            if (MEASURE) console.log(`M ${variant} ${tied} d=${d}`, JSON.stringify(e), tol);
             for (const [k, v] of Object.entries(e)) expect(v, `${k} (tolerance ${tol.toExponential(1)})`).toBeLessThan(tol);
             expect(e.ll).toBeLessThan(LOSS_TOL);
             // Really float32: bit-identical to float64 would mean the f32 pass did not run.
@@ -118,7 +120,7 @@ describe('float32 full pass: condition number, offsets and extreme inputs', asyn
         const be = k.createBackend(X, N, d);
         const e = errors(X, N, p, run(be as unknown as FullDataBackend, p), want);
         be.dispose();
-        if (process.env.MEASURE) console.log(`C ${k.variant} d=${d} k=${cond}`, JSON.stringify(e));
+        if (MEASURE) console.log(`C ${k.variant} d=${d} k=${cond}`, JSON.stringify(e));
         for (const [s, v] of Object.entries(e)) expect(v, `${k.variant} d=${d} κ=${cond} ${s}`).toBeLessThan(tolerance(d, cond));
         expect(e.ll, `${k.variant} d=${d} κ=${cond}`).toBeLessThan(LOSS_TOL);
       }
@@ -151,7 +153,7 @@ describe('float32 full pass: condition number, offsets and extreme inputs', asyn
         expect(allFinite(got), what).toBe(true);
         expect(Math.abs(got.sumLogLik - want.sumLogLik) / Math.abs(want.sumLogLik), what).toBeLessThan(LOSS_TOL);
         const thinErr = Math.abs(thin(got.scatter) - thin(want.scatter)) / thin(want.scatter);
-        if (process.env.MEASURE) console.log(`T ${what} thin ${thinErr.toExponential(2)}`);
+        if (MEASURE) console.log(`T ${what} thin ${thinErr.toExponential(2)}`);
         expect(thinErr, what).toBeLessThan(cond <= 1e6 ? tolerance(d, 1) : 3e-5);
       }
     }
