@@ -278,7 +278,7 @@ async function float32Rows(lib) {
   console.log('grad err = max |g32 − g64| over the gradient coordinates (means, logits, factor), ‖Δg‖₂ = ‖g32 − g64‖₂ (what a gradient-norm tol sees), |g|∞ = max |g64|;');
   console.log(`at the start (the overlapping benchmark mixture) and, EM columns, after ${EM_FOR_ERRORS} float64 EM iterations from it (nearer the optimum, where a stopping test looks)`);
   if (!fma) console.log('f32 FMA column skipped: this runtime does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
-  const header = ['n', 'd', 'N', 'f64 ms', 'f64 GF', 'f32 ms', 'f32 GF', '×f64', 'fma32 GF', 'loss err', 'grad err', '‖Δg‖₂', '|g|∞', 'EM loss', 'EM ‖Δg‖₂', 'EM |g|∞', 'EM κ̂', 'target'];
+  const header = ['n', 'd', 'N', 'f64 ms', 'f64 GF', 'f32 ms', 'f32 GF', '×f64', 'fma32 GF', 'loss err', 'grad err', '‖Δg‖₂', '|g|∞', 'EM loss', 'EM ‖Δg‖₂', 'EM |g|∞', 'EM κ̂', 'spikes', 'target'];
   console.log(header.map((h, i) => h.padStart(i < 2 ? 4 : i === 2 ? 8 : 10)).join(''));
   for (const d of [10, 16, 32, 64]) for (const n of [3, 10]) for (const rows of [1e4, 1e5]) {
     const X = normals(rows * d, 1 + rows + d);
@@ -305,11 +305,14 @@ async function float32Rows(lib) {
     const near = errorsAt(lib, b64, b32, q, qCov, o64, o32);
     // The worst conditioning EM reached: κ̂ = max over blocks of (max_j U_jj / min_j U_jj)², a lower bound of
     // κ(Σ); ~1e6 means a component collapsing onto the regCovar floor (a degenerate spike).
-    let kappa = 0;
+    // Spikes: blocks with a pivot ≥ 0.5/√regCovar (some variance ≤ 4·regCovar), which κ̂ misses when every
+    // direction of a component collapsed at once.
+    let kappa = 0, spikes = 0;
     for (let b = 0; b < blocks; b++) {
       let top = 0, bottom = Infinity;
       for (let j = 0; j < d; j++) { const u = q.precChol[b * d * d + j * d + j]; top = Math.max(top, u); bottom = Math.min(bottom, u); }
       kappa = Math.max(kappa, (top / bottom) ** 2);
+      if (top >= 0.5 / Math.sqrt(1e-6)) spikes++;
     }
     b64.dispose(); b32.dispose();
     const flops = rows * n * (2 * d * (d + 1) + 5 * d + 15);
@@ -318,7 +321,7 @@ async function float32Rows(lib) {
     console.log(`${String(n).padStart(4)}${String(d).padStart(4)}${String(rows).padStart(8)}${fmt(t.a * 1e3, 10, 3)}${fmt(gf(t.a), 10)}` +
       `${fmt(t.b * 1e3, 10, 3)}${fmt(gf(t.b), 10)}${fmt(ratio, 10)}${fmt(gf(fmaS), 10)}` +
       `${at.loss.toExponential(1).padStart(10)}${at.gErr.toExponential(1).padStart(10)}${at.gNorm.toExponential(1).padStart(10)}${at.gMax.toExponential(1).padStart(10)}` +
-      `${near.loss.toExponential(1).padStart(10)}${near.gNorm.toExponential(1).padStart(10)}${near.gMax.toExponential(1).padStart(10)}${kappa.toExponential(0).padStart(10)}${(ratio >= 1.6 ? 'met' : 'missed').padStart(10)}`);
+      `${near.loss.toExponential(1).padStart(10)}${near.gNorm.toExponential(1).padStart(10)}${near.gMax.toExponential(1).padStart(10)}${kappa.toExponential(0).padStart(10)}${String(spikes).padStart(10)}${(ratio >= 1.6 ? 'met' : 'missed').padStart(10)}`);
   }
 }
 
