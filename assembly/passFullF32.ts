@@ -21,13 +21,15 @@
 // One SIMD form: blocks of F32_FULL_BLOCK quads (64 points) with register tiles, as the float64 blocked form,
 // but four points per vector: the triangular product as 2 rows of L × 4 quads (6 loads per 8 multiply-adds,
 // the float64 GEMM form's density), its y kept per component for the statistics, the scatter as 2 rows × 4
-// columns of M_y summed over the block's quads in registers. The interleaved quads already give the GEMM form's arithmetic density (each f32x4 multiply-add
-// serves four points), so no point-major copy (the float64 GEMM form's reason) is needed.
+// columns of M_y summed over the block's quads in registers. The interleaved quads already give the GEMM
+// form's arithmetic density (each f32x4 multiply-add serves four points), so no point-major copy (the
+// float64 GEMM form's reason: its pairs would keep two-lane scatter accumulators) is needed.
 //
-// Accumulation: every f32 accumulator (a scatter tile entry, a lane of R and S') sums at most one block's
+// Accumulation: every f32 accumulator (a scatter tile entry, a lane of R and S_y) sums at most one block's
 // F32_FULL_BLOCK quads (≤ 16 terms per lane, then the 4 lanes of a scatter entry in f32) before it is added
 // into float64: relative rounding of a statistic ≤ ~20·2⁻²⁴ ≈ 1.2e-6 worst case, ~1e-7 typical, on top of the
-// scores' own error (a d-term triangular product per row: ~d·2⁻²⁴·κ(U)-relative in ‖y‖², see the README).
+// scores' own error (a d-term triangular product per row: ≲ (1 + d)·2⁻²⁴·√κ relative in ‖y‖², see
+// test/passFullF32.test.ts).
 // Σ c·ℓ is accumulated in float64 per quad.
 // Scores are clamped below at SCORE_LO: a point so far from every component that ‖y‖² overflows f32 (or
 // becomes NaN as inf − inf) scores −1e38 instead of −∞/NaN, so the log-sum-exp and every statistic stay
@@ -37,7 +39,7 @@
 import { logv, madd4 } from './exp';
 import { expf4NonPos } from './passF32';
 
-/** Quads per block (64 points): Tb and Ub (F32_FULL_BLOCK·d vectors each) stay in L1/L2 up to d = 64. */
+/** Quads per block (64 points): Tb and Ub (F32_FULL_BLOCK·d vectors each) stay in L1/L2 up to d = 64 (32 KiB together there). */
 const F32_FULL_BLOCK: i32 = 16;
 
 /** The lowest score: finite, and a − max stays finite for every pair of clamped scores (max ≤ 0). */
