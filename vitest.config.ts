@@ -67,6 +67,7 @@ export default defineConfig({
             'test/kernels-full.test.ts',
             'test/exp.test.ts',
             'test/passF32.test.ts',
+            'test/passFullF32.test.ts',
             'test/bridge.test.ts',
             'test/quadrature.test.ts',
             'test/population.test.ts',

@@ -14,6 +14,15 @@
 //   node bench/kernels-full.mjs --dense-only only the table of the full/tied parameterization's dense per-block
 //                                            math (printed after the pass table otherwise): ms per call at
 //                                            n = 10, d = 64, JS reference vs assembly/linalg.ts, process CPU time
+//   node bench/kernels-full.mjs --float32    only the float32 rows (issue 14: f32 ≥ 1.6× f64 at d ≥ 10): the
+//                                            simd build's float64 pass against its float32 pass
+//                                            (assembly/passFullF32.ts) at d ∈ {10, 16, 32, 64}, n ∈ {3, 10},
+//                                            N ∈ {1e4, 1e5}, repetitions interleaved, with the float32 loss's
+//                                            relative error and the gradient's largest absolute error
+//                                            against float64 (the FLOAT32_FLOORS check) at the start and after
+//                                            10 float64 EM iterations, with the conditioning EM reached (κ̂);
+//                                            combine with --cpu-time
+//   node bench/kernels-full.mjs --float32 --tied   the same rows with one shared (tied) covariance
 //
 // Nominal flops per pass: N·n·(2d(d+1) + 5d + 15) (triangular product and rank-1 scatter update d(d+1) each,
 // difference, squares, r·t and S 5d, log-sum-exp, exp and R about 15), the same count for every column.
@@ -62,8 +71,9 @@ async function loadInternals() {
       contents: `export { loadKernels } from './src/runtime/kernels.ts';
         export { newFullPassStats } from './src/kernel/fullLayout.ts';
         export { Workspace } from './src/kernel/workspace.ts';
+        export { withPrecision } from './src/kernel/precision.ts';
         export { hasWasmRelaxedSimd } from './src/runtime/probe.ts';
-        export { precisionCholesky, mStepFull, jsMatrixMath } from './src/model/fullCovariance.ts';
+        export { precisionCholesky, mStepFull, floorCoordinates, covariancesFromCoordinates, fullGradient, jsMatrixMath } from './src/model/fullCovariance.ts';
         export { WasmMatrixMath } from './src/kernel/matrixMath.ts';`,
       resolveDir: root, loader: 'ts',
     },
@@ -205,6 +215,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
     return;
   }
+  if (args.includes('--float32')) { await float32Rows(lib); rmSync(work, { recursive: true, force: true }); return; }
   const kernels = {};
   for (const v of VARIANTS) kernels[v] = await lib.loadKernels({ kernel: v });
   const fma = RELAXED && lib.hasWasmRelaxedSimd() ? await lib.loadKernels({ kernel: 'relaxed' }) : null;
@@ -265,6 +276,115 @@ async function main() {
   }
   if (!simdOnly) denseMath(lib, kernels, fma);
   rmSync(work, { recursive: true, force: true });
+}
+
+/** Seconds of warm-up passes per backend before the interleaved timing. */
+const WARM_SECONDS = 0.25;
+
+/** Medians of interleaved repetitions of two backends' passes (same parameters): { a, b } seconds. */
+function timeInterleaved(beA, beB, p, outA, outB, reps) {
+  // Warm-up (allocates the parameter blocks, and lets V8 tier the kernels up from its baseline compiler:
+  // the first few hundred small passes run slower) for at least WARM_SECONDS per backend.
+  for (const [be, out] of [[beA, outA], [beB, outB]]) {
+    const w0 = clock();
+    do be.passFull(p, out); while (clock() - w0 < WARM_SECONDS);
+  }
+  let t0 = clock();
+  beA.passFull(p, outA);
+  const inner = Math.max(1, Math.ceil(MIN_REP_SECONDS / Math.max(clock() - t0, 1e-7)));
+  const ta = [], tb = [];
+  for (let r = 0; r < reps; r++) {
+    t0 = clock();
+    for (let k = 0; k < inner; k++) beA.passFull(p, outA);
+    ta.push((clock() - t0) / inner);
+    t0 = clock();
+    for (let k = 0; k < inner; k++) beB.passFull(p, outB);
+    tb.push((clock() - t0) / inner);
+  }
+  return { a: median(ta), b: median(tb) };
+}
+
+/** The mean-loss gradient (means, logits, factor coordinates) from one pass's statistics, as the solvers form it. */
+function gradientOf(lib, p, stats, covariances, regCovar) {
+  const blocks = p.tied ? 1 : p.n;
+  const theta = lib.floorCoordinates(covariances, p.d, blocks, regCovar);
+  const { A } = lib.covariancesFromCoordinates(theta, 0, p.d, blocks, regCovar);
+  const g = lib.fullGradient(p, stats, A);
+  return Object.values(g).filter((v) => v instanceof Float64Array);
+}
+
+/** Float64 EM iterations before the second error measurement of the float32 rows. */
+const EM_FOR_ERRORS = 10;
+
+/** Loss and gradient errors of the float32 pass against float64 at p (covariances: p's, for the coordinates). */
+function errorsAt(lib, b64, b32, p, covariances, o64, o32) {
+  b64.passFull(p, o64); b32.passFull(p, o32);
+  const l64 = -o64.sumLogLik / o64.totalWeight, l32 = -o32.sumLogLik / o32.totalWeight;
+  const g64 = gradientOf(lib, p, o64, covariances, 1e-6), g32 = gradientOf(lib, p, o32, covariances, 1e-6);
+  let gErr = 0, gMax = 0, gNorm = 0;
+  g64.forEach((a, k) => a.forEach((v, j) => {
+    const e = Math.abs(v - g32[k][j]);
+    gErr = Math.max(gErr, e); gMax = Math.max(gMax, Math.abs(v)); gNorm += e * e;
+  }));
+  return { loss: Math.abs(l32 - l64) / Math.abs(l64), gErr, gNorm: Math.sqrt(gNorm), gMax };
+}
+
+/** The float32 rows: float64 vs float32 full pass of the simd build, speed and error, one run. */
+async function float32Rows(lib) {
+  const simd = await lib.loadKernels({ kernel: 'simd' });
+  const f32 = lib.withPrecision(simd, 'float32');
+  const fma = lib.hasWasmRelaxedSimd() ? lib.withPrecision(await lib.loadKernels({ kernel: 'relaxed' }), 'float32') : null;
+  const tied = args.includes('--tied');
+  console.log(`mixfit float32 ${tied ? 'tied' : 'full'} pass — ${cpuModel()}, node ${process.version}, ${REPS} interleaved repetitions, one thread, ${cpuTime ? 'process CPU time' : 'wall time'}`);
+  console.log('GF = N·n·(2d(d+1) + 5d + 15) / time per pass; ×f64 = f64 time / f32 time (target ≥ 1.6 at d ≥ 10); loss err = |ℓ32 − ℓ64|/|ℓ64| of the mean loss;');
+  console.log('grad err = max |g32 − g64| over the gradient coordinates (means, logits, factor), ‖Δg‖₂ = ‖g32 − g64‖₂ (what a gradient-norm tol sees), |g|∞ = max |g64|;');
+  console.log(`at the start (the overlapping benchmark mixture) and, EM columns, after ${EM_FOR_ERRORS} float64 EM iterations from it (nearer the optimum, where a stopping test looks)`);
+  if (!fma) console.log('f32 FMA column skipped: this runtime does not validate relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
+  const header = ['n', 'd', 'N', 'f64 ms', 'f64 GF', 'f32 ms', 'f32 GF', '×f64', 'fma32 GF', 'loss err', 'grad err', '‖Δg‖₂', '|g|∞', 'EM loss', 'EM ‖Δg‖₂', 'EM |g|∞', 'EM κ̂', 'spikes', 'target'];
+  console.log(header.map((h, i) => h.padStart(i < 2 ? 4 : i === 2 ? 8 : 10)).join(''));
+  for (const d of [10, 16, 32, 64]) for (const n of [3, 10]) for (const rows of [1e4, 1e5]) {
+    const X = normals(rows * d, 1 + rows + d);
+    const start = startOf(n, d);
+    // Tied: the first component's covariance, shared.
+    const covariances = tied ? start.covariances.slice(0, d * d) : start.covariances;
+    const blocks = tied ? 1 : n;
+    const p = { n, d, tied, means: start.means, logWeights: new Float64Array(n).fill(-Math.log(n)),
+      precChol: lib.precisionCholesky(covariances, d, blocks) };
+    const b64 = simd.createBackend(X, rows, d), b32 = f32.createBackend(X, rows, d);
+    const o64 = lib.newFullPassStats(n, d, tied), o32 = lib.newFullPassStats(n, d, tied);
+    const t = timeInterleaved(b64, b32, p, o64, o32, REPS);
+    let fmaS = NaN;
+    if (fma) { const bf = fma.createBackend(X, rows, d); fmaS = timePass(bf, p, lib.newFullPassStats(n, d, tied), REPS).seconds; bf.dispose(); }
+    const at = errorsAt(lib, b64, b32, p, covariances, o64, o32);
+    // Near the optimum (where a solver's stopping test looks): after EM_FOR_ERRORS float64 EM iterations.
+    let q = p, qCov = covariances;
+    for (let it = 0; it < EM_FOR_ERRORS; it++) {
+      b64.passFull(q, o64);
+      const m = lib.mStepFull(o64, q.means, n, d, tied, 1e-6);
+      qCov = m.covariances;
+      q = { n, d, tied, means: m.means, logWeights: m.weights.map(Math.log), precChol: lib.precisionCholesky(qCov, d, blocks, { regCovar: 1e-6 }) };
+    }
+    const near = errorsAt(lib, b64, b32, q, qCov, o64, o32);
+    // The worst conditioning EM reached: κ̂ = max over blocks of (max_j U_jj / min_j U_jj)², a lower bound of
+    // κ(Σ); ~1e6 means a component collapsing onto the regCovar floor (a degenerate spike).
+    // Spikes: blocks with a pivot ≥ 0.5/√regCovar (some variance ≤ 4·regCovar), which κ̂ misses when every
+    // direction of a component collapsed at once.
+    let kappa = 0, spikes = 0;
+    for (let b = 0; b < blocks; b++) {
+      let top = 0, bottom = Infinity;
+      for (let j = 0; j < d; j++) { const u = q.precChol[b * d * d + j * d + j]; top = Math.max(top, u); bottom = Math.min(bottom, u); }
+      kappa = Math.max(kappa, (top / bottom) ** 2);
+      if (top >= 0.5 / Math.sqrt(1e-6)) spikes++;
+    }
+    b64.dispose(); b32.dispose();
+    const flops = rows * n * (2 * d * (d + 1) + 5 * d + 15);
+    const gf = (sec) => flops / sec / 1e9;
+    const ratio = t.a / t.b;
+    console.log(`${String(n).padStart(4)}${String(d).padStart(4)}${String(rows).padStart(8)}${fmt(t.a * 1e3, 10, 3)}${fmt(gf(t.a), 10)}` +
+      `${fmt(t.b * 1e3, 10, 3)}${fmt(gf(t.b), 10)}${fmt(ratio, 10)}${fmt(gf(fmaS), 10)}` +
+      `${at.loss.toExponential(1).padStart(10)}${at.gErr.toExponential(1).padStart(10)}${at.gNorm.toExponential(1).padStart(10)}${at.gMax.toExponential(1).padStart(10)}` +
+      `${near.loss.toExponential(1).padStart(10)}${near.gNorm.toExponential(1).padStart(10)}${near.gMax.toExponential(1).padStart(10)}${kappa.toExponential(0).padStart(10)}${String(spikes).padStart(10)}${(ratio >= 1.6 ? 'met' : 'missed').padStart(10)}`);
+  }
 }
 
 main().catch((e) => { console.error(e); rmSync(work, { recursive: true, force: true }); process.exit(1); });

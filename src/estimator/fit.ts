@@ -71,7 +71,7 @@ export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<Fi
   const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
     .filter((s): s is string => s !== undefined);
   const objective = source ? source.objective(kernels, threads)
-    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal }), 'empirical');
+    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
   const rng = new Rng(o.seed);
   try {
     return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));

@@ -6,7 +6,6 @@
  * toJSON) is synchronous.
  */
 import { AbortError, MixfitError } from '../errors.js';
-import { precisionRefusal } from '../kernel/precision.js';
 import { aic, bic, parameterCount } from '../model/criteria.js';
 import { readFullStart } from '../model/fullModel.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from '../model/json.js';
@@ -66,8 +65,6 @@ export class GaussianMixture {
       o.weightsInit = Array.from(o.weightsInit);
     }
     const matrix = isMatrixCovariance(o.covariance);
-    const float32Refusal = precisionRefusal(o.covariance, o.precision);
-    if (float32Refusal) throw new MixfitError('options.precision', `must be 'float64' with covariance '${o.covariance}' (${float32Refusal})`, o.precision);
     if (typeof o.init === 'object' && matrix) {
       o.init = readFullStart(o.init, n, o.covariance === 'tied', 'options.init');
     } else if (typeof o.init === 'object') {

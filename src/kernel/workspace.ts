@@ -26,6 +26,11 @@ export interface KernelExports extends FullKernelExports {
     x: number, c: number, quadStart: number, quadEnd: number, d: number, n: number,
     means: number, logNorm: number, prec: number, diag: number, unit: number, out: number, scratch: number,
   ): number;
+  passFullF32ScratchBytes(n: number, d: number, tied: number): number;
+  passFullF32(
+    x: number, c: number, quadStart: number, quadEnd: number, d: number, n: number,
+    means: number, logNorm: number, chol: number, tied: number, out: number, scratch: number,
+  ): number;
   /** Test/benchmark hook of assembly/pass.ts: 0 = the shape rule, 1 = direct form, 2 = GEMM form. */
   setPassForm(form: number): void;
   /** Test hook: the form the last pass ran, 1 = direct, 2 = GEMM. */
@@ -292,11 +297,7 @@ export class Workspace implements DataBackend {
       for (let j = 0; j < d; j++) out.S[i * d + j] = h[o + n + i * d + j] + p.means[i * d + j] * out.R[i];
     }
     for (let q = 0; q < b.qLen; q++) out.Q[q] = h[o + n + nd + q] * (diag ? this.precTmp[q] : 1);
-    let total = this.totalWeight;
-    if (start !== 0 || end !== this.rows) {
-      total = 0;
-      for (let r = quadStart * 4; r < quadEnd * 4; r++) total += h32[(this.cPtr >> 2) + r];
-    }
+    const total = this.quadWeight(h32, quadStart, quadEnd, start === 0 && end === this.rows);
     out.totalWeight = total;
     out.sumLogLik = ll + shift * total;
     return out;
@@ -330,11 +331,14 @@ export class Workspace implements DataBackend {
     this.releaseParamBlocks();
     const { n, d, tied } = p;
     const cholLen = (tied ? 1 : n) * triangleSize(d);
-    const means = this.allocParams(n * d * 8);
-    const logNorm = this.allocParams(n * 8);
-    const chol = this.allocParams(cholLen * 8);
+    const f32 = this.precision === 'float32';
+    const bytes = f32 ? 4 : 8;
+    const means = this.allocParams(n * d * bytes);
+    const logNorm = this.allocParams(n * bytes);
+    const chol = this.allocParams(cholLen * bytes);
     const out = this.allocParams((n + n * d + (tied ? 1 : n) * d * d) * 8);
-    const scratch = this.allocParams(this.live().passFullScratchBytes(n, d, tied ? 1 : 0));
+    const k = this.live();
+    const scratch = this.allocParams((f32 ? k.passFullF32ScratchBytes : k.passFullScratchBytes)(n, d, tied ? 1 : 0));
     this.fullBlocks = { key, means, logNorm, chol, out, scratch, logDens: 0, resp: 0,
       logNormTmp: new Float64Array(n), cholTmp: new Float64Array(cholLen) };
     return this.fullBlocks;
@@ -350,6 +354,7 @@ export class Workspace implements DataBackend {
 
   /** One full/tied pass (assembly/passFull.ts) over rows [start, end): `start` must be even. */
   passFull(p: FullParams, out: FullPassStats, start = 0, end = this.rows): FullPassStats {
+    if (this.center) return this.passFullF32(p, out, start, end, this.center);
     const b = this.fullBlocksFor(p);
     this.writeFullParams(p, b);
     const pairStart = start >> 1, pairEnd = (end + 1) >> 1;
@@ -365,8 +370,54 @@ export class Workspace implements DataBackend {
     return out;
   }
 
+  /**
+   * The float32 full/tied pass (assembly/passFullF32.ts) over rows [start, end) (`start` a multiple of 4):
+   * means rounded to f32 around the data's centre, the log-normalisers (log-determinants included) computed
+   * in float64 and shifted by their maximum before rounding, the factors rounded to f32; S restored in float64
+   * as S' + μ̃·R with μ̃ the f32 means the pass used (so S is consistent with the scatter, taken around μ̃),
+   * ℓ shifted back.
+   */
+  private passFullF32(p: FullParams, out: FullPassStats, start: number, end: number, center: Float64Array): FullPassStats {
+    const b = this.fullBlocksFor(p);
+    const { n, d } = p;
+    fullComponentConstants(p, b.logNormTmp, b.cholTmp);
+    let shift = -Infinity;
+    for (let i = 0; i < n; i++) shift = Math.max(shift, b.logNormTmp[i]);
+    const k = this.live();
+    const h32 = new Float32Array(k.memory.buffer);
+    const m = b.means >> 2, ln = b.logNorm >> 2;
+    for (let i = 0; i < n; i++) {
+      h32[ln + i] = b.logNormTmp[i] - shift;
+      // Clamped: a mean beyond f32's range (no data near it) stays finite, so x − μ does (see the kernel's header).
+      for (let j = 0; j < d; j++) h32[m + i * d + j] = Math.max(-F32_MEAN_LIMIT, Math.min(F32_MEAN_LIMIT, p.means[i * d + j] - center[j]));
+    }
+    h32.set(b.cholTmp, b.chol >> 2);
+    const quadStart = start >> 2, quadEnd = (end + 3) >> 2;
+    const ll = k.passFullF32(this.xPtr, this.cPtr, quadStart, quadEnd, d, n, b.means, b.logNorm, b.chol, p.tied ? 1 : 0, b.out, b.scratch);
+    const h = this.heap(), g32 = new Float32Array(k.memory.buffer);
+    const o = b.out >> 3, nd = n * d;
+    out.R.set(h.subarray(o, o + n));
+    out.S.set(h.subarray(o + n, o + n + nd));
+    out.scatter.set(h.subarray(o + n + nd, o + n + nd + out.scatter.length));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) out.S[i * d + j] += (g32[m + i * d + j] + center[j]) * out.R[i];
+    }
+    out.totalWeight = this.quadWeight(g32, quadStart, quadEnd, start === 0 && end === this.rows);
+    out.sumLogLik = ll + shift * out.totalWeight;
+    return out;
+  }
+
+  /** Σ c over quads [quadStart, quadEnd) of the float32 layout (the stored total when `all`). */
+  private quadWeight(h32: Float32Array, quadStart: number, quadEnd: number, all: boolean): number {
+    if (all) return this.totalWeight;
+    let total = 0;
+    for (let r = quadStart * 4; r < quadEnd * 4; r++) total += h32[(this.cPtr >> 2) + r];
+    return total;
+  }
+
   /** Full/tied log-density per row (N) and, when given, responsibilities (N × n row-major). */
   scoreFull(p: FullParams, logDensity: Float64Array, resp?: Float64Array): void {
+    if (this.center) throw new Error('mixfit: a float32 workspace runs passes only; score with a float64 backend');
     const b = this.fullBlocksFor(p);
     if (b.logDens === 0) b.logDens = this.alloc(this.pairs * 2 * 8);
     if (resp && b.resp === 0) b.resp = this.alloc(this.pairs * 2 * p.n * 8);
@@ -398,6 +449,8 @@ export class Workspace implements DataBackend {
 
 /** Most bytes of memory one kernel instance can address (wasm32: 65 536 pages of 64 KiB, 4 GiB). */
 export const KERNEL_MEMORY_BYTES = 2 ** 32;
+/** |μ − centre| beyond which a float32 mean is clamped (far outside any f32 data: its scores underflow anyway). */
+const F32_MEAN_LIMIT = 1e30;
 /** Bytes of the staging block through which rows are copied into WASM memory and packed. */
 const STAGE_BYTES = 2 ** 18;
 /** Memory kept free for the parameter, output and scratch blocks beside the data. */

@@ -4,7 +4,6 @@
  * buffers.
  */
 import { MixfitError } from '../errors.js';
-import { precisionRefusal } from '../kernel/precision.js';
 import { readFullStart } from '../model/fullModel.js';
 import { diagonalMixture, fromPublic, toPublic, type Mixture } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
@@ -64,8 +63,6 @@ function diagonalStart(objective: Objective, start: MixtureParams | FullMixtureP
 function matrixStart(objective: Objective, start: FullMixtureParams, covariance: MatrixCovariance): Mixture {
   if (typeof objective.fullStatsAsync !== 'function')
     throw new MixfitError('objective', `cannot run the full/tied pass of covariance '${covariance}' (its '${objective.variant}' passes cover the diagonal layouts only)`);
-  const float32 = precisionRefusal(covariance, objective.precision);
-  if (float32) throw new MixfitError('objective', `must run float64 passes with covariance '${covariance}' (${float32})`, objective.precision);
   if (start === null || typeof start !== 'object') throw new MixfitError('start', 'must be an object { means, weights?, covariances? }', start);
   const n = Array.isArray(start.means) ? start.means.length : 0;
   const tied = covariance === 'tied', d = objective.dim;
