@@ -37,11 +37,11 @@ export const EM_POLYAK_SHORT_STEPS = ['em', 'squarem'] as const;
 export type EmPolyakShortStep = (typeof EM_POLYAK_SHORT_STEPS)[number];
 
 /**
- * The estimator's default layout: 'diagonal' (scale-aware per feature, robust at high d; scikit-learn's is
- * 'full', which runs through every solver, the worker pool and file sources but not yet SQL tables, float32
- * or partialFit: to revisit once it does; README "Defaults").
+ * The estimator's default layout: 'full', scikit-learn's default, now that full runs wherever the other layouts
+ * do (every solver, workers, the pool, file sources, SQL tables, float32 passes, partialFit); README "Defaults"
+ * says when 'diagonal' is the better choice.
  */
-export const DEFAULT_COVARIANCE: CovarianceType = 'diagonal';
+export const DEFAULT_COVARIANCE: CovarianceType = 'full';
 
 /** How a command-line flag spells an option and turns its string into the option's value. */
 export interface CliSpelling {
@@ -141,8 +141,8 @@ export const ESTIMATOR_OPTIONS: OptionRegistry<GaussianMixtureOptions> = {
   solver: withDefault(SOLVER_OPTIONS.solver, 'auto'),
   metric: withDefault(SOLVER_OPTIONS.metric, 'em'),
   optimum: withDefault(SOLVER_OPTIONS.optimum, 'target-level'),
-  // A data scientist's defaults (README "Defaults"): learned weights and per-feature variances, so raw data in
-  // its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
+  // A data scientist's defaults (README "Defaults"): learned weights and full covariances (scikit-learn's), so
+  // raw data in its own units fits without tuning. The paper's setting is `weights: 'fixed', covariance: 'fixed'`.
   weights: withDefault(SOLVER_OPTIONS.weights, 'learned'),
   covariance: choice(COVARIANCES, DEFAULT_COVARIANCE, 'covariance layout', {
     flag: 'covariance', arg: 'C', note: "fixed: one shared --variance, the paper's setting with --weights fixed",

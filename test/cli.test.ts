@@ -164,18 +164,25 @@ describe('mixfit CLI', () => {
     });
   });
 
-  it('--max-iter 0 is accepted, as by the API: the model is the start', async () => {
+  it('--max-iter 0 is accepted, as by the API: the model is the start (in the start file\'s layout, no --covariance given)', async () => {
     const { GaussianMixture } = await api();
     const r = run(['fit', 'data.csv', ...FIT.slice(0, 4), '--max-iter', '0', '--init', 'start.json', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.nIter).toBe(0);
-    const gm = new GaussianMixture({ nComponents: 2, seed: 3, maxIter: 0, init: { means: [[-1, 0.5], [1, -0.5]], weights: [0.5, 0.5], variances: 1 } });
+    expect(doc.model.covariance).toBe('fixed');
+    const gm = new GaussianMixture({ nComponents: 2, seed: 3, maxIter: 0, covariance: 'fixed', init: { means: [[-1, 0.5], [1, -0.5]], weights: [0.5, 0.5], variances: 1 } });
     const res = await gm.fit(rows);
     expect(doc.model).toEqual(gm.toJSON());
     expect(doc.loss).toBe(res.loss);
     expect(doc.model.means).toEqual([[-1, 0.5], [1, -0.5]]);
     expect(run(['fit', 'data.csv', '--components', '2', '--max-iter', '-1']).stderr).toBe('mixfit: --max-iter must be an integer ≥ 0 (received -1)\n');
+    // Without --init the default layout is 'full'; --covariance overrides a start file's layout.
+    const full = JSON.parse(run(['fit', 'data.csv', ...FIT.slice(0, 4), '--max-iter', '0', '--json']).stdout);
+    expect(full.model.covariance).toBe('full');
+    const diag = JSON.parse(run(['fit', 'data.csv', ...FIT.slice(0, 4), '--max-iter', '0', '--init', 'start.json', '--covariance', 'diagonal', '--json']).stdout);
+    expect(diag.model.covariance).toBe('diagonal');
+    expect(diag.model.variances).toEqual([[1, 1], [1, 1]]);
   });
 
   it('score --json and eval --json write -Infinity and NaN as strings (JSON has no such numbers), not null', () => {

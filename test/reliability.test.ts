@@ -151,7 +151,7 @@ describe('4: variance range', () => {
       'json.variances: must be ≥ 2.2250738585072014e-308 (the smallest normal float64; 1/σ² overflows below it) (received 1e-320)');
     await expectMixfit(() => GaussianMixture.fromJSON({ means: [[0], [1]], variances: [1, 5e-324] } as never),
       'json.variances[1]: must be ≥ 2.2250738585072014e-308 (the smallest normal float64; 1/σ² overflows below it) (received 5e-324)');
-    await expectMixfit(() => new GaussianMixture({ nComponents: 1, init: { means: [[0, 0]], variances: [[1, 1e-310]] } }),
+    await expectMixfit(() => new GaussianMixture({ nComponents: 1, covariance: 'diagonal', init: { means: [[0, 0]], variances: [[1, 1e-310]] } }),
       'options.init.variances[0][1]: must be ≥ 2.2250738585072014e-308 (the smallest normal float64; 1/σ² overflows below it) (received 1e-310)');
     const gm = GaussianMixture.fromJSON({ means: [[0]], variances: 2 ** -1022 } as never);
     // log N(0; 0, σ²) = −½ log(2π σ²) = −½ log 2π + 511 log 2.

@@ -23,7 +23,8 @@ import { scatterSvg } from '../plot/scatter.js';
  * Reads the fit flags into GaussianMixture options by the option registry (unset flags are left out, so the
  * estimator's defaults apply). Two spellings are the command line's own: `--weights w1,w2,..` (fixed weights,
  * normalised: weights 'fixed' with weightsInit) and `--init MODEL.json` (an `init` model: { means, weights,
- * variances } of the file, or its covariances). The values are checked by GaussianMixture, not here.
+ * variances } of the file, or its covariances; the file's layout unless --covariance is given). The values are
+ * checked by GaussianMixture, not here.
  * @throws UsageError for a malformed --weights list or an unreadable --init model.
  */
 export async function fitOptions(p: Parsed): Promise<GaussianMixtureOptions> {
@@ -42,6 +43,9 @@ export async function fitOptions(p: Parsed): Promise<GaussianMixtureOptions> {
     const m = (await readModel(init)).toJSON();
     // weightsInit (from --weights w1,..) and init.weights may not both be given: the explicit option wins.
     o.init = { means: m.means, ...(o.weightsInit ? {} : { weights: m.weights }), ...(m.covariances ? { covariances: m.covariances } : { variances: m.variances }) };
+    // Starting from a saved model continues its layout unless --covariance says otherwise (the default layout,
+    // 'full', cannot start from a diagonal model's variances).
+    if (o.covariance === undefined) o.covariance = m.covariance;
   }
   return o as unknown as GaussianMixtureOptions;
 }
