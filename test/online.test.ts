@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, MixfitError } from '../src/index.js';
 import { Rng } from '../src/model/rng.js';
+import { batchAndStreamed, chunks } from './fixtures/stream.js';
 
 /** N × d rows of a seeded mixture with unequal weights and spreads (row-major). */
 function stream(seed: number, N: number, d: number): Float64Array {
@@ -15,24 +16,14 @@ function stream(seed: number, N: number, d: number): Float64Array {
   return X;
 }
 
-const chunks = (X: Float64Array, N: number, d: number, rows: number) =>
-  Array.from({ length: Math.ceil(N / rows) }, (_, c) => {
-    const r = Math.min(rows, N - c * rows);
-    return { data: X.slice(c * rows * d, (c * rows + r) * d), rows: r, cols: d };
-  });
 
 describe('partialFit (stepwise EM)', () => {
   for (const covariance of ['spherical', 'diagonal'] as const) {
     it(`${covariance}: one pass over 200 chunks of 500 rows is within 1e-3 nats/row of the batch EM fit`, async () => {
       const N = 100_000, d = 3;
       const X = stream(covariance.length, N, d);
-      const all = { data: X, rows: N, cols: d };
       const o = { nComponents: 3, covariance, weights: 'learned', solver: 'em', seed: 2, tol: 1e-10, maxIter: 500 } as const;
-      const batch = new GaussianMixture(o);
-      await batch.fit(all);
-      const online = new GaussianMixture(o);
-      for (const c of chunks(X, N, d, 500)) online.partialFit(c);
-      const gap = batch.score(all) - online.score(all);
+      const { gap } = await batchAndStreamed(X, N, d, o, 500);
       expect(gap).toBeGreaterThanOrEqual(-1e-9); // the batch fit is the maximum
       expect(gap).toBeLessThan(1e-3);
     });

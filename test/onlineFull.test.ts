@@ -6,16 +6,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FitError, GaussianMixture, MixfitError, type GaussianMixtureOptions } from '../src/index.js';
 import { Rng } from '../src/model/rng.js';
+import { batchAndStreamed, chunks } from './fixtures/stream.js';
 // @ts-expect-error plain .mjs bench helper without types (the stream bench/online.mjs measures)
 import { correlatedStream as untypedStream } from '../bench/lib/correlatedStream.mjs';
 
 const correlatedStream = untypedStream as (seed: number, N: number, d: number, offset?: number, spacing?: number) => Float64Array;
 
-const chunks = (X: Float64Array, N: number, d: number, rows: number) =>
-  Array.from({ length: Math.ceil(N / rows) }, (_, c) => {
-    const r = Math.min(rows, N - c * rows);
-    return { data: X.slice(c * rows * d, (c * rows + r) * d), rows: r, cols: d };
-  });
 
 const flat = (a: unknown): number[] => (Array.isArray(a) ? a.flatMap(flat) : [a as number]);
 const maxAbsDiff = (a: unknown, b: unknown) => {
@@ -82,13 +78,8 @@ describe('partialFit with full and tied covariances', () => {
     it(`${covariance}: one pass over 200 chunks of 500 rows approaches the batch EM fit`, async () => {
       const N = 100_000, d = 3;
       const X = correlatedStream(covariance.length, N, d);
-      const all = { data: X, rows: N, cols: d };
       const o = { nComponents: 3, covariance, weights: 'learned', solver: 'em', seed: 2, tol: 1e-10, maxIter: 500 } as const;
-      const batch = new GaussianMixture(o);
-      await batch.fit(all);
-      const online = new GaussianMixture(o);
-      for (const c of chunks(X, N, d, 500)) online.partialFit(c);
-      const gap = batch.score(all) - online.score(all);
+      const { batch, online, gap } = await batchAndStreamed(X, N, d, o, 500);
       expect(gap).toBeGreaterThanOrEqual(-1e-9); // the batch fit is the maximum
       expect(gap).toBeLessThan(1e-3);
       // Parameters (README "Large data" states the measured values): components matched by their means.
