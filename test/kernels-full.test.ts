@@ -171,7 +171,7 @@ function expectNormwise(got: ArrayLike<number>, want: number[], what: string): v
 }
 
 describe('both forms of the SIMD full/tied pass, forced, against the float64 reference', () => {
-  // The GEMM form (blocks of 32 points, tiles of one pair × 8 columns and 2 rows × 8 columns, d padded to a
+  // The GEMM form (blocks of 32 points, tiles of 4 points × 4 columns and 4 rows × 4 columns, d padded to a
   // multiple of 8) and the per-pair/blocked forms on both sides of the shape rule (usesFullGemm: d ≥ 32, or
   // d ≥ 16 and a multiple of 8): N leaves partial blocks and odd pair counts, d every padding remainder.
   const rng = new Rng(Date.UTC(2026, 11, 1, 15));
