@@ -9,10 +9,9 @@
 // threads = 1 is the plain single-instance objective (no pool). Configurations are interleaved within each
 // repetition so background load hits them alike; the tables show medians over repetitions and ratios of
 // medians. Other processes share the 2 cores: run it under `flock /tmp/mixfit-bench.lock`.
-import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import * as lib from '../dist/index.js';
+import { inChromiumPage } from './lib/benchPage.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -101,31 +100,6 @@ function table(env, rows) {
   return out.join('\n');
 }
 
-async function browserRows() {
-  const { chromium } = await import('playwright-core');
-  const dist = fileURLToPath(new URL('../dist/browser/', import.meta.url));
-  const server = createServer((req, res) => {
-    if (req.url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><title>mixfit bench</title>'); return; }
-    if (req.url === '/index.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(readFileSync(dist + 'index.js')); return; }
-    res.writeHead(404); res.end();
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    const rows = await page.evaluate(async ([src, c]) => {
-      const m = await import('/index.js');
-      const core = (0, eval)(`(${src})`);
-      return core(m, c);
-    }, [benchCore.toString(), cfg]);
-    return { rows, cores };
-  } finally {
-    await browser.close();
-    server.close();
-  }
-}
 
 const { availableParallelism } = await import('node:os');
 const parts = [`Node ${process.version}, ${availableParallelism()} cores; d = ${cfg.d}, n = ${cfg.n}, component variances; ` +
@@ -134,7 +108,7 @@ const nodeRows = await benchCore(lib, cfg);
 parts.push(table('Node', nodeRows));
 console.log(parts.join('\n\n'));
 if (withBrowser) {
-  const { rows, cores } = await browserRows();
+  const { result: rows, cores } = await inChromiumPage(benchCore, cfg);
   const t = `Chromium (navigator.hardwareConcurrency = ${cores}):\n\n${table('Chromium', rows)}`;
   console.log('\n' + t);
   parts.push(t);

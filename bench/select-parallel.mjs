@@ -11,10 +11,9 @@
 // bench/out/select-parallel*.md too.
 import { cpus } from 'node:os';
 import { execSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as lib from '../dist/index.js';
+import { inChromiumPage } from './lib/benchPage.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick'), big = args.includes('--big'), inBrowser = args.includes('--browser');
@@ -88,37 +87,13 @@ function table(runtime, { rows, startWall, startCpu }) {
   return out.join('\n');
 }
 
-async function inChromium(cfg) {
-  const { chromium } = await import('playwright-core');
-  const dist = fileURLToPath(new URL('../dist/browser/', import.meta.url));
-  const server = createServer((req, res) => {
-    if (req.url === '/') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><title>mixfit bench</title>'); return; }
-    if (req.url === '/index.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(readFileSync(dist + 'index.js')); return; }
-    res.writeHead(404); res.end();
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    const version = browser.version();
-    const result = await page.evaluate(async ([src, c]) => {
-      const m = await import('/index.js');
-      return (0, eval)(`(${src})`)(m, c, undefined);
-    }, [sweepBench.toString(), cfg]);
-    return { version, result };
-  } finally {
-    await browser.close();
-    server.close();
-  }
-}
 
 const cfg = { configs, reps, maxIter };
 const parts = [`CPU: ${cpu}; ${cpus().length} cores, shared with 5 other helpers' work (load average at start ${load}); Node ${process.version}`];
 const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 parts.push(table('Node (worker_threads)', await sweepBench(lib, cfg, cpuSeconds)));
 if (inBrowser) {
-  const { version, result } = await inChromium(cfg);
+  const { version, result } = await inChromiumPage(sweepBench, cfg);
   parts.push(table(`Chromium ${version} (Web Workers; no CPU figure in a page)`, result));
 }
 const text = parts.join('\n\n');
