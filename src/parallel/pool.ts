@@ -125,22 +125,21 @@ export class ShardPool {
   }
 
   /** One pass over all shards, reduced in shard order into `out` (sized for `p`). */
-  async pass(p: FlatParams, out: PassStats): Promise<PassStats> {
-    const shards = await this.start();
-    const params = wireParams(p);
-    const replies = (await Promise.all(shards.map((s) => s.request({ type: 'pass', params })))) as Reply<'pass'>[];
-    zeroStats(out);
-    for (const { stats } of replies) addStats(out, stats);
-    return out;
+  pass(p: FlatParams, out: PassStats): Promise<PassStats> {
+    return this.reduced({ type: 'pass', params: wireParams(p) }, out);
   }
 
   /** One full/tied pass over all shards, reduced in shard order into `out` (sized for `p`). */
-  async passFull(p: FullParams, out: FullPassStats): Promise<FullPassStats> {
+  passFull(p: FullParams, out: FullPassStats): Promise<FullPassStats> {
+    return this.reduced({ type: 'passFull', params: wireFullParams(p) }, out);
+  }
+
+  /** Sends `body` to every shard and sums their statistics into `out` in shard order (so runs are bit-identical). */
+  private async reduced<S extends PassStats | FullPassStats>(body: Extract<Body, { type: 'pass' | 'passFull' }>, out: S): Promise<S> {
     const shards = await this.start();
-    const params = wireFullParams(p);
-    const replies = (await Promise.all(shards.map((s) => s.request({ type: 'passFull', params })))) as Reply<'passFull'>[];
+    const replies = (await Promise.all(shards.map((s) => s.request(body)))) as (Reply<'pass'> | Reply<'passFull'>)[];
     zeroStats(out);
-    for (const { stats } of replies) addStats(out, stats);
+    for (const { stats } of replies) addStats(out, stats as S);
     return out;
   }
 
