@@ -40,7 +40,28 @@ export interface FitInputs {
  * Fits a diagonal layout: restarts of the solver core over one objective (worker pool, stream or SQL as
  * the data say). @throws AbortError (with `.result`) when aborted, FitError when no restart ended finite.
  */
-export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
+export function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
+  return fitRestarts(o, x, (rng) => {
+    const start = diagonalStart(o, x.init?.flat, x.init?.hasVariances ?? false, x.M, x.w, rng);
+    return { start, variance: o.covariance === 'fixed' ? start.flat.variances[0] : o.variance };
+  });
+}
+
+/**
+ * Fits 'full'/'tied': seeded restarts of the solver core over one objective (in memory, on `threads` workers,
+ * streamed from a file source, or queries to an SQL engine, as the data say). Throws as {@link fitDiagonal}.
+ */
+export function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
+  return fitRestarts(o, x, (rng) => ({ start: matrixStart(o, x.M, x.w, rng), variance: undefined }));
+}
+
+/**
+ * The fit of every layout: kernels, threads and one objective for all restarts (a source's own, or the data
+ * resident on `threads` workers), the data-scale warnings, then restart r from `startOf(rng.fork(r))`
+ * through the solver core, the best kept ({@link keepBest}). The objective is disposed however it ends.
+ */
+async function fitRestarts(o: Readonly<Resolved>, x: FitInputs,
+  startOf: (rng: Rng) => { start: Mixture; variance: number | undefined }): Promise<FitRun> {
   const { M, w, signal, source } = x;
   const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
   const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
@@ -51,30 +72,9 @@ export async function fitDiagonal(o: Readonly<Resolved>, x: FitInputs): Promise<
   const rng = new Rng(o.seed);
   try {
     return await keepBest(o, kernels, warnings, (restart) => {
-      const start = diagonalStart(o, x.init?.flat, x.init?.hasVariances ?? false, M, w, rng.fork(restart));
-      const variance = o.covariance === 'fixed' ? start.flat.variances[0] : o.variance;
+      const { start, variance } = startOf(rng.fork(restart));
       return runCore(o, objective, start, variance, restart, signal);
     });
-  } finally {
-    objective.dispose();
-  }
-}
-
-/**
- * Fits 'full'/'tied': seeded restarts of the solver core over one objective (in memory, on `threads` workers,
- * streamed from a file source, or queries to an SQL engine, as the data say). Throws as {@link fitDiagonal}.
- */
-export async function fitMatrix(o: Readonly<Resolved>, x: FitInputs): Promise<FitRun> {
-  const { M, w, signal, source } = x;
-  const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
-  const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
-  const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows), regCovarWarning(columnVariances(M, w), o.regCovar)]
-    .filter((s): s is string => s !== undefined);
-  const objective = source ? source.objective(kernels, threads)
-    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
-  const rng = new Rng(o.seed);
-  try {
-    return await keepBest(o, kernels, warnings, (restart) => runCore(o, objective, matrixStart(o, M, w, rng.fork(restart)), undefined, restart, signal));
   } finally {
     objective.dispose();
   }
