@@ -13,7 +13,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/model/rng.js';
-import { loadKernels, matrixMathFor } from '../src/runtime/kernels.js';
+import { loadKernels, matrixMathOf } from '../src/runtime/kernels.js';
+import { withPrecision } from '../src/kernel/precision.js';
+import { SqlObjective } from '../src/sql/objective.js';
 import { hasWasmRelaxedSimd } from '../src/runtime/probe.js';
 import { hasLinalg, WasmMatrixMath, type MatrixMath } from '../src/kernel/matrixMath.js';
 import { jsMatrixMath } from '../src/model/fullCovariance.js';
@@ -156,12 +158,19 @@ describe.each(BUILDS)('assembly/linalg.ts (%s build) equals the JS reference', (
   });
 });
 
-describe('matrixMathFor (the one choice per fit)', () => {
+describe('matrixMath of the kernels a fit runs on (the one choice per fit)', () => {
   it('is the WASM bridge for a compiled build and the JS reference for js and SQL', async () => {
-    await loadKernels({ kernel: 'simd' });
-    expect(matrixMathFor('simd').kind).toBe('wasm');
-    expect(matrixMathFor('simd')).toBe(matrixMathFor('simd'));
-    expect(matrixMathFor('js')).toBe(jsMatrixMath);
-    expect(matrixMathFor('sql')).toBe(jsMatrixMath);
+    const simd = await loadKernels({ kernel: 'simd' });
+    const X = new Float64Array([0, 1, 2, 3]);
+    const mathOf = (o: object) => (o as { matrixMath?: unknown }).matrixMath ?? jsMatrixMath;
+    expect((simd.matrixMath as { kind: string }).kind).toBe('wasm');
+    expect(simd.matrixMath).toBe(matrixMathOf(simd.module!));
+    // The backends (and so the objectives) built from these kernels carry it, at either precision.
+    expect(simd.createBackend(X, 2, 2).matrixMath).toBe(simd.matrixMath);
+    expect(withPrecision(simd, 'float32').createBackend(X, 2, 2).matrixMath).toBe(simd.matrixMath);
+    const js = await loadKernels({ kernel: 'js' });
+    expect(mathOf(js.createBackend(X, 2, 2))).toBe(jsMatrixMath);
+    const sql = new SqlObjective({ kind: 'sql', adapter: { query: async () => [] }, dialect: 'duckdb', from: 't', columns: ['a', 'b'], rows: 2 });
+    expect(mathOf(sql)).toBe(jsMatrixMath);
   });
 });

@@ -1,3 +1,4 @@
+import type { MatrixMath } from './matrixMath.js';
 import { varianceAt } from '../model/mixture.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import type { Precision } from './precision.js';
@@ -16,6 +17,8 @@ export interface DataBackend {
   readonly totalWeight: number;
   /** Precision of `pass` (undefined: float64). */
   readonly precision?: Precision;
+  /** The dense per-block math of full/tied fits on these kernels' build (absent: the float64 JS, jsMatrixMath). */
+  readonly matrixMath?: MatrixMath;
   /**
    * One fused pass over rows [start, end) (default all): fills and returns `out`
    * (R: n, S: n·d, Q: n or n·d). Unweighted data use c_k = 1.

@@ -60,8 +60,12 @@ export function withPrecision(kernels: Kernels, precision: Precision): Kernels {
   const raw = kernels.instantiateRaw;
   if (!raw || effectivePrecision(kernels, precision) === 'float64') return kernels;
   const variant = kernels.variant as Workspace['variant'];
+  // Not a spread of `kernels`: that would read its lazy matrixMath now, instantiating the dense math for any fit.
   return {
-    ...kernels,
-    createBackend: (X, rows, cols, w) => new Workspace(raw(), variant, X, rows, cols, w, undefined, 'float32'),
+    variant: kernels.variant,
+    module: kernels.module,
+    instantiateRaw: raw,
+    get matrixMath() { return kernels.matrixMath; },
+    createBackend: (X, rows, cols, w) => new Workspace(raw(), variant, X, rows, cols, w, undefined, 'float32', () => kernels.matrixMath),
   };
 }

@@ -1,3 +1,4 @@
+import type { MatrixMath } from './matrixMath.js';
 import { MixfitError } from '../errors.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
@@ -114,8 +115,11 @@ export class Workspace implements DataBackend {
    * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
    * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
    */
+  /** The dense math of full/tied fits on this build, made on first use (a diagonal fit never instantiates it). */
+  get matrixMath(): MatrixMath | undefined { return this.mathOf?.(); }
+
   constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
-    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64') {
+    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined) {
     checkKernelCapacity(rows, cols);
     this.k = kernels;
     this.variant = variant;

@@ -1,3 +1,4 @@
+import type { MatrixMath } from '../kernel/matrixMath.js';
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
 import type { Precision } from '../kernel/precision.js';
@@ -30,6 +31,8 @@ export interface Objective {
   readonly evaluations: number;
   /** Precision of the passes (undefined: float64); solvers floor their tolerances under float32. */
   readonly precision?: Precision;
+  /** The dense per-block math of full/tied fits on this objective's kernel build (absent: the float64 JS). */
+  readonly matrixMath?: MatrixMath;
   /** One pass: statistics in an internal buffer, valid until the next call. */
   stats(p: FlatParams): PassStats;
   /** The same pass, possibly on a worker pool: solvers call this one. */
@@ -80,6 +83,8 @@ export class BackendObjective implements Objective {
   get variant(): KernelVariant { return this.live().variant; }
 
   get precision(): Precision { return this.live().precision ?? 'float64'; }
+
+  get matrixMath(): MatrixMath | undefined { return this.live().matrixMath; }
 
   /** The data backend (for scoring); throws after dispose. */
   live(): DataBackend {

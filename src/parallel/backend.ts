@@ -4,6 +4,7 @@
  * that never calls them never holds a second copy of the data in WASM memory. Objectives are built over it
  * as over any other backend (src/objective/objective.ts).
  */
+import type { MatrixMath } from '../kernel/matrixMath.js';
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
 import type { FullDataBackend, FullParams, FullPassStats } from '../kernel/fullLayout.js';
@@ -20,6 +21,8 @@ class LazyBackend implements DataBackend {
   readonly totalWeight: number;
   private inner: Backend | null = null;
   private disposed = false;
+
+  get matrixMath(): MatrixMath | undefined { return this.kernels.matrixMath; }
 
   constructor(private readonly kernels: Kernels, private readonly X: Float64Array, readonly rows: number, readonly cols: number,
     private readonly weights: Float64Array | undefined, readonly precision: Precision) {
@@ -63,12 +66,17 @@ export class PoolBackend implements DataBackend, FullDataBackend {
   private readonly onAbort: (() => void) | undefined;
   private readonly signal: AbortSignal | undefined;
   private inflight: Promise<unknown> | null = null;
+  private readonly mathOf: () => MatrixMath | undefined;
+
+  /** The kernels' dense math for full/tied fits (read when a fit asks, so a diagonal fit never instantiates it). */
+  get matrixMath(): MatrixMath | undefined { return this.mathOf(); }
 
   /** `X` is N × d row-major, `weights` N (kept by reference: the caller hands them over). */
   constructor(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined, o: PoolOptions) {
     this.precision = effectivePrecision(kernels, o.precision ?? 'float64');
     this.local = new LazyBackend(withPrecision(kernels, this.precision), X, rows, cols, weights, this.precision);
     this.variant = kernels.variant;
+    this.mathOf = () => kernels.matrixMath;
     this.rows = rows;
     this.cols = cols;
     this.totalWeight = this.local.totalWeight;

@@ -37,6 +37,8 @@ export interface Kernels {
   createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend & FullDataBackend;
   /** A fresh raw instance (WASM variants only; used by tests of the exp/log kernels). */
   instantiateRaw?(): KernelExports;
+  /** The dense per-block math of full/tied fits on this build ({@link matrixMathOf}); absent for `js`. */
+  readonly matrixMath?: MatrixMath;
 }
 
 /** One of {@link KERNEL_CHOICES}, in the words resolveVariant uses. */
@@ -107,7 +109,6 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     throw e;
   }
   if (!options.wasm) ready.set(variant, mod);
-  loaded.set(variant, mod);
   return kernelsFrom(variant, mod);
 }
 
@@ -147,26 +148,19 @@ function requireSimdSupport(variant: WasmVariant): void {
     throw new MixfitError('options.kernel', "'simd' needs WebAssembly SIMD, which this runtime does not validate", 'simd');
 }
 
-/**
- * The build last loaded for each variant, a user-supplied one included: worker threads load the main thread's
- * module that way, and must pick the same dense math as a serial fit (the FMA build rounds differently from JS).
- */
-const loaded = new Map<string, WebAssembly.Module>();
 
 /** One bridge per compiled build, made on first use (its instance is used synchronously, so fits can share it). */
 const matrixMaths = new WeakMap<WebAssembly.Module, MatrixMath>();
 
 /**
- * The dense per-block math of full/tied fits for kernels of `variant`: the WASM kernels of assembly/linalg.ts
- * (2.7× less CPU than the JS at n = 10, d = 64, simd build: bench/kernels-full.mjs --dense-only) when that build
- * has been loaded in this runtime (by loadKernels, its `wasm` option included, or loadKernelsSync; the last one
- * loaded for that variant), else the float64 JS (`kernel: 'js'`, SQL engines, a build without assembly/linalg.ts).
- * The one place the choice is made; solve() asks once per fit. The plain builds give the JS numbers bit for bit,
- * the FMA build to rounding (test/matrixMath.test.ts).
+ * The dense per-block math of full/tied fits on the build `mod`: the WASM kernels of assembly/linalg.ts (2.7×
+ * less CPU than the JS at n = 10, d = 64, simd build: bench/kernels-full.mjs --dense-only), else the float64
+ * JS (a build without assembly/linalg.ts). Kernels carry it as `matrixMath`, their data backends pass it on,
+ * and a fit reads it from its objective (the JS for `kernel: 'js'` and SQL engines, which have none): so a
+ * fit in a worker uses the math of the very build its passes run on. The plain builds give the JS numbers bit
+ * for bit, the FMA build to rounding (test/matrixMath.test.ts).
  */
-export function matrixMathFor(variant: KernelVariant | 'sql'): MatrixMath {
-  const mod = variant === 'js' || variant === 'sql' ? undefined : loaded.get(variant) ?? ready.get(variant);
-  if (!mod) return jsMatrixMath;
+export function matrixMathOf(mod: WebAssembly.Module): MatrixMath {
   let math = matrixMaths.get(mod);
   if (!math) {
     const exports = new WebAssembly.Instance(mod, {}).exports;
@@ -195,6 +189,7 @@ function kernelsFrom(variant: WasmVariant, mod: WebAssembly.Module): Kernels {
     variant,
     module: mod,
     instantiateRaw,
-    createBackend: (X, rows, cols, w) => new Workspace(acquire(), variant, X, rows, cols, w, release),
+    get matrixMath() { return matrixMathOf(mod); },
+    createBackend: (X, rows, cols, w) => new Workspace(acquire(), variant, X, rows, cols, w, release, 'float64', () => matrixMathOf(mod)),
   };
 }

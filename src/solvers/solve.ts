@@ -5,7 +5,6 @@
  */
 import { MixfitError } from '../errors.js';
 import { floorTolerances } from '../kernel/precision.js';
-import { matrixMathFor } from '../runtime/kernels.js';
 import type { Mixture } from '../model/mixture.js';
 import type { Objective } from '../objective/objective.js';
 import { outcomeOf, runSteps, type HistoryRecord, type RunOutcome, type RunResult } from './driver.js';
@@ -38,7 +37,7 @@ export type SolveProgress = (record: HistoryRecord, model: Mixture) => boolean |
 export async function solve(objective: Objective, start: Mixture, options: ResolvedOptions, onIteration?: SolveProgress): Promise<SolveResult> {
   // Under float32 passes a tolerance below the pass's rounding noise would never be met reliably.
   const o = floorTolerances(options, objective.precision);
-  const param = parameterizationOf(start, o, matrixMathFor(objective.variant));
+  const param = parameterizationOf(start, o, objective.matrixMath);
   const x0 = param.thetaOf(start);
   const estimator = resolveEstimator(objective, o, param);
   const problem = new MixtureProblem(objective, param, o.metric);

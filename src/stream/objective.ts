@@ -4,6 +4,7 @@
  * order. Memory is the chunk (a few blocks plus the kernel's copy), not N; results are deterministic and
  * equal the in-memory objective's up to the rounding of the per-chunk partial sums (~1e-15 relative).
  */
+import type { MatrixMath } from '../kernel/matrixMath.js';
 import { MixfitError } from '../errors.js';
 import { newPassStats, type DataBackend } from '../kernel/backend.js';
 import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
@@ -77,6 +78,9 @@ export class StreamBackend implements DataBackend, FullDataBackend {
   readonly threads: number;
   private readonly pool: ChunkPool | null;
   private disposed = false;
+
+  /** The kernels' dense math for full/tied fits, read when a fit asks. */
+  get matrixMath(): MatrixMath | undefined { return this.kernels.matrixMath; }
 
   constructor(private readonly kernels: Kernels, readonly source: RowSource, readonly chunkRows: number, threads = 1) {
     this.variant = kernels.variant;
