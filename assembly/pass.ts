@@ -115,19 +115,72 @@ function distanceSimd(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 
     }
     return f64x2.add(acc0, acc1);
   }
-  for (; j + 2 <= d; j += 2) {
-    const off = <usize>j;
-    const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
-    const t1 = f64x2.sub(v128.load(xp + (off << 4), 16), v128.load64_splat(mu + (off << 3), 8));
+  // Pointers bumped per step rather than recomputed from j: V8 keeps no induction pointers for wasm
+  // addresses, and the index arithmetic (four integer ops per step) outnumbered the arithmetic
+  // (1.09× at N = 1e4, n = 2, d = 50 in Node).
+  let xo = xp, mo = mu;
+  const mEnd = mu + (<usize>(d & ~1) << 3);
+  for (; mo < mEnd; xo += 32, mo += 16) {
+    const t0 = f64x2.sub(v128.load(xo), v128.load64_splat(mo));
+    const t1 = f64x2.sub(v128.load(xo, 16), v128.load64_splat(mo, 8));
     acc0 = madd(t0, t0, acc0);
     acc1 = madd(t1, t1, acc1);
   }
-  if (j < d) {
-    const off = <usize>j;
-    const t0 = f64x2.sub(v128.load(xp + (off << 4)), v128.load64_splat(mu + (off << 3)));
+  if (d & 1) {
+    const t0 = f64x2.sub(v128.load(xo), v128.load64_splat(mo));
     acc0 = madd(t0, t0, acc0);
   }
   return f64x2.mul(f64x2.add(acc0, acc1), v128.load64_splat(pr));
+}
+
+/**
+ * Scaled distances of one pair of points to components i and i + 1 (means at mu and mu + rowBytes), stored
+ * at D and D + 16: each point coordinate is loaded once for both components.
+ */
+// @ts-ignore: decorator
+@inline
+function distanceTwoSimd(xp: usize, mu: usize, pr: usize, rowBytes: usize, d: i32, diag: i32, D: usize): void {
+  let a0 = f64x2.splat(0.0), a1 = f64x2.splat(0.0), b0 = f64x2.splat(0.0), b1 = f64x2.splat(0.0);
+  let xo = xp, mo = mu, po = pr;
+  const mEnd = mu + (<usize>(d & ~1) << 3);
+  for (; mo < mEnd; xo += 32, mo += 16, po += 16) {
+    const x0 = v128.load(xo);
+    const x1 = v128.load(xo, 16);
+    const s0 = f64x2.sub(x0, v128.load64_splat(mo));
+    const s1 = f64x2.sub(x1, v128.load64_splat(mo, 8));
+    const t0 = f64x2.sub(x0, v128.load64_splat(mo + rowBytes));
+    const t1 = f64x2.sub(x1, v128.load64_splat(mo + rowBytes, 8));
+    if (diag) {
+      a0 = madd(f64x2.mul(s0, s0), v128.load64_splat(po), a0);
+      a1 = madd(f64x2.mul(s1, s1), v128.load64_splat(po, 8), a1);
+      b0 = madd(f64x2.mul(t0, t0), v128.load64_splat(po + rowBytes), b0);
+      b1 = madd(f64x2.mul(t1, t1), v128.load64_splat(po + rowBytes, 8), b1);
+    } else {
+      a0 = madd(s0, s0, a0);
+      a1 = madd(s1, s1, a1);
+      b0 = madd(t0, t0, b0);
+      b1 = madd(t1, t1, b1);
+    }
+  }
+  if (d & 1) {
+    const x0 = v128.load(xo);
+    const s0 = f64x2.sub(x0, v128.load64_splat(mo));
+    const t0 = f64x2.sub(x0, v128.load64_splat(mo + rowBytes));
+    if (diag) {
+      a0 = madd(f64x2.mul(s0, s0), v128.load64_splat(po), a0);
+      b0 = madd(f64x2.mul(t0, t0), v128.load64_splat(po + rowBytes), b0);
+    } else {
+      a0 = madd(s0, s0, a0);
+      b0 = madd(t0, t0, b0);
+    }
+  }
+  if (diag) {
+    v128.store(D, f64x2.add(a0, a1));
+    v128.store(D, f64x2.add(b0, b1), 16);
+  } else {
+    v128.store(D, f64x2.mul(f64x2.add(a0, a1), v128.load64_splat(pr)));
+    v128.store(D, f64x2.mul(f64x2.add(b0, b1), v128.load64_splat(pr + rowBytes)), 16);
+  }
 }
 
 /**
@@ -142,7 +195,19 @@ export function scorePairSimd(
 ): v128 {
   let mx = f64x2.splat(-Infinity);
   const rowBytes = <usize>d << 3;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (d > 2) {
+    for (; i + 2 <= n; i += 2) {
+      const off = <usize>i * rowBytes;
+      distanceTwoSimd(xp, means + off, prec + off, rowBytes, d, diag, D + (<usize>i << 4));
+      const a0 = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), v128.load(D + (<usize>i << 4))));
+      const a1 = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3), 8), f64x2.mul(fk(K_HALF), v128.load(D + (<usize>i << 4), 16)));
+      v128.store(A + (<usize>i << 4), a0);
+      v128.store(A + (<usize>i << 4), a1, 16);
+      mx = f64x2.pmax(f64x2.pmax(mx, a0), a1);
+    }
+  }
+  for (; i < n; i++) {
     const off = <usize>i * rowBytes;
     const dist = distanceSimd(xp, means + off, prec + off, d, diag);
     const a = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), dist));
@@ -262,21 +327,18 @@ function passSimdBody(
         // put every far component at an infinite distance.
         const rq = v128.and(f64x2.mul(cr, v128.load(D + (ii << 4))), f64x2.ne(cr, f64x2.splat(0.0)));
         v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), rq));
-        let j = 0;
         if (d <= 2) {
           v128.store(Si, madd(cr, v128.load(xp), v128.load(Si)));
           if (d == 2) v128.store(Si, madd(cr, v128.load(xp, 16), v128.load(Si, 16)), 16);
           continue;
         }
-        for (; j + 2 <= d; j += 2) {
-          const jj = <usize>j << 4;
-          v128.store(Si + jj, madd(cr, v128.load(xp + jj), v128.load(Si + jj)));
-          v128.store(Si + jj, madd(cr, v128.load(xp + jj, 16), v128.load(Si + jj, 16)), 16);
+        let xo = xp, so = Si;
+        const sEnd = Si + (<usize>(d & ~1) << 4);
+        for (; so < sEnd; xo += 32, so += 32) {
+          v128.store(so, madd(cr, v128.load(xo), v128.load(so)));
+          v128.store(so, madd(cr, v128.load(xo, 16), v128.load(so, 16)), 16);
         }
-        if (j < d) {
-          const jj = <usize>j << 4;
-          v128.store(Si + jj, madd(cr, v128.load(xp + jj), v128.load(Si + jj)));
-        }
+        if (d & 1) v128.store(so, madd(cr, v128.load(xo), v128.load(so)));
       }
     }
   }
