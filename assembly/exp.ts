@@ -159,6 +159,7 @@ const L25: f64 = 2.0 / 27.0;
   L23, L23,
   L25, L25,
   4503599627371519.0, 4503599627371519.0,
+  1.7976931348623157e308, 1.7976931348623157e308,
 ], 16);
 // @ts-ignore: decorator
 @lazy const IK: usize = memory.data<i64>([
@@ -308,6 +309,8 @@ export const K_HALF: i32 = 22;
 export const K_ONE: i32 = 23;
 /** 2^52 + 1023: subtracting it from (2^52 bits | biased exponent) gives the unbiased exponent. */
 export const K_EXP_BIAS: i32 = 38;
+/** The largest finite double. */
+export const K_MAX_FINITE: i32 = 39;
 /** In the i64 table: 0x4330000000000000 (the bits of 2^52) and the mantissa mask. */
 export const IK_EXP_BITS: i32 = 1;
 export const IK_MANT_MASK: i32 = 2;

@@ -12,7 +12,7 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd, nmadd, K_MAX_FINITE } from './exp';
 
 /**
  * The scalar log-sum-exp tail shared by every scalar row kernel: replaces the n log-terms a_i in A by
@@ -200,8 +200,8 @@ export function scorePairSimd(
     for (; i + 2 <= n; i += 2) {
       const off = <usize>i * rowBytes;
       distanceTwoSimd(xp, means + off, prec + off, rowBytes, d, diag, D + (<usize>i << 4));
-      const a0 = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), v128.load(D + (<usize>i << 4))));
-      const a1 = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3), 8), f64x2.mul(fk(K_HALF), v128.load(D + (<usize>i << 4), 16)));
+      const a0 = nmadd(fk(K_HALF), v128.load(D + (<usize>i << 4)), v128.load64_splat(logNorm + (<usize>i << 3)));
+      const a1 = nmadd(fk(K_HALF), v128.load(D + (<usize>i << 4), 16), v128.load64_splat(logNorm + (<usize>i << 3), 8));
       v128.store(A + (<usize>i << 4), a0);
       v128.store(A + (<usize>i << 4), a1, 16);
       mx = f64x2.pmax(f64x2.pmax(mx, a0), a1);
@@ -210,7 +210,7 @@ export function scorePairSimd(
   for (; i < n; i++) {
     const off = <usize>i * rowBytes;
     const dist = distanceSimd(xp, means + off, prec + off, d, diag);
-    const a = f64x2.sub(v128.load64_splat(logNorm + (<usize>i << 3)), f64x2.mul(fk(K_HALF), dist));
+    const a = nmadd(fk(K_HALF), dist, v128.load64_splat(logNorm + (<usize>i << 3)));
     v128.store(D + (<usize>i << 4), dist);
     v128.store(A + (<usize>i << 4), a);
     mx = f64x2.pmax(mx, a);
@@ -267,7 +267,7 @@ function passSimdBody(
     const mx = scorePairSimd(xp, d, n, means, logNorm, prec, diag, A, D);
     const s = v128.load(A + (<usize>n << 4));
     if (unit) {
-      ll = f64x2.add(ll, f64x2.mul(cv, mx));
+      ll = madd(cv, mx, ll);
       // s ≥ 1, and a padding row (c = 0) contributes the factor 1.
       prod = f64x2.mul(prod, f64x2.pmax(f64x2.mul(s, cv), fk(K_ONE)));
       prodExp = f64x2.add(prodExp, exponentOf(prod));
@@ -324,9 +324,10 @@ function passSimdBody(
         }
       } else {
         // A lane with r = 0 adds 0 even when its distance overflowed (0·∞ would be NaN): data of 1e160
-        // put every far component at an infinite distance.
-        const rq = v128.and(f64x2.mul(cr, v128.load(D + (ii << 4))), f64x2.ne(cr, f64x2.splat(0.0)));
-        v128.store(Q2 + (ii << 4), f64x2.add(v128.load(Q2 + (ii << 4)), rq));
+        // put every far component at an infinite distance. Capping the distance at the largest double does
+        // it in one operation (r ≠ 0 implies a finite distance), and leaves a multiply-add to fuse.
+        const dq = f64x2.pmin(v128.load(D + (ii << 4)), fk(K_MAX_FINITE));
+        v128.store(Q2 + (ii << 4), madd(cr, dq, v128.load(Q2 + (ii << 4))));
         if (d <= 2) {
           v128.store(Si, madd(cr, v128.load(xp), v128.load(Si)));
           if (d == 2) v128.store(Si, madd(cr, v128.load(xp, 16), v128.load(Si, 16)), 16);
