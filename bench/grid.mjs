@@ -17,8 +17,9 @@
 // time slices other processes took, which differ between our run and a peer's minutes later. CPU time still
 // carries cache interference, and wall time is kept in grid.json. --wall: wall time everywhere.
 // Layouts: spherical (one variance per component) and diagonal. Timing: each repetition is a batch of
-// passes lasting ≥ 40 ms (Chromium's timer is 100 µs without isolation), median of 5 repetitions (3 when
-// a pass takes > 0.2 s); Node and Chromium alternate per point. Peers run per (N, d) right after our
+// passes lasting ≥ 40 ms (Chromium's timer is 100 µs without isolation), median of 9 repetitions (3 when
+// a pass takes > 0.2 s); Node and Chromium alternate per point, and every build-to-build ratio (FMA/plain,
+// Node/Chromium, f32/f64) is the median of the per-repetition ratios (pairedRatios). Peers run per (N, d) right after our
 // builds on that data: numpy with the newest numpy on this machine (pyenv; OPENBLAS_CORETYPE and
 // OPENBLAS_L2_SIZE unset for that command only), scikit-learn with Debian's python3, VLFeat through
 // bench/vlfeat_em.c compiled here with cc; OMP/OPENBLAS/MKL_NUM_THREADS=1 for all. A missing peer is
@@ -48,7 +49,7 @@ const BUILDS = [
   { name: 'fma', kernel: 'relaxed', precision: 'float64' },
   { name: 'f32', kernel: 'simd', precision: 'float32' },
 ];
-const cfg = { builds: BUILDS, batchMs: 40, reps: 5, bigReps: 3, bigMs: 200, warmMs: 300 };
+const cfg = { builds: BUILDS, batchMs: 40, reps: 9, peerReps: 5, bigReps: 3, bigMs: 200, warmMs: 300 };
 
 function gridPoints() {
   if (pointsArg) return pointsArg.split(',').map((t) => { const [N, n, d] = t.split(':').map(Number); return { N, n, d }; });
@@ -181,7 +182,7 @@ async function runPeers(peers, session, N, d, ns, blasInfo) {
     const sPath = join(work, `start-${N}-${d}-${n}-${layout}.f64`);
     f64File(sPath, file.means, file.variances, file.weights);
     const big = N * n * (5 * d + 15) > 2e9;
-    points.push({ N, n, d, layout, x: xPath, start: sPath, reps: big ? cfg.bigReps : cfg.reps });
+    points.push({ N, n, d, layout, x: xPath, start: sPath, reps: big ? cfg.bigReps : cfg.peerReps });
   }
   const specPath = join(work, 'spec.json');
   writeFileSync(specPath, JSON.stringify({ points }));
@@ -265,6 +266,26 @@ async function timeBuilds(jobs, n, layout) {
   return jobs.map((j) => ({ ...j, ms: median(CPU_CLOCK ? j.cpu : j.wall), cpuMs: median(j.cpu), wallMs: median(j.wall) }));
 }
 
+/**
+ * The build ratios as medians of per-repetition ratios: repetition k of two builds ran back to back, so
+ * their ratio cancels the load both saw, which a ratio of two medians taken over different repetitions
+ * does not (on this shared machine the medians' ratio of identical code scattered by ±10 %).
+ */
+function pairedRatios(timed) {
+  const t = (where, name) => timed.find((j) => j.where === where && j.name === name);
+  const ratio = (a, b) => {
+    if (!a || !b) return NaN;
+    const xs = CPU_CLOCK ? [a.cpu, b.cpu] : [a.wall, b.wall];
+    const k = Math.min(xs[0].length, xs[1].length);
+    const r = Array.from({ length: k }, (_, i) => xs[0][i] / xs[1][i]).sort((u, v) => u - v);
+    return k ? r[k >> 1] : NaN;
+  };
+  const out = { fmaWeb: ratio(t('web', 'plain'), t('web', 'fma')) };
+  for (const b of ['plain', 'fma', 'f32']) out[`webVsNode_${b}`] = ratio(t('node', b) ?? t('node', 'plain'), t('web', b));
+  out.f32 = ratio(t('node', 'plain'), t('node', 'f32'));
+  return out;
+}
+
 // ---------------------------------------------------------------- report
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const ms = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) : '–');
@@ -324,10 +345,12 @@ async function main() {
       const r = { N, n, d, layout, node: {}, web: {}, wall: { node: {}, web: {} }, ll: {} };
       const jobs = [...availNode.filter((x) => !x.skipped).map((b) => ({ side: nodeSide, where: 'node', name: b.name })),
         ...(inWeb ? availWeb.filter((x) => !x.skipped).map((b) => ({ side: web, where: 'web', name: b.name })) : [])];
-      for (const j of await timeBuilds(jobs, n, layout)) {
+      const timed = await timeBuilds(jobs, n, layout);
+      for (const j of timed) {
         r[j.where][j.name] = j.ms; r.wall[j.where][j.name] = j.wallMs;
         if (j.where === 'node') r.ll[j.name] = j.ll;
       }
+      r.paired = pairedRatios(timed);
       rows.push(r);
       console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
     }
@@ -363,9 +386,12 @@ function derive(r) {
   r.fastestName = ['numpy', 'sklearn', 'vlfeat'].find((p) => r[p] === r.fastestPeer) ?? '–';
   r.vsFastest = r.fastestPeer / r.node.plain;
   r.vsNumpy = r.numpy / r.node.plain;
-  r.f32Speedup = r.node.plain / r.node.f32;
-  r.fmaSpeedupWeb = r.web.plain / r.web.fma;
-  for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = (r.node[b] ?? r.node.plain) / r.web[b];
+  // Paired ratios where the run recorded them (see pairedRatios), else ratios of the medians.
+  const pr = r.paired ?? {};
+  const or = (v, fallback) => (Number.isFinite(v) ? v : fallback);
+  r.f32Speedup = or(pr.f32, r.node.plain / r.node.f32);
+  r.fmaSpeedupWeb = or(pr.fmaWeb, r.web.plain / r.web.fma);
+  for (const b of ['plain', 'fma', 'f32']) r[`webVsNode_${b}`] = or(pr[`webVsNode_${b}`], (r.node[b] ?? r.node.plain) / r.web[b]);
   r.f32RelErr = relErr(r.ll.f32, r.ll.plain);
 }
 
@@ -383,6 +409,7 @@ function merge(files) {
     const same = runs.map((run) => run.rows.find((r) => key(r) === key(r0))).filter(Boolean);
     const r = { N: r0.N, n: r0.n, d: r0.d, layout: r0.layout, node: {}, web: {}, ll: r0.ll, runs: same.length };
     for (const side of ['node', 'web']) for (const b of Object.keys(r0[side])) r[side][b] = median(same.map((x) => x[side][b]));
+    if (r0.paired) r.paired = Object.fromEntries(Object.keys(r0.paired).map((k) => [k, median(same.map((x) => x.paired?.[k]))]));
     for (const peer of ['numpy', 'sklearn', 'vlfeat']) if (peer in r0) r[peer] = median(same.map((x) => x[peer]));
     derive(r);
     return r;
