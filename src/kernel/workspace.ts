@@ -4,6 +4,12 @@ import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
 import { fullComponentConstants, triangleSize, type FullKernelExports, type FullParams, type FullPassStats } from './fullLayout.js';
 import type { Precision } from './precision.js';
+import { profileCentre, profileOf } from './dataRange.js';
+
+/** How a float32 backend lays out its data: `center` (d) is subtracted before rounding (default: the data's column means). */
+export interface Float32Layout {
+  center?: Float64Array;
+}
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
 export interface KernelExports extends FullKernelExports {
@@ -111,15 +117,18 @@ export class Workspace implements DataBackend {
   /** Arena pointer of the first parameter block (0: none allocated). */
   private paramsBase = 0;
 
-  /**
-   * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
-   * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
-   */
   /** The dense math of full/tied fits on this build, made on first use (a diagonal fit never instantiates it). */
   get matrixMath(): MatrixMath | undefined { return this.mathOf?.(); }
 
+  /**
+   * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
+   * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
+   * Float32: the data are centred at `center` (d; default their column means) before rounding.
+   */
+
   constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
-    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined) {
+    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined,
+    center?: Float64Array) {
     checkKernelCapacity(rows, cols);
     this.k = kernels;
     this.variant = variant;
@@ -133,7 +142,7 @@ export class Workspace implements DataBackend {
       this.xPtr = this.alloc(xBytes + padded * 4);
       this.cPtr = this.xPtr + xBytes;
       this.f64 = new Float64Array(kernels.memory.buffer);
-      this.center = columnMeans(X, rows, cols);
+      this.center = center ?? profileCentre(profileOf(X, rows, cols));
       this.shiftPtr = this.normsPtr = 0; // the float32 pass does its own centring
       this.totalWeight = packQuadsF32(new Float32Array(kernels.memory.buffer), this.xPtr >> 2, this.cPtr >> 2, X, rows, cols, this.center, weights);
       return;
@@ -478,14 +487,6 @@ function sumRange(h: Float64Array, off: number, a: number, b: number, known: num
   let t = 0;
   for (let k = a; k < b; k++) t += h[off + k];
   return t;
-}
-
-/** Column means of X (N × d row-major), the centre the float32 layout subtracts before rounding. */
-function columnMeans(X: Float64Array, rows: number, d: number): Float64Array {
-  const m = new Float64Array(d);
-  for (let k = 0; k < rows; k++) for (let j = 0; j < d; j++) m[j] += X[k * d + j];
-  for (let j = 0; j < d; j++) m[j] /= rows;
-  return m;
 }
 
 /**
