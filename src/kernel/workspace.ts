@@ -49,6 +49,7 @@ export interface KernelExports extends FullKernelExports {
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
   packPairs(src: number, rows: number, d: number, dst: number): void;
+  packQuadsF32(src: number, rows: number, d: number, center: number, dst: number): void;
   centrePairs(x: number, rows: number, d: number, shift: number, norms: number): void;
   needsCentring(n: number, d: number, diag: number): number;
 }
@@ -144,7 +145,8 @@ export class Workspace implements DataBackend {
       this.f64 = new Float64Array(kernels.memory.buffer);
       this.center = center ?? profileCentre(profileOf(X, rows, cols));
       this.shiftPtr = this.normsPtr = 0; // the float32 pass does its own centring
-      this.totalWeight = packQuadsF32(new Float32Array(kernels.memory.buffer), this.xPtr >> 2, this.cPtr >> 2, X, rows, cols, this.center, weights);
+      this.packQuads(X, rows, cols, this.center);
+      this.totalWeight = this.quadWeights(rows, weights);
       return;
     }
     const padded = this.pairs * 2;
@@ -182,6 +184,37 @@ export class Workspace implements DataBackend {
       for (let i = 0; i < rows; i++) { h[c + i] = weights[i]; total += weights[i]; }
     } else h.fill(1, c, c + rows);
     if (rows % 2 === 1) h[c + rows] = 0;
+    return total;
+  }
+
+  /**
+   * Packs X − center as f32 quads at xPtr (assembly/pack.ts packQuadsF32; the last quad filled with copies of
+   * the last row) through a staging block of a multiple of 4 rows, so every block starts a quad.
+   */
+  private packQuads(X: Float64Array, rows: number, cols: number, center: Float64Array): void {
+    const k = this.live();
+    const stageRows = Math.min(((rows + 3) >> 2) * 4, Math.max(4, 4 * Math.floor(STAGE_BYTES / (32 * cols))));
+    const c = this.alloc(cols * 8 + stageRows * cols * 8), stage = c + cols * 8;
+    this.heap().set(center, c >> 3);
+    for (let r = 0; r < rows; r += stageRows) {
+      const m = Math.min(stageRows, rows - r);
+      this.heap().set(X.subarray(r * cols, (r + m) * cols), stage >> 3);
+      k.packQuadsF32(stage, m, cols, c, this.xPtr + r * cols * 4);
+    }
+    k.releaseTo(c);
+  }
+
+  /**
+   * The f32 weights of the float32 layout at cPtr (1, or `weights`; 0 on the padding rows). Returns their Σ, so
+   * the loss normalises by exactly what the kernel summed.
+   */
+  private quadWeights(rows: number, weights?: Float64Array): number {
+    const h32 = new Float32Array(this.live().memory.buffer), c = this.cPtr >> 2;
+    let total = 0;
+    for (let k = 0; k < ((rows + 3) >> 2) * 4; k++) {
+      h32[c + k] = k < rows ? (weights ? weights[k] : 1) : 0;
+      total += h32[c + k];
+    }
     return total;
   }
 
@@ -487,27 +520,4 @@ function sumRange(h: Float64Array, off: number, a: number, b: number, known: num
   let t = 0;
   for (let k = a; k < b; k++) t += h[off + k];
   return t;
-}
-
-/**
- * Packs X − center (N × d) as f32 quads of interleaved rows at h32[xOff…] (see assembly/passF32.ts) and the
- * weights as f32 at h32[cOff…]; the last quad is filled with copies of the last row at weight 0. Returns Σ c
- * of the stored (f32) weights, so the loss normalises by exactly what the kernel summed.
- */
-function packQuadsF32(h32: Float32Array, xOff: number, cOff: number, X: Float64Array, rows: number, d: number,
-  center: Float64Array, weights?: Float64Array): number {
-  const quads = (rows + 3) >> 2;
-  for (let q = 0; q < quads; q++) {
-    const o = xOff + q * 4 * d;
-    for (let lane = 0; lane < 4; lane++) {
-      const r = Math.min(4 * q + lane, rows - 1);
-      for (let j = 0; j < d; j++) h32[o + 4 * j + lane] = X[r * d + j] - center[j];
-    }
-  }
-  let total = 0;
-  for (let k = 0; k < quads * 4; k++) {
-    h32[cOff + k] = k < rows ? (weights ? weights[k] : 1) : 0;
-    total += h32[cOff + k];
-  }
-  return total;
 }
