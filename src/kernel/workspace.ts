@@ -126,7 +126,6 @@ export class Workspace implements DataBackend {
    * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
    * Float32: the data are centred at `center` (d; default their column means) before rounding.
    */
-
   constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
     private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined,
     center?: Float64Array) {
