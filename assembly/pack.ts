@@ -103,3 +103,24 @@ export function centrePairs(x: usize, rows: i32, d: i32, shift: usize, norms: us
   }
   store<f64>(shift + (<usize>d << 3), most);
 }
+
+/**
+ * The float32 layout (assembly/passF32.ts): `rows` rows of `d` f64 at `src` (row-major), minus `center` (d f64)
+ * and rounded to f32 (round to nearest, as a JS Float32Array store), as ⌈rows/4⌉ quads at `dst`: quad q holds
+ * x[4q + lane][j] − center[j] at dst + (4qd + 4j + lane)·4; the last quad is filled with copies of the last row.
+ */
+export function packQuadsF32(src: usize, rows: i32, d: i32, center: usize, dst: usize): void {
+  const quads = (rows + 3) >> 2;
+  const rowBytes = <usize>d << 3;
+  for (let q = 0; q < quads; q++) {
+    const o = dst + <usize>q * (<usize>d << 4);
+    for (let lane = 0; lane < 4; lane++) {
+      const r = min(4 * q + lane, rows - 1);
+      const a = src + <usize>r * rowBytes;
+      for (let j = 0; j < d; j++) {
+        const v = load<f64>(a + (<usize>j << 3)) - load<f64>(center + (<usize>j << 3));
+        store<f32>(o + (<usize>j << 4) + (<usize>lane << 2), <f32>v);
+      }
+    }
+  }
+}

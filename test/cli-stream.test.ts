@@ -79,6 +79,24 @@ describe('mixfit fit on streamed DATA', () => {
     }
   });
 
+  it('--precision float32 streams .f64 through the float32 passes (the in-memory float32 fit, not the float64 one); .parquet (inside DuckDB) refuses it', () => {
+    const P = ['--precision', 'float32'];
+    for (const [out, args] of [['m32.json', ['x.json', ...P]], ['s32.json', ['x.f64', '--cols', '2', '--chunk-rows', '128', ...P]], ['s64.json', ['x.f64', '--cols', '2', '--chunk-rows', '128']]] as const) {
+      const r = run(['fit', ...args, ...FIT, '--out', out]);
+      expect(r.code).toBe(0);
+    }
+    const s32 = model('s32.json'), m32 = model('m32.json'), s64 = model('s64.json');
+    // Chunks of 128 rows align with the float32 layout's blocks: equal to rounding of the float64 chunk sums.
+    expectClose(s32.means, m32.means, 1e-10);
+    const gap = Math.max(...s32.means.flatMap((r: number[], i: number) => r.map((v, j) => Math.abs(v - s64.means[i][j]))));
+    expect(gap).toBeGreaterThan(1e-12);
+    expect(gap).toBeLessThan(1e-3);
+    const r = run(['fit', 'x.parquet', ...FIT, ...P, '--out', 'never.json']);
+    expect(r.stderr).toMatch(/^mixfit: --precision 'float32' does not apply to an SQL source.*use precision 'float64'/);
+    expect(r.code).toBe(2);
+    expect(existsSync(f('never.json'))).toBe(false);
+  });
+
   it('--plot on streamed 2-D data draws the scatter plot from the sample, and says so when it is one', () => {
     const r = run(['fit', 'x.f64', '--cols', '2', ...FIT, '--out', 'p.json', '--plot', 'p.svg']);
     expect(r.code).toBe(0);

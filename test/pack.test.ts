@@ -49,3 +49,37 @@ describe('packPairs and centrePairs (assembly/pack.ts)', () => {
     });
   }
 });
+
+/** The JS reference of the float32 layout (the bridge's loop before packQuadsF32): X − center as f32 quads. */
+function referenceQuads(X: Float64Array, rows: number, d: number, center: Float64Array): Float32Array {
+  const quads = (rows + 3) >> 2, out = new Float32Array(quads * 4 * d);
+  for (let q = 0; q < quads; q++) {
+    for (let lane = 0; lane < 4; lane++) {
+      const r = Math.min(4 * q + lane, rows - 1);
+      for (let j = 0; j < d; j++) out[q * 4 * d + 4 * j + lane] = X[r * d + j] - center[j];
+    }
+  }
+  return out;
+}
+
+describe('packQuadsF32 (assembly/pack.ts)', () => {
+  for (const kernel of ['simd', 'scalar'] as const) {
+    it(`${kernel}: bit-identical to the JS reference (rounding to nearest) for rows not a multiple of 4 and any d`, async () => {
+      const k = (await loadKernels({ kernel })).instantiateRaw!();
+      const rng = new Rng(32);
+      for (const [rows, d] of [[1, 1], [3, 2], [4, 3], [7, 5], [101, 10], [64, 1], [33, 17]]) {
+        // Values whose f32 rounding is not a truncation, around an offset the centre removes.
+        const X = new Float64Array(rows * d).map(() => 1e3 + 7 * rng.normal() + 1e-9 * rng.uniform());
+        const center = new Float64Array(d).map(() => 1e3 + rng.normal());
+        const quads = (rows + 3) >> 2;
+        const src = k.alloc(rows * d * 8), c = k.alloc(d * 8), dst = k.alloc(quads * 4 * d * 4);
+        new Float64Array(k.memory.buffer).set(X, src >> 3);
+        new Float64Array(k.memory.buffer).set(center, c >> 3);
+        k.packQuadsF32(src, rows, d, c, dst);
+        const got = new Float32Array(k.memory.buffer, dst, quads * 4 * d);
+        expect(Array.from(got)).toEqual(Array.from(referenceQuads(X, rows, d, center)));
+        k.resetArena();
+      }
+    });
+  }
+});

@@ -6,6 +6,8 @@
  * toJSON) is synchronous.
  */
 import { AbortError, MixfitError } from '../errors.js';
+import { checkFloat32Range, profileCentre, profileOf, type Float32Scale } from '../kernel/dataRange.js';
+import { withPrecision } from '../kernel/precision.js';
 import { aic, bic, parameterCount } from '../model/criteria.js';
 import { readFullStart } from '../model/fullModel.js';
 import { modelFromJSON, modelToJSON, type ModelJSON } from '../model/json.js';
@@ -21,12 +23,12 @@ import { OnlineFullEm } from '../stream/onlineFull.js';
 import { any, resolveTable, signalLike } from '../optionTable.js';
 import { loadKernelsSync, resolveVariant, type Kernels } from '../runtime/kernels.js';
 import type { HistoryRecord, MinimizeStatus } from '../solvers/minimize.js';
-import { isMatrixCovariance, type FittedParams, type FullMixtureParams, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from '../types.js';
+import { isMatrixCovariance, type FittedParams, type FlatParams, type FullMixtureParams, type KernelVariant, type Matrix, type MatrixInput, type MixtureParams } from '../types.js';
 import { cloneVariances, clonePublicParams, readMatrix, readParams, readSampleWeight, readWeights, toPublicParams } from '../validate.js';
 import { anySignal, copyResult, fitDiagonal, fitMatrix, type FitInputs } from './fit.js';
 import { TABLE, stepExponentCheck, type FitOptions, type FitResult, type GaussianMixtureOptions, type Resolved, type SourceScoreOptions } from './options.js';
 import { labelsOf, mapAsync, scoreMatrix, weightedMean } from './scoring.js';
-import { diagonalStart, matrixStart } from './start.js';
+import { diagonalStart, fixedVariance, matrixStart } from './start.js';
 
 /** The learned state, replaced as a whole by a successful fit. */
 interface Learned {
@@ -85,7 +87,9 @@ export class GaussianMixture {
    * ({@link SqlSource}, passes run in the engine): README "Large data". Resolves with the kept restart's result; the learned state is replaced only
    * when the fit succeeds (converged or not).
    * @throws MixfitError for bad data (empty, ragged, NaN/Inf with row and column, fewer rows than components,
-   *   a start model of another dimension, bad sample weights) before any work.
+   *   a start model of another dimension, bad sample weights; under precision 'float32', data outside
+   *   float32's range, README "Precision": a file source's rows are all checked during its sample scan, before
+   *   any pass; 'float32' with an SQL source) before any work.
    * @throws AbortError when aborted; `.result` holds the best fit reached so far, which is NOT committed.
    * @throws FitError when every restart's loss became NaN or infinite, or when the start variances overflow
    *   float64 (data spread wider than about 1e154): data too large for float64.
@@ -93,10 +97,10 @@ export class GaussianMixture {
   async fit(X: MatrixInput | RowSource | SqlSource, fitOptions: FitOptions = {}): Promise<FitResult> {
     const f = resolveTable<FitOptions>({ sampleWeight: [any, undefined], signal: [signalLike, undefined], ...STREAM_FIT_TABLE }, fitOptions) as FitOptions;
     const o = this.options;
-    const source = outOfCoreData(X, f);
+    const source = outOfCoreData(X, f, o.precision);
     // In memory: a private copy, taken before the first await (the caller may reuse its buffer while the fit
-    // runs). From a source: the seeded sample that starts the fit.
-    const M = source ? await source.sample(new Rng(o.seed).fork(-1)) : readMatrix(X as MatrixInput, 'X', undefined, true);
+    // runs). From a source: the seeded sample that starts the fit (and a file's profile, from the same scan).
+    const { M, profile } = source ? await source.sample(new Rng(o.seed).fork(-1)) : { M: readMatrix(X as MatrixInput, 'X', undefined, true), profile: undefined };
     if ((source?.rows ?? M.rows) < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows`, `${source?.rows ?? M.rows} rows`);
     const matrix = isMatrixCovariance(o.covariance);
@@ -106,9 +110,16 @@ export class GaussianMixture {
       else init = { flat: readParams(o.init as MixtureParams, 'options.init', M.cols), hasVariances: (o.init as MixtureParams).variances !== undefined };
     }
     const w = readSampleWeight(f.sampleWeight, M.rows, 'sampleWeight');
+    let float32: FitInputs['float32'];
+    if (o.precision === 'float32') {
+      // Every row of a file source was read by its sample scan: checked before any pass, as in memory.
+      const all = profile ?? profileOf(M.data, M.rows, M.cols);
+      checkFloat32Range(all, float32Scale(o, init?.flat, w), 'X', isRowSource(X) ? X.path : undefined);
+      if (profile) float32 = { center: profileCentre(profile) };
+    }
     const signal = anySignal(o.signal, f.signal);
     if (signal?.aborted) throw new AbortError('the fit was aborted before it started');
-    const run = await (matrix ? fitMatrix : fitDiagonal)(o, { M, w, signal, source, init });
+    const run = await (matrix ? fitMatrix : fitDiagonal)(o, { M, w, signal, source, init, float32 });
     // The one and only write of learned state.
     this.online = undefined;
     this.learned = { params: run.result.params, model: fromPublic(run.result.params, o.covariance), result: run.result, kernels: run.kernels };
@@ -124,7 +135,8 @@ export class GaussianMixture {
    * approximation of the batch fit for data seen once (gap measured in README "Large data"); `fit` discards
    * the online state. `stepExponent` α ∈ (0.5, 1] [0.6].
    * @throws MixfitError for bad data (or another dimension than earlier chunks), a chunk with fewer rows
-   *   than components on the first call, or a bad `stepExponent`.
+   *   than components on the first call, a bad `stepExponent`, or under precision 'float32' a chunk outside
+   *   float32's range (src/kernel/dataRange.ts; its passes run in float32, scoring in float64).
    * @throws FitError ('full'/'tied') when a component's new covariance is not positive definite, as fit does.
    */
   partialFit(X: MatrixInput, options: { stepExponent?: number } = {}): this {
@@ -133,20 +145,24 @@ export class GaussianMixture {
     const M = readMatrix(X, 'X', this.online?.theta.d);
     if (!this.online && M.rows < o.nComponents)
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
+    const init = !isMatrixCovariance(o.covariance) && typeof o.init === 'object'
+      ? { flat: readParams(o.init as MixtureParams, 'options.init', M.cols), hasVariances: (o.init as MixtureParams).variances !== undefined } : undefined;
+    if (o.precision === 'float32') checkFloat32Range(profileOf(M.data, M.rows, M.cols), float32Scale(o, init?.flat, undefined), 'X');
     const kernels = this.learned?.kernels ?? loadKernelsSync({ kernel: o.kernel });
+    // The chunk's pass at the estimator's precision (each chunk centred at its own column means); scoring stays float64.
+    const passKernels = withPrecision(kernels, o.precision);
     const spec = { learnWeights: o.weights === 'learned', regCovar: o.regCovar };
     if (isMatrixCovariance(o.covariance)) {
       // The covariance layout is fixed per estimator, so an online state here is always the matrix one.
       const next = (this.online as OnlineFullEm | undefined ?? OnlineFullEm.start(matrixStart(o, M, undefined, new Rng(o.seed).fork(0)), spec))
-        .step(kernels, M, alpha);
+        .step(passKernels, M, alpha);
       const params = toPublic(next.model);
       this.online = next;
       this.learned = { params, model: fromPublic(params, o.covariance), result: undefined, kernels };
       return this;
     }
-    const init = typeof o.init === 'object' ? { flat: readParams(o.init as MixtureParams, 'options.init', M.cols), hasVariances: (o.init as MixtureParams).variances !== undefined } : undefined;
     const online = this.online as OnlineEm | undefined ?? new OnlineEm(diagonalStart(o, init?.flat, init?.hasVariances ?? false, M, undefined, new Rng(o.seed).fork(0)).flat, spec);
-    online.step(kernels, M, alpha);
+    online.step(passKernels, M, alpha);
     const params = toPublicParams(online.theta);
     this.online = online;
     this.learned = { params, model: fromPublic(params, o.covariance), result: undefined, kernels };
@@ -360,3 +376,9 @@ export class GaussianMixture {
   get kernelVariant(): KernelVariant | undefined { return this.learned?.kernels?.variant; }
 }
 
+/** What bounds the float32 pass's scaled distances in a fit with options `o` (src/kernel/dataRange.ts). */
+function float32Scale(o: Readonly<Resolved>, init: FlatParams | undefined, w: Float64Array | undefined): Float32Scale {
+  let maxWeight: number | undefined;
+  if (w) { maxWeight = 0; for (const c of w) maxWeight = Math.max(maxWeight, c); }
+  return { minVariance: o.covariance === 'fixed' ? fixedVariance(o, init) : o.regCovar, maxWeight };
+}

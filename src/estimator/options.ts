@@ -49,7 +49,9 @@ export interface GaussianMixtureOptions extends Omit<MinimizeOptions, 'onIterati
   wasm?: WasmSource;
   /**
    * Precision of the fitting passes ['float64']. 'float32' trades digits for speed (README "Precision"):
-   * tolerances are floored accordingly; scoring stays float64; the `js` kernel is float64 only.
+   * tolerances are floored accordingly; scoring stays float64; the `js` kernel is float64 only. It applies to
+   * in-memory data, file sources and partialFit (data outside float32's range are a MixfitError), not to SQL
+   * sources (a MixfitError: their passes run in the engine's float64).
    */
   precision?: Precision;
   /** Called after every iteration with a copy; returning false stops the fit (it still commits). */

@@ -17,6 +17,11 @@ function spreadError(M: Matrix): FitError {
   return new FitError(spreadMessage(M.data.reduce((a, x) => Math.max(a, Math.abs(x)), 0)));
 }
 
+/** σ² of covariance 'fixed': options.variance, else the init's shared value, else 1. */
+export function fixedVariance(o: Readonly<Resolved>, init: FlatParams | undefined): number {
+  return o.variance ?? (init?.layout === 'shared' ? init.variances[0] : 1);
+}
+
 /**
  * The start of one diagonal-layout restart over data M (N × d, row weights `w`). `init` is the user's start
  * model validated at construction (undefined for 'kmeans++'/'random'); its variances, when given, are kept
@@ -31,8 +36,7 @@ export function diagonalStart(o: Readonly<Resolved>, init: FlatParams | undefine
   const logWeights = o.weightsInit ? Float64Array.from(o.weightsInit, Math.log) : init ? init.logWeights.slice() : new Float64Array(n).fill(-Math.log(n));
   let flat: FlatParams;
   if (o.covariance === 'fixed') {
-    const v = o.variance ?? (init?.layout === 'shared' ? init.variances[0] : 1);
-    flat = { n, d, means, logWeights, variances: new Float64Array([v]), layout: 'shared' };
+    flat = { n, d, means, logWeights, variances: new Float64Array([fixedVariance(o, init)]), layout: 'shared' };
   } else if (init && hasVariances) {
     flat = { n, d, means, logWeights, variances: init.variances.slice(), layout: init.layout };
   } else {

@@ -6,7 +6,6 @@
  */
 import { MixfitError } from '../errors.js';
 import { oneOf } from '../optionTable.js';
-import { Workspace } from './workspace.js';
 import type { Kernels } from '../runtime/kernels.js';
 
 /** The precision of the fitting passes. */
@@ -54,18 +53,18 @@ export function floorTolerances<T extends { tol: number; lossChangeTol?: number 
 
 /**
  * `kernels` whose data backends run the fitting passes at `precision`. Float32 backends pack the data once
- * as f32 quads in a fresh instance of the same build; `js` kernels and float64 are returned unchanged.
+ * as f32 quads around `center` (d; default each data set's own column means, see src/kernel/dataRange.ts);
+ * `js` kernels and float64 are returned unchanged. A streamed fit passes the whole source's centre, so every
+ * chunk holds the f32 values the in-memory layout of all rows would.
  */
-export function withPrecision(kernels: Kernels, precision: Precision): Kernels {
-  const raw = kernels.instantiateRaw;
-  if (!raw || effectivePrecision(kernels, precision) === 'float64') return kernels;
-  const variant = kernels.variant as Workspace['variant'];
+export function withPrecision(kernels: Kernels, precision: Precision, center?: Float64Array): Kernels {
+  if (!kernels.instantiateRaw || effectivePrecision(kernels, precision) === 'float64') return kernels;
   // Not a spread of `kernels`: that would read its lazy matrixMath now, instantiating the dense math for any fit.
   return {
     variant: kernels.variant,
     module: kernels.module,
-    instantiateRaw: raw,
+    instantiateRaw: kernels.instantiateRaw,
     get matrixMath() { return kernels.matrixMath; },
-    createBackend: (X, rows, cols, w) => new Workspace(raw(), variant, X, rows, cols, w, undefined, 'float32', () => kernels.matrixMath),
+    createBackend: (X, rows, cols, w) => kernels.createBackend(X, rows, cols, w, { center }),
   };
 }

@@ -4,6 +4,12 @@ import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { componentConstants, scoreFarRow, type DataBackend } from './backend.js';
 import { fullComponentConstants, triangleSize, type FullKernelExports, type FullParams, type FullPassStats } from './fullLayout.js';
 import type { Precision } from './precision.js';
+import { profileCentre, profileOf } from './dataRange.js';
+
+/** How a float32 backend lays out its data: `center` (d) is subtracted before rounding (default: the data's column means). */
+export interface Float32Layout {
+  center?: Float64Array;
+}
 
 /** The raw exports of a kernel instance (assembly/index.ts). Pointers are byte offsets into `memory`. */
 export interface KernelExports extends FullKernelExports {
@@ -43,6 +49,7 @@ export interface KernelExports extends FullKernelExports {
   expArray(x: number, y: number, count: number): void;
   logArray(x: number, y: number, count: number): void;
   packPairs(src: number, rows: number, d: number, dst: number): void;
+  packQuadsF32(src: number, rows: number, d: number, center: number, dst: number): void;
   centrePairs(x: number, rows: number, d: number, shift: number, norms: number): void;
   needsCentring(n: number, d: number, diag: number): number;
 }
@@ -111,15 +118,17 @@ export class Workspace implements DataBackend {
   /** Arena pointer of the first parameter block (0: none allocated). */
   private paramsBase = 0;
 
-  /**
-   * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
-   * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
-   */
   /** The dense math of full/tied fits on this build, made on first use (a diagonal fit never instantiates it). */
   get matrixMath(): MatrixMath | undefined { return this.mathOf?.(); }
 
+  /**
+   * Copies `X` (N × d, row-major) and optional per-row weights (N, default 1) into the instance's memory.
+   * Throws when memory cannot grow to hold them. `release` receives the instance (arena reset) on dispose.
+   * Float32: the data are centred at `center` (d; default their column means) before rounding.
+   */
   constructor(kernels: KernelExports, variant: Exclude<KernelVariant, 'js'>, X: Float64Array, rows: number, cols: number, weights?: Float64Array,
-    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined) {
+    private readonly release?: (k: KernelExports) => void, readonly precision: Precision = 'float64', private readonly mathOf?: () => MatrixMath | undefined,
+    center?: Float64Array) {
     checkKernelCapacity(rows, cols);
     this.k = kernels;
     this.variant = variant;
@@ -133,9 +142,10 @@ export class Workspace implements DataBackend {
       this.xPtr = this.alloc(xBytes + padded * 4);
       this.cPtr = this.xPtr + xBytes;
       this.f64 = new Float64Array(kernels.memory.buffer);
-      this.center = columnMeans(X, rows, cols);
+      this.center = center ?? profileCentre(profileOf(X, rows, cols));
       this.shiftPtr = this.normsPtr = 0; // the float32 pass does its own centring
-      this.totalWeight = packQuadsF32(new Float32Array(kernels.memory.buffer), this.xPtr >> 2, this.cPtr >> 2, X, rows, cols, this.center, weights);
+      this.packQuads(X, rows, cols, this.center);
+      this.totalWeight = this.quadWeights(rows, weights);
       return;
     }
     const padded = this.pairs * 2;
@@ -173,6 +183,37 @@ export class Workspace implements DataBackend {
       for (let i = 0; i < rows; i++) { h[c + i] = weights[i]; total += weights[i]; }
     } else h.fill(1, c, c + rows);
     if (rows % 2 === 1) h[c + rows] = 0;
+    return total;
+  }
+
+  /**
+   * Packs X − center as f32 quads at xPtr (assembly/pack.ts packQuadsF32; the last quad filled with copies of
+   * the last row) through a staging block of a multiple of 4 rows, so every block starts a quad.
+   */
+  private packQuads(X: Float64Array, rows: number, cols: number, center: Float64Array): void {
+    const k = this.live();
+    const stageRows = Math.min(((rows + 3) >> 2) * 4, Math.max(4, 4 * Math.floor(STAGE_BYTES / (32 * cols))));
+    const c = this.alloc(cols * 8 + stageRows * cols * 8), stage = c + cols * 8;
+    this.heap().set(center, c >> 3);
+    for (let r = 0; r < rows; r += stageRows) {
+      const m = Math.min(stageRows, rows - r);
+      this.heap().set(X.subarray(r * cols, (r + m) * cols), stage >> 3);
+      k.packQuadsF32(stage, m, cols, c, this.xPtr + r * cols * 4);
+    }
+    k.releaseTo(c);
+  }
+
+  /**
+   * The f32 weights of the float32 layout at cPtr (1, or `weights`; 0 on the padding rows). Returns their Σ, so
+   * the loss normalises by exactly what the kernel summed.
+   */
+  private quadWeights(rows: number, weights?: Float64Array): number {
+    const h32 = new Float32Array(this.live().memory.buffer), c = this.cPtr >> 2;
+    let total = 0;
+    for (let k = 0; k < ((rows + 3) >> 2) * 4; k++) {
+      h32[c + k] = k < rows ? (weights ? weights[k] : 1) : 0;
+      total += h32[c + k];
+    }
     return total;
   }
 
@@ -478,35 +519,4 @@ function sumRange(h: Float64Array, off: number, a: number, b: number, known: num
   let t = 0;
   for (let k = a; k < b; k++) t += h[off + k];
   return t;
-}
-
-/** Column means of X (N × d row-major), the centre the float32 layout subtracts before rounding. */
-function columnMeans(X: Float64Array, rows: number, d: number): Float64Array {
-  const m = new Float64Array(d);
-  for (let k = 0; k < rows; k++) for (let j = 0; j < d; j++) m[j] += X[k * d + j];
-  for (let j = 0; j < d; j++) m[j] /= rows;
-  return m;
-}
-
-/**
- * Packs X − center (N × d) as f32 quads of interleaved rows at h32[xOff…] (see assembly/passF32.ts) and the
- * weights as f32 at h32[cOff…]; the last quad is filled with copies of the last row at weight 0. Returns Σ c
- * of the stored (f32) weights, so the loss normalises by exactly what the kernel summed.
- */
-function packQuadsF32(h32: Float32Array, xOff: number, cOff: number, X: Float64Array, rows: number, d: number,
-  center: Float64Array, weights?: Float64Array): number {
-  const quads = (rows + 3) >> 2;
-  for (let q = 0; q < quads; q++) {
-    const o = xOff + q * 4 * d;
-    for (let lane = 0; lane < 4; lane++) {
-      const r = Math.min(4 * q + lane, rows - 1);
-      for (let j = 0; j < d; j++) h32[o + 4 * j + lane] = X[r * d + j] - center[j];
-    }
-  }
-  let total = 0;
-  for (let k = 0; k < quads * 4; k++) {
-    h32[cOff + k] = k < rows ? (weights ? weights[k] : 1) : 0;
-    total += h32[cOff + k];
-  }
-  return total;
 }

@@ -1,3 +1,4 @@
+import { checkFloat32Range, profileOf } from '../kernel/dataRange.js';
 import { readPrecision, type Precision } from '../kernel/precision.js';
 import { resolveTable } from '../optionTable.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
@@ -24,8 +25,8 @@ export interface EmpiricalOptions extends LoadKernelsOptions {
  * The mean negative log-likelihood of data `X` (N × d; `number[][]` or `{ data, rows, cols }`):
  * L(θ) = −Σ_k c_k ℓ(x_k) / Σ_k c_k with c_k = 1 or the sample weights. The data are validated and copied
  * into the kernel's memory once; each evaluation is one fused pass.
- * @throws MixfitError for empty, ragged or non-finite data, bad sample weights and unknown or bad options
- *   (before any WASM work).
+ * @throws MixfitError for empty, ragged or non-finite data, bad sample weights, unknown or bad options and,
+ *   under precision 'float32', data outside float32's range (src/kernel/dataRange.ts), before any WASM work.
  */
 export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptions = {}): Promise<BackendObjective> {
   resolveTable(EMPIRICAL_TABLE, options);
@@ -33,6 +34,7 @@ export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptio
   const M = readMatrix(X, 'X', undefined, true);
   const w = readSampleWeight(options.sampleWeight, M.rows);
   const precision = readPrecision(options.precision);
+  if (precision === 'float32') checkFloat32Range(profileOf(M.data, M.rows, M.cols), { maxWeight: w?.reduce((a, c) => Math.max(a, c), 0) }, 'X');
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
   return new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal: options.signal, precision }), 'empirical');

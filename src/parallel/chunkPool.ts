@@ -28,8 +28,12 @@ export class ChunkPool {
   /** Chunk buffers back from the workers, reused for later chunks. */
   private free: ArrayBuffer[] = [];
 
-  /** `module`: the compiled build the workers instantiate (the caller's, so a user-supplied `wasm` reaches them). */
-  constructor(threads: number, private readonly variant: KernelVariant, private readonly module: WebAssembly.Module | undefined) {
+  /**
+   * `module`: the compiled build the workers instantiate (the caller's, so a user-supplied `wasm` reaches them).
+   * `float32Center`: the workers run float32 passes, every chunk centred there (d; see StreamBackend).
+   */
+  constructor(threads: number, private readonly variant: KernelVariant, private readonly module: WebAssembly.Module | undefined,
+    private readonly float32Center?: Float64Array) {
     this.threads = Math.max(1, threads);
   }
 
@@ -38,7 +42,7 @@ export class ChunkPool {
 
   private start(): Promise<Shard[]> {
     if (this.shards) return this.shards;
-    const starting = startShards(this.threads, (e) => this.terminate(e), (s) => s.request({ type: 'open', variant: this.variant, module: this.module }));
+    const starting = startShards(this.threads, (e) => this.terminate(e), (s) => s.request({ type: 'open', variant: this.variant, module: this.module, float32Center: this.float32Center }));
     this.shards = starting;
     starting.catch(() => { if (this.shards === starting) this.shards = null; });
     return starting;

@@ -17,8 +17,8 @@ export type ShardRequest =
   | { id: number; type: 'pass'; params: WireParams }
   | { id: number; type: 'passFull'; params: FullParams }
   | { id: number; type: 'score'; params: WireParams; resp: boolean }
-  /** A chunk worker: loads the kernels and holds no rows; chunks come with each request. */
-  | { id: number; type: 'open'; variant: KernelVariant; module?: WebAssembly.Module }
+  /** A chunk worker: loads the kernels and holds no rows; chunks come with each request (float32 passes around `float32Center` when given). */
+  | { id: number; type: 'open'; variant: KernelVariant; module?: WebAssembly.Module; float32Center?: Float64Array }
   /** One pass over the `rows` × `cols` rows of `data` (transferred; sent back with the reply for reuse). */
   | { id: number; type: 'chunk'; params: WireParams; data: Float64Array; rows: number; cols: number }
   | { id: number; type: 'chunkFull'; params: FullParams; data: Float64Array; rows: number; cols: number }

@@ -54,6 +54,7 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
         }
         case 'open':
           kernels = await loadKernels({ kernel: req.variant, wasm: req.module });
+          if (req.float32Center) kernels = withPrecision(kernels, 'float32', req.float32Center);
           return { reply: { id: req.id, ok: true, type: 'open' }, transfer: [] };
         case 'chunk': {
           const p = req.params as FlatParams;

@@ -13,7 +13,7 @@ import type { FullDataBackend } from '../kernel/fullLayout.js';
 import { JsBackend } from '../kernel/jsPass.js';
 import { hasLinalg, WasmMatrixMath, type MatrixMath } from '../kernel/matrixMath.js';
 import { jsMatrixMath } from '../model/fullCovariance.js';
-import { Workspace, type KernelExports } from '../kernel/workspace.js';
+import { Workspace, type Float32Layout, type KernelExports } from '../kernel/workspace.js';
 import { KERNEL_CHOICES, type KernelChoice, type KernelVariant } from '../types.js';
 import { hasWasm, hasWasmRelaxedSimd, hasWasmSimd } from './probe.js';
 
@@ -33,8 +33,12 @@ export interface Kernels {
   readonly variant: KernelVariant;
   /** The compiled build (WASM variants): handed to worker threads, which then skip compiling. */
   readonly module?: WebAssembly.Module;
-  /** Copies `X` (N × d row-major) and optional weights (N) into a new resident data backend. */
-  createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array): DataBackend & FullDataBackend;
+  /**
+   * Copies `X` (N × d row-major) and optional weights (N) into a new resident data backend; with `float32`,
+   * in the float32 layout (passes only; WASM builds: the `js` kernel is float64 only and ignores it; callers go
+   * through withPrecision, src/kernel/precision.ts).
+   */
+  createBackend(X: Float64Array, rows: number, cols: number, weights?: Float64Array, float32?: Float32Layout): DataBackend & FullDataBackend;
   /** A fresh raw instance (WASM variants only; used by tests of the exp/log kernels). */
   instantiateRaw?(): KernelExports;
   /** The dense per-block math of full/tied fits on this build ({@link matrixMathOf}); absent for `js`. */
@@ -190,6 +194,7 @@ function kernelsFrom(variant: WasmVariant, mod: WebAssembly.Module): Kernels {
     module: mod,
     instantiateRaw,
     get matrixMath() { return matrixMathOf(mod); },
-    createBackend: (X, rows, cols, w) => new Workspace(acquire(), variant, X, rows, cols, w, release, 'float64', () => matrixMathOf(mod)),
+    createBackend: (X, rows, cols, w, f32) => new Workspace(acquire(), variant, X, rows, cols, w, release, f32 ? 'float32' : 'float64',
+      () => matrixMathOf(mod), f32?.center),
   };
 }

@@ -4,6 +4,8 @@
  * options, the check that rejects what such a fit cannot do, the start sample and the objective.
  */
 import { MixfitError } from '../errors.js';
+import { newProfile, type ColumnProfile } from '../kernel/dataRange.js';
+import type { Precision } from '../kernel/precision.js';
 import type { Rng } from '../model/rng.js';
 import type { Objective } from '../objective/objective.js';
 import { any, intAtLeast, type OptionTable } from '../optionTable.js';
@@ -37,24 +39,31 @@ export interface OutOfCoreData {
   /** N and d. */
   readonly rows: number;
   readonly cols: number;
-  /** The rows the start is computed from. */
-  sample(rng: Rng): Promise<Matrix>;
+  /**
+   * The rows the start is computed from, and (a file source, whose sample scan reads every row) the
+   * profile of all rows: the float32 range check and centre (src/kernel/dataRange.ts).
+   */
+  sample(rng: Rng): Promise<{ M: Matrix; profile?: ColumnProfile }>;
   /**
    * The fit's objective (every layout: a streamed backend's passes, or an SQL engine's queries), its passes on
-   * `threads` workers where the source allows (disposed by the fit; the source stays open).
+   * `threads` workers where the source allows (disposed by the fit; the source stays open); `float32`: float32
+   * passes, every chunk centred at `center` (file sources only).
    */
-  objective(kernels: Kernels, threads: number): Objective;
+  objective(kernels: Kernels, threads: number, float32?: { center: Float64Array }): Objective;
 }
 
 /**
  * `X` as {@link OutOfCoreData} when it is a source, else undefined.
  * @throws MixfitError for `sampleWeight` with a source (file rows carry no weights; an SQL table's are
- *   its `weightColumn`), or a bad `chunkRows`.
+ *   its `weightColumn`), a bad `chunkRows`, or precision 'float32' with an SQL source (its passes run in the
+ *   engine, in its float64 DOUBLE arithmetic).
  */
-export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?: unknown }): OutOfCoreData | undefined {
+export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?: unknown }, precision: Precision = 'float64'): OutOfCoreData | undefined {
   const file = isRowSource(X) ? X : undefined, table = isSqlSource(X) ? X : undefined;
   if (!file && !table) return undefined;
   if (f.sampleWeight !== undefined) throw new MixfitError('sampleWeight', 'is not supported when fitting a source (use an SQL weightColumn)', 'given');
+  if (table && precision === 'float32')
+    throw new MixfitError('options.precision', "'float32' does not apply to an SQL source: its passes run inside the SQL engine, in float64 (DOUBLE); use precision 'float64' (the default)", precision);
   const limit = f.initSampleRows ?? INIT_SAMPLE_ROWS;
   if (table) return fromTable(table, limit);
   const src = file as RowSource;
@@ -62,11 +71,14 @@ export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?:
   return {
     rows: src.rows,
     cols: src.cols,
-    sample: (rng) => reservoirSample(src, limit, rng, chunk),
-    objective: (kernels, threads) => new BackendObjective(new StreamBackend(kernels, src, chunk, threads), 'empirical'),
+    sample: async (rng) => {
+      const profile = newProfile(src.cols);
+      return { M: await reservoirSample(src, limit, rng, chunk, profile), profile };
+    },
+    objective: (kernels, threads, float32) => new BackendObjective(new StreamBackend(kernels, src, chunk, threads, float32), 'empirical'),
   };
 }
 
 function fromTable(table: SqlSource, limit: number): OutOfCoreData {
-  return { rows: table.rows, cols: table.columns.length, sample: () => sqlHead(table, limit), objective: () => new SqlObjective(table) };
+  return { rows: table.rows, cols: table.columns.length, sample: async () => ({ M: await sqlHead(table, limit) }), objective: () => new SqlObjective(table) };
 }

@@ -7,6 +7,8 @@
 import type { MatrixMath } from '../kernel/matrixMath.js';
 import { MixfitError } from '../errors.js';
 import { newPassStats, type DataBackend } from '../kernel/backend.js';
+import { addRows, checkFloat32Range, newProfile, profileCentre } from '../kernel/dataRange.js';
+import { effectivePrecision, readPrecision, withPrecision, type Precision } from '../kernel/precision.js';
 import { newFullPassStats, type FullDataBackend, type FullParams, type FullPassStats } from '../kernel/fullLayout.js';
 import { ChunkPool, type Chunk, type ChunkRequest } from '../parallel/chunkPool.js';
 import { wireFullParams, wireParams } from '../parallel/protocol.js';
@@ -30,6 +32,11 @@ export interface ScoreChunk {
 
 /** Options of {@link streamingObjective}. */
 export interface StreamingOptions extends LoadKernelsOptions {
+  /**
+   * 'float64' (default) or 'float32' passes (README "Precision"): float32 reads the source once more first,
+   * for its centre and the range check.
+   */
+  precision?: Precision;
   /** Rows per chunk [≈ 4 MiB of float64 rows, even]; chunk bytes (rows × cols × 8) at most {@link MAX_CHUNK_BYTES}. */
   chunkRows?: number;
   /** Workers the asynchronous passes hand chunks to: a positive integer or 'auto' [1] (README "Large data"). */
@@ -76,20 +83,32 @@ export class StreamBackend implements DataBackend, FullDataBackend {
   readonly totalWeight: number;
   /** Workers the asynchronous passes use (1: this thread). */
   readonly threads: number;
+  /** Precision of the passes (scoring is float64). */
+  readonly precision: Precision;
   private readonly pool: ChunkPool | null;
+  /** The kernels the passes run on (float32: every chunk centred at the source's centre); scoring uses `kernels`. */
+  private readonly passKernels: Kernels;
   private disposed = false;
 
   /** The kernels' dense math for full/tied fits, read when a fit asks. */
   get matrixMath(): MatrixMath | undefined { return this.kernels.matrixMath; }
 
-  constructor(private readonly kernels: Kernels, readonly source: RowSource, readonly chunkRows: number, threads = 1) {
+  /**
+   * `float32`: run the passes in float32, each chunk centred at `center` (d, the source's column means, so a
+   * chunk holds the f32 values the in-memory layout of all rows would; the range was checked by the caller).
+   */
+  constructor(private readonly kernels: Kernels, readonly source: RowSource, readonly chunkRows: number, threads = 1,
+    float32?: { center: Float64Array }) {
     this.variant = kernels.variant;
     this.rows = source.rows;
     this.cols = source.cols;
     this.totalWeight = source.rows;
+    this.precision = effectivePrecision(kernels, float32 ? 'float32' : 'float64');
+    const f32 = this.precision === 'float32' ? float32 : undefined;
+    this.passKernels = f32 ? withPrecision(kernels, 'float32', f32.center) : kernels;
     // At least one chunk per worker.
     this.threads = Math.max(1, Math.min(threads, Math.ceil(source.rows / chunkRows)));
-    this.pool = this.threads > 1 ? new ChunkPool(this.threads, kernels.variant, kernels.module) : null;
+    this.pool = this.threads > 1 ? new ChunkPool(this.threads, kernels.variant, kernels.module, f32?.center) : null;
   }
 
   /** A sink adding each chunk's statistics for `p` into `out` (zeroed here), in file order. */
@@ -97,14 +116,14 @@ export class StreamBackend implements DataBackend, FullDataBackend {
     this.live();
     zeroStats(out);
     const tmp = (isFull(p) ? newFullPassStats(p.n, p.d, p.tied) : newPassStats(p.n, p.d, p.layout === 'diagonal')) as S;
-    return (X, rows) => this.overChunk(X, rows, (be) => {
+    return (X, rows) => this.overChunk(this.passKernels, X, rows, (be) => {
       addStats(out, (isFull(p) ? be.passFull(p, tmp as FullPassStats) : be.pass(p, tmp as PassStats)) as S);
     });
   }
 
-  /** Runs `f` over a kernel backend holding the chunk X (rows × d), freed after (its instance is reused). */
-  private overChunk<T>(X: Float64Array, rows: number, f: (be: ReturnType<Kernels['createBackend']>) => T): T {
-    const be = this.kernels.createBackend(X, rows, this.cols);
+  /** Runs `f` over a backend of `kernels` holding the chunk X (rows × d), freed after (its instance is reused). */
+  private overChunk<T>(kernels: Kernels, X: Float64Array, rows: number, f: (be: ReturnType<Kernels['createBackend']>) => T): T {
+    const be = kernels.createBackend(X, rows, this.cols);
     try {
       return f(be);
     } finally {
@@ -194,7 +213,7 @@ export class StreamBackend implements DataBackend, FullDataBackend {
 
   /** log p(x) (rows) and, when given, responsibilities (rows × n) of one chunk X (rows × d). */
   private scoreChunk(p: AnyParams, X: Float64Array, rows: number, logDensity: Float64Array, resp?: Float64Array): void {
-    this.overChunk(X, rows, (be) => (isFull(p) ? be.scoreFull(p, logDensity, resp) : be.score(p, logDensity, resp)));
+    this.overChunk(this.kernels, X, rows, (be) => (isFull(p) ? be.scoreFull(p, logDensity, resp) : be.score(p, logDensity, resp)));
   }
 
   private live(): void {
@@ -216,9 +235,22 @@ export class StreamBackend implements DataBackend, FullDataBackend {
  */
 export async function streamingObjective(source: RowSource, options: StreamingOptions = {}): Promise<BackendObjective> {
   if (!isRowSource(source)) throw new MixfitError('source', 'must be a RowSource (from openSource)', source);
-  const { chunkRows, threads, ...kernelOptions } = options;
+  const { chunkRows, threads, precision, ...kernelOptions } = options;
   const rows = readChunkRows(chunkRows, source.cols);
+  const float32 = readPrecision(precision) === 'float32' ? await float32Layout(source, rows) : undefined;
   const workers = await resolveThreads(threads ?? 1, source.rows, source.cols);
   const kernels = await loadKernels(kernelOptions);
-  return new BackendObjective(new StreamBackend(kernels, source, rows, workers), 'empirical');
+  return new BackendObjective(new StreamBackend(kernels, source, rows, workers, float32), 'empirical');
+}
+
+/**
+ * The float32 layout of a source read once: the centre of all its rows, after checking their range (no
+ * variance floor is known to an objective, so only the unscaled distances are bounded: src/kernel/dataRange.ts).
+ * @throws MixfitError naming `source` when the rows are outside float32's range.
+ */
+async function float32Layout(source: RowSource, chunkRows: number): Promise<{ center: Float64Array }> {
+  const profile = newProfile(source.cols);
+  await scanSource(source, chunkRows, (X, rows) => addRows(profile, X, rows));
+  checkFloat32Range(profile, {}, 'source', source.path);
+  return { center: profileCentre(profile) };
 }
