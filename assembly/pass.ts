@@ -488,12 +488,14 @@ const GEMM_PAIRS: i32 = 16;
  * of 4. README "Kernels" has the tables.
  * Float32 (`f32` = 1, passF32.ts's tile form), tiles/direct measured the same way (N = 5e4, CPU time):
  * spherical n ≥ 4 and d ≥ 4: 1.09–1.58× at n ∈ {4, 8, 10, 16, 50}, but 0.66–0.89× at n = 2; diagonal
- * n ≥ 16 and d ≥ 16: 1.16–1.18× at n, d ∈ {16, 50}, 0.94–1.08× at n ≤ 10 or d ≤ 10, 0.62–0.68× at n = 2.
+ * n ≥ 16 and d ≥ 10: 1.16–1.18× at n, d ∈ {16, 50}, 0.94–1.08× at n ≤ 10, 0.62–0.68× at n = 2; the bound
+ * was d ≥ 16 until paired runs (N = 1e4 and 1e5, CPU time, 7 repetitions) gave 1.11–1.20× at n ∈ {16, 20, 50},
+ * d ∈ {10, 11, 12, 14}, against 0.65× at n = 16, d = 8.
  */
 export function usesGemm(n: i32, d: i32, diag: i32, f32: i32 = 0): bool {
   if (!ASC_FEATURE_SIMD) return false;
   if (passForm != 0) return passForm == 2;
-  if (f32) return diag ? n >= 16 && d >= 16 : n >= 4 && d >= 4;
+  if (f32) return diag ? n >= 16 && d >= 10 : n >= 4 && d >= 4;
   return diag ? n >= 16 && d >= 10 : n >= 8 && d >= 8;
 }
 
