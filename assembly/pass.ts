@@ -12,7 +12,7 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd, nmadd, K_MAX_FINITE } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd, madd4, nmadd, K_MAX_FINITE } from './exp';
 
 /**
  * The scalar log-sum-exp tail shared by every scalar row kernel: replaces the n log-terms a_i in A by
@@ -292,15 +292,7 @@ function passSimdBody(
         let j = 0;
         if (d <= 2) {
           // Straight-line for the literal d ≤ 2 (see distanceSimd): another 1.1× at d ≤ 2.
-          const t0 = f64x2.sub(v128.load(xp), v128.load64_splat(mu));
-          const u0 = f64x2.mul(cr, t0);
-          v128.store(Si, f64x2.add(v128.load(Si), u0));
-          v128.store(Qi, madd(u0, t0, v128.load(Qi)));
-          if (d == 1) continue;
-          const t1 = f64x2.sub(v128.load(xp, 16), v128.load64_splat(mu, 8));
-          const u1 = f64x2.mul(cr, t1);
-          v128.store(Si, f64x2.add(v128.load(Si, 16), u1), 16);
-          v128.store(Qi, madd(u1, t1, v128.load(Qi, 16)), 16);
+          centredSmallD<f64>(xp, mu, Si, Qi, cr, d);
           continue;
         }
         for (; j + 2 <= d; j += 2) {
@@ -365,6 +357,37 @@ function passSimdBody(
   const logProd = logv(prod);
   return hsum(ll) + (hsum(logProd) + hsum(prodExp) * LN2);
 }
+
+/**
+ * The diagonal pass's centred statistics of one component for a literal d ≤ 2, straight-line: S' += r·t and
+ * Q' += r·t² per coordinate, t = x − μ, in the lanes of T (f64: the float64 pass's f64x2 pairs, f32: the
+ * float32 pass's f32x4 quads; the type folds away at compile time).
+ */
+// @ts-ignore: decorator
+@inline
+export function centredSmallD<T>(xp: usize, mu: usize, Si: usize, Qi: usize, cr: v128, d: i32): void {
+  const t0 = vsub<T>(v128.load(xp), vsplat<T>(mu));
+  const u0 = vmul<T>(cr, t0);
+  v128.store(Si, vadd<T>(v128.load(Si), u0));
+  v128.store(Qi, vmadd<T>(u0, t0, v128.load(Qi)));
+  if (d == 1) return;
+  const t1 = vsub<T>(v128.load(xp, 16), vsplat<T>(mu + sizeof<T>()));
+  const u1 = vmul<T>(cr, t1);
+  v128.store(Si, vadd<T>(v128.load(Si, 16), u1), 16);
+  v128.store(Qi, vmadd<T>(u1, t1, v128.load(Qi, 16)), 16);
+}
+
+// Lane-type dispatch for the code the float64 and float32 passes share (T = f64 or f32).
+// @ts-ignore: decorator
+@inline function vsub<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.sub(a, b) : f32x4.sub(a, b); }
+// @ts-ignore: decorator
+@inline function vadd<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.add(a, b) : f32x4.add(a, b); }
+// @ts-ignore: decorator
+@inline function vmul<T>(a: v128, b: v128): v128 { return sizeof<T>() == 8 ? f64x2.mul(a, b) : f32x4.mul(a, b); }
+// @ts-ignore: decorator
+@inline function vmadd<T>(a: v128, b: v128, c: v128): v128 { return sizeof<T>() == 8 ? madd(a, b, c) : madd4(a, b, c); }
+// @ts-ignore: decorator
+@inline function vsplat<T>(p: usize): v128 { return sizeof<T>() == 8 ? v128.load64_splat(p) : v128.load32_splat(p); }
 
 // @ts-ignore: decorator
 @inline

@@ -17,7 +17,7 @@
 // (degree-7 Taylor on |r| ≤ ln2/2, truncation < 6e-9, plus f32 rounding of the reduction and polynomial).
 
 import { logv, madd4, fk, K_ONE, LN2 } from './exp';
-import { exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
+import { centredSmallD, exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
 
 /** Quads per f32 accumulation block (see the error note above). */
 const F32_BLOCK: i32 = 32;
@@ -233,15 +233,7 @@ function passF32Simd(
         const Qi = Q32 + ii * quadBytes;
         let j = 0;
         if (d <= 2) {
-          const t0 = f32x4.sub(v128.load(xp), v128.load32_splat(mu));
-          const u0 = f32x4.mul(cr, t0);
-          v128.store(Si, f32x4.add(v128.load(Si), u0));
-          v128.store(Qi, madd4(u0, t0, v128.load(Qi)));
-          if (d == 1) continue;
-          const t1 = f32x4.sub(v128.load(xp, 16), v128.load32_splat(mu, 4));
-          const u1 = f32x4.mul(cr, t1);
-          v128.store(Si, f32x4.add(v128.load(Si, 16), u1), 16);
-          v128.store(Qi, madd4(u1, t1, v128.load(Qi, 16)), 16);
+          centredSmallD<f32>(xp, mu, Si, Qi, cr, d);
           continue;
         }
         for (; j + 2 <= d; j += 2) {
