@@ -289,30 +289,29 @@ function passSimdBody(
         // Q' = Σ u·(x − μ) (Q = σ⁻²·Q', also at the reduction): 5 flops and no precision load per dimension.
         const mu = means + ii * rowBytes;
         const Qi = Q2 + ii * pairBytes;
-        let j = 0;
         if (d <= 2) {
           // Straight-line for the literal d ≤ 2 (see distanceSimd): another 1.1× at d ≤ 2.
           centredSmallD<f64>(xp, mu, Si, Qi, cr, d);
           continue;
         }
-        for (; j + 2 <= d; j += 2) {
-          const jv = <usize>j << 4;
-          const js = <usize>j << 3;
-          const t0 = f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + js));
-          const t1 = f64x2.sub(v128.load(xp + jv, 16), v128.load64_splat(mu + js, 8));
+        // Pointer-bumped, as distanceSimd's spherical loop.
+        let xo = xp, mo = mu, so = Si, qo = Qi;
+        const mEnd = mu + (<usize>(d & ~1) << 3);
+        for (; mo < mEnd; xo += 32, mo += 16, so += 32, qo += 32) {
+          const t0 = f64x2.sub(v128.load(xo), v128.load64_splat(mo));
+          const t1 = f64x2.sub(v128.load(xo, 16), v128.load64_splat(mo, 8));
           const u0 = f64x2.mul(cr, t0);
           const u1 = f64x2.mul(cr, t1);
-          v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
-          v128.store(Si + jv, f64x2.add(v128.load(Si + jv, 16), u1), 16);
-          v128.store(Qi + jv, madd(u0, t0, v128.load(Qi + jv)));
-          v128.store(Qi + jv, madd(u1, t1, v128.load(Qi + jv, 16)), 16);
+          v128.store(so, f64x2.add(v128.load(so), u0));
+          v128.store(so, f64x2.add(v128.load(so, 16), u1), 16);
+          v128.store(qo, madd(u0, t0, v128.load(qo)));
+          v128.store(qo, madd(u1, t1, v128.load(qo, 16)), 16);
         }
-        if (j < d) {
-          const jv = <usize>j << 4;
-          const t0 = f64x2.sub(v128.load(xp + jv), v128.load64_splat(mu + (<usize>j << 3)));
+        if (d & 1) {
+          const t0 = f64x2.sub(v128.load(xo), v128.load64_splat(mo));
           const u0 = f64x2.mul(cr, t0);
-          v128.store(Si + jv, f64x2.add(v128.load(Si + jv), u0));
-          v128.store(Qi + jv, madd(u0, t0, v128.load(Qi + jv)));
+          v128.store(so, f64x2.add(v128.load(so), u0));
+          v128.store(qo, madd(u0, t0, v128.load(qo)));
         }
       } else {
         // A lane with r = 0 adds 0 even when its distance overflowed (0·∞ would be NaN): data of 1e160
