@@ -85,16 +85,7 @@ function distanceSimd(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 
     // Straight-line code for the literal d of passSimd's specialisations: the dimension loop, even with
     // constant bounds, stays a loop that V8 enters, checks and spills around; without it the pass runs
     // 1.1–1.2× faster at d ≤ 2 (paired runs, Node 20 and Chromium 156, AMD EPYC), and the same sums.
-    const t0 = f64x2.sub(v128.load(xp), v128.load64_splat(mu));
-    if (diag) {
-      const q0 = f64x2.mul(f64x2.mul(t0, t0), v128.load64_splat(pr));
-      if (d == 1) return q0;
-      const t1 = f64x2.sub(v128.load(xp, 16), v128.load64_splat(mu, 8));
-      return madd(f64x2.mul(t1, t1), v128.load64_splat(pr, 8), q0);
-    }
-    if (d == 1) return f64x2.mul(f64x2.mul(t0, t0), v128.load64_splat(pr));
-    const t1 = f64x2.sub(v128.load(xp, 16), v128.load64_splat(mu, 8));
-    return f64x2.mul(madd(t1, t1, f64x2.mul(t0, t0)), v128.load64_splat(pr));
+    return distanceSmallD<f64>(xp, mu, pr, d, diag);
   }
   // Two accumulators break the add dependency chain for larger d.
   let acc0 = f64x2.splat(0.0);
@@ -355,6 +346,25 @@ function passSimdBody(
   if (!unit) return hsum(ll);
   const logProd = logv(prod);
   return hsum(ll) + (hsum(logProd) + hsum(prodExp) * LN2);
+}
+
+/**
+ * Scaled distance of one pair (f64) or quad (f32) of points to one component for a literal d ≤ 2,
+ * straight-line: Σ_j σ_j⁻²(x_j − μ_j)² (diagonal) or σ⁻²·Σ_j (x_j − μ_j)², in the lanes of T (see centredSmallD).
+ */
+// @ts-ignore: decorator
+@inline
+export function distanceSmallD<T>(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 {
+  const t0 = vsub<T>(v128.load(xp), vsplat<T>(mu));
+  if (diag) {
+    const q0 = vmul<T>(vmul<T>(t0, t0), vsplat<T>(pr));
+    if (d == 1) return q0;
+    const t1 = vsub<T>(v128.load(xp, 16), vsplat<T>(mu + sizeof<T>()));
+    return vmadd<T>(vmul<T>(t1, t1), vsplat<T>(pr + sizeof<T>()), q0);
+  }
+  if (d == 1) return vmul<T>(vmul<T>(t0, t0), vsplat<T>(pr));
+  const t1 = vsub<T>(v128.load(xp, 16), vsplat<T>(mu + sizeof<T>()));
+  return vmul<T>(vmadd<T>(t1, t1, vmul<T>(t0, t0)), vsplat<T>(pr));
 }
 
 /**

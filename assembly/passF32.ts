@@ -17,7 +17,7 @@
 // (degree-7 Taylor on |r| ≤ ln2/2, truncation < 6e-9, plus f32 rounding of the reduction and polynomial).
 
 import { logv, madd4, fk, K_ONE, LN2 } from './exp';
-import { centredSmallD, exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
+import { centredSmallD, distanceSmallD, exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
 
 /** Quads per f32 accumulation block (see the error note above). */
 const F32_BLOCK: i32 = 32;
@@ -118,16 +118,7 @@ export function passF32(
 function distF32(xp: usize, mu: usize, pr: usize, d: i32, diag: i32): v128 {
   if (d <= 2) {
     // Straight-line code for the literal d ≤ 2, as distanceSimd in pass.ts (the same measured reason).
-    const t0 = f32x4.sub(v128.load(xp), v128.load32_splat(mu));
-    if (diag) {
-      const q0 = f32x4.mul(f32x4.mul(t0, t0), v128.load32_splat(pr));
-      if (d == 1) return q0;
-      const t1 = f32x4.sub(v128.load(xp, 16), v128.load32_splat(mu, 4));
-      return f32x4.add(q0, f32x4.mul(f32x4.mul(t1, t1), v128.load32_splat(pr, 4)));
-    }
-    if (d == 1) return f32x4.mul(f32x4.mul(t0, t0), v128.load32_splat(pr));
-    const t1 = f32x4.sub(v128.load(xp, 16), v128.load32_splat(mu, 4));
-    return f32x4.mul(f32x4.add(f32x4.mul(t0, t0), f32x4.mul(t1, t1)), v128.load32_splat(pr));
+    return distanceSmallD<f32>(xp, mu, pr, d, diag);
   }
   let acc0 = f32x4.splat(0);
   let acc1 = f32x4.splat(0);
