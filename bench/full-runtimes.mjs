@@ -15,6 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as lib from '../dist/index.js';
+import { openSessionPage } from './lib/benchPage.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -84,7 +85,7 @@ async function main() {
   const node = session(lib);
   let page = null;
   // One long-lived page for the whole run (bench/lib/benchPage.mjs opens a page per call).
-  if (withBrowser) page = await openPage();
+  if (withBrowser) page = await openSessionPage(session);
   const rows = [];
   for (const p of POINTS) for (const covariance of ['full', 'tied']) {
     node.setup(p.N, p.n, p.d, covariance);
@@ -111,27 +112,6 @@ async function main() {
   }
   if (page) await page.close();
   report(rows, page?.version);
-}
-
-/** A Chromium page holding session() on the browser bundle; call(method, args) runs one of its methods. */
-async function openPage() {
-  const { chromium } = await import('playwright-core');
-  const { startServer } = await import('../examples/browser/serve.mjs');
-  const server = await startServer({ port: 0, prefixes: ['/dist/browser/'] });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'] });
-  const pg = await browser.newPage();
-  await pg.goto(`${server.url}/blank.html`);
-  await pg.evaluate(async (src) => {
-    const m = await import('/dist/browser/index.js');
-    globalThis.__full = (0, eval)(`(${src})`)(m);
-  }, session.toString());
-  return {
-    version: browser.version(),
-    call: (m, a) => pg.evaluate(([mm, aa]) => globalThis.__full[mm](...aa), [m, a]),
-    close: async () => { await browser.close(); await server.close(); },
-  };
 }
 
 function report(rows, chromium) {

@@ -29,6 +29,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lib from '../dist/index.js';
+import { openSessionPage } from './lib/benchPage.mjs';
 import { runProcess } from './lib/runProcess.mjs';
 
 const args = process.argv.slice(2);
@@ -222,26 +223,12 @@ async function runPeers(peers, session, N, d, ns, blasInfo) {
 async function startBrowser() {
   if (!withBrowser) return null;
   try {
-    const { chromium } = await import('playwright-core');
-    const { startServer } = await import('../examples/browser/serve.mjs');
-    const server = await startServer({ port: 0, prefixes: ['/dist/browser/'] });
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const page = await browser.newPage();
-    await page.goto(`${server.url}/blank.html`);
-    await page.evaluate(async ([src, c]) => {
-      const m = await import('/dist/browser/index.js');
-      globalThis.__grid = (0, eval)(`(${src})`)(m, c);
-    }, [gridSession.toString(), cfg]);
+    const { page, call, version, close } = await openSessionPage(gridSession, cfg);
     // The renderer main thread's CPU time (ThreadTime, seconds), read around each timed batch.
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     const cpuMs = async () => 1e3 * (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime').value;
-    const call = (method, a) => page.evaluate(([m, x]) => globalThis.__grid[m](...x), [method, a]);
-    return { page, call, cpuMs, version: browser.version(), close: async () => { await browser.close(); await server.close(); } };
+    return { page, call, cpuMs, version, close };
   } catch (e) {
     console.log(`Chromium skipped: ${String(e.message ?? e).split('\n')[0]}`);
     return null;
@@ -340,7 +327,7 @@ async function main() {
   for (const { N, d, ns } of byND.values()) {
     const inWeb = web && N <= 1e5;
     availNode = await node.setup(N, d);
-    if (inWeb) availWeb = await web.page.evaluate(([a, b]) => globalThis.__grid.setup(a, b), [N, d]);
+    if (inWeb) availWeb = await web.call('setup', [N, d]);
     for (const n of ns) for (const layout of ['spherical', 'diagonal']) {
       const r = { N, n, d, layout, node: {}, web: {}, wall: { node: {}, web: {} }, ll: {} };
       const jobs = [...availNode.filter((x) => !x.skipped).map((b) => ({ side: nodeSide, where: 'node', name: b.name })),
@@ -355,7 +342,7 @@ async function main() {
       console.error(`N=${N} n=${n} d=${d} ${layout}: node ${JSON.stringify(r.node)} web ${JSON.stringify(r.web)} (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
     }
     node.dispose();
-    if (inWeb) await web.page.evaluate(() => globalThis.__grid.dispose());
+    if (inWeb) await web.call('dispose', []);
     const pr = await runPeers(peers, node, N, d, ns, blasInfo);
     for (const r of rows.filter((x) => x.N === N && x.d === d)) {
       for (const peer of ['numpy', 'sklearn', 'vlfeat']) {

@@ -33,3 +33,31 @@ export async function inChromiumPage(fn, arg) {
     server.close();
   }
 }
+
+/**
+ * A long-lived headless Chromium page holding `session(mixfit, arg)` (self-contained, sent as source) on the
+ * browser bundle served from dist/browser/: `call(method, args)` runs one of the session object's methods in
+ * the page. Resolves with `{ page, call, version, close }`; for benchmarks that time many calls in one page.
+ */
+export async function openSessionPage(session, arg) {
+  const { chromium } = await import('playwright-core');
+  const { startServer } = await import('../../examples/browser/serve.mjs');
+  const server = await startServer({ port: 0, prefixes: ['/dist/browser/'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/blank.html`);
+  await page.evaluate(async ([src, a]) => {
+    const m = await import('/dist/browser/index.js');
+    globalThis.__session = (0, eval)(`(${src})`)(m, a);
+  }, [session.toString(), arg]);
+  return {
+    page,
+    version: browser.version(),
+    call: (m, a) => page.evaluate(([mm, aa]) => globalThis.__session[mm](...aa), [m, a]),
+    close: async () => { await browser.close(); await server.close(); },
+  };
+}
