@@ -123,6 +123,25 @@ describe('a file source fitted with precision float32 runs the float32 passes', 
   });
 });
 
+describe('in-memory float32 on worker shards', () => {
+  it('every shard packs around the whole data set\'s centre: threads 2 give the one-thread float32 statistics (block-aligned shards: to 1e-12)', async () => {
+    // 5120 rows: two shards of 640 quads, so both layouts form the same 32-quad f32 blocks and only the
+    // float64 sums of the blocks regroup; shards centred at their own means would differ by ~1e-7.
+    const Ma = { data: mixture(5, 5120, d, 100), rows: 5120, cols: d };
+    const p = readParams({ means: [[100, 97, 103, 97, 103, 97], [97, 103, 97, 103, 97, 103], [103, 100, 100, 100, 100, 100]], variances: 4 }, 'p', d);
+    const one = await empiricalObjective(Ma, { precision: 'float32', threads: 1 });
+    const two = await empiricalObjective(Ma, { precision: 'float32', threads: 2 });
+    try {
+      const a = one.stats(p), b = await two.statsAsync(p);
+      expect(rel(b.sumLogLik, a.sumLogLik)).toBeLessThan(1e-12);
+      for (const k of ['R', 'S', 'Q'] as const) a[k].forEach((v, i) => expect(Math.abs(b[k][i] - v)).toBeLessThanOrEqual(1e-12 * Math.abs(v) + 1e-12));
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+});
+
 describe('partialFit with precision float32', () => {
   it('runs each chunk through the float32 pass (within float32 error of the float64 stream, not equal to it)', () => {
     for (const covariance of ['diagonal', 'full'] as const) {

@@ -34,7 +34,7 @@ export interface FitInputs {
   source?: OutOfCoreData;
   /** The init model validated at construction (diagonal layouts), and whether it gave variances. */
   init?: { flat: FlatParams; hasVariances: boolean };
-  /** A file source under precision 'float32' (its range checked): the centre of all its rows, for every chunk. */
+  /** Under precision 'float32' (the range checked): the centre of all rows, for every shard or chunk's f32 layout. */
   float32?: { center: Float64Array };
 }
 
@@ -68,7 +68,7 @@ async function fitRestarts(o: Readonly<Resolved>, x: FitInputs,
   const kernels = await loadKernels({ kernel: o.kernel, wasm: o.wasm });
   const threads = await resolveThreads(o.threads, source?.rows ?? M.rows, M.cols);
   const objective = source ? source.objective(kernels, threads, x.float32)
-    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision }), 'empirical');
+    : new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal, precision: o.precision, center: x.float32?.center }), 'empirical');
   const warnings = [threadsCapNote(o.threads, threads, source?.rows ?? M.rows),
     o.covariance === 'fixed' ? undefined : regCovarWarning(columnVariances(M, w), o.regCovar)].filter((s): s is string => s !== undefined);
   const rng = new Rng(o.seed);

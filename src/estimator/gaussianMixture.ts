@@ -115,7 +115,7 @@ export class GaussianMixture {
       // Every row of a file source was read by its sample scan: checked before any pass, as in memory.
       const all = profile ?? profileOf(M.data, M.rows, M.cols);
       checkFloat32Range(all, float32Scale(o, init?.flat, w), 'X', isRowSource(X) ? X.path : undefined);
-      if (profile) float32 = { center: profileCentre(profile) };
+      float32 = { center: profileCentre(all) };
     }
     const signal = anySignal(o.signal, f.signal);
     if (signal?.aborted) throw new AbortError('the fit was aborted before it started');

@@ -8,6 +8,7 @@ import type { MatrixMath } from '../kernel/matrixMath.js';
 import { MixfitError } from '../errors.js';
 import type { DataBackend } from '../kernel/backend.js';
 import type { FullDataBackend, FullParams, FullPassStats } from '../kernel/fullLayout.js';
+import { profileCentre, profileOf } from '../kernel/dataRange.js';
 import { effectivePrecision, withPrecision, type Precision } from '../kernel/precision.js';
 import type { Kernels } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
@@ -51,6 +52,8 @@ export interface PoolOptions {
   signal?: AbortSignal;
   /** Precision of the passes, locally and on the workers (default float64). */
   precision?: Precision;
+  /** Float32: the centre (d) every shard's f32 layout subtracts (default: the data's column means, computed here). */
+  center?: Float64Array;
 }
 
 /** {@link DataBackend} (and full/tied) whose `passAsync`/`passFullAsync` run on a {@link ShardPool}. */
@@ -74,13 +77,15 @@ export class PoolBackend implements DataBackend, FullDataBackend {
   /** `X` is N × d row-major, `weights` N (kept by reference: the caller hands them over). */
   constructor(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined, o: PoolOptions) {
     this.precision = effectivePrecision(kernels, o.precision ?? 'float64');
-    this.local = new LazyBackend(withPrecision(kernels, this.precision), X, rows, cols, weights, this.precision);
+    // One centre for all shards, so their f32 values are the one-thread layout's whatever the thread count.
+    const center = this.precision === 'float32' ? o.center ?? profileCentre(profileOf(X, rows, cols)) : undefined;
+    this.local = new LazyBackend(withPrecision(kernels, this.precision, center), X, rows, cols, weights, this.precision);
     this.variant = kernels.variant;
     this.mathOf = () => kernels.matrixMath;
     this.rows = rows;
     this.cols = cols;
     this.totalWeight = this.local.totalWeight;
-    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant, kernels.module, this.precision);
+    this.pool = new ShardPool(X, rows, cols, weights, o.threads, kernels.variant, kernels.module, this.precision, center);
     this.threads = this.pool.threads;
     this.signal = o.signal;
     if (o.signal) {
@@ -153,6 +158,6 @@ export class PoolBackend implements DataBackend, FullDataBackend {
  */
 export function residentBackend(kernels: Kernels, X: Float64Array, rows: number, cols: number, weights: Float64Array | undefined,
   o: PoolOptions): Backend {
-  if (o.threads <= 1 || rows < 2) return withPrecision(kernels, o.precision ?? 'float64').createBackend(X, rows, cols, weights);
+  if (o.threads <= 1 || rows < 2) return withPrecision(kernels, o.precision ?? 'float64', o.center).createBackend(X, rows, cols, weights);
   return new PoolBackend(kernels, X, rows, cols, weights, o);
 }

@@ -97,6 +97,8 @@ export class ShardPool {
     /** The compiled build workers instantiate (the caller's, so a user-supplied `wasm` reaches them too). */
     private readonly module: WebAssembly.Module | undefined,
     private readonly precision: Precision = 'float64',
+    /** Float32: the centre every shard's layout subtracts (see PoolOptions.center). */
+    private readonly center?: Float64Array,
   ) {
     this.threads = Math.max(1, Math.min(threads, rows));
   }
@@ -112,7 +114,7 @@ export class ShardPool {
       // Copies of the shard's rows, transferred (not cloned) to the worker.
       const data = this.X.slice(a * this.cols, b * this.cols);
       const weights = this.weights?.slice(a, b);
-      return s.request({ type: 'init', variant: this.variant, precision: this.precision, module: this.module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
+      return s.request({ type: 'init', variant: this.variant, precision: this.precision, float32Center: this.center, module: this.module, data, rows: b - a, cols: this.cols, weights }, transferables(data, weights));
     });
     this.shards = starting;
     starting.catch(() => { if (this.shards === starting) this.shards = null; });

@@ -13,7 +13,7 @@ export type WireParams = Pick<FlatParams, 'n' | 'd' | 'layout' | 'means' | 'logW
 
 /** Requests from the owner to one shard. `id` pairs a reply with its request. */
 export type ShardRequest =
-  | { id: number; type: 'init'; variant: KernelVariant; precision?: Precision; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
+  | { id: number; type: 'init'; variant: KernelVariant; precision?: Precision; float32Center?: Float64Array; module?: WebAssembly.Module; data: Float64Array; rows: number; cols: number; weights?: Float64Array }
   | { id: number; type: 'pass'; params: WireParams }
   | { id: number; type: 'passFull'; params: FullParams }
   | { id: number; type: 'score'; params: WireParams; resp: boolean }

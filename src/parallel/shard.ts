@@ -38,7 +38,7 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
         case 'init': {
           backend?.dispose();
           const kernels = await loadKernels({ kernel: req.variant, wasm: req.module });
-          backend = withPrecision(kernels, req.precision ?? 'float64').createBackend(req.data, req.rows, req.cols, req.weights);
+          backend = withPrecision(kernels, req.precision ?? 'float64', req.float32Center).createBackend(req.data, req.rows, req.cols, req.weights);
           return { reply: { id: req.id, ok: true, type: 'init', variant: backend.variant, totalWeight: backend.totalWeight }, transfer: [] };
         }
         case 'pass': {

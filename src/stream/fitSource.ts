@@ -72,7 +72,8 @@ export function outOfCoreData(X: unknown, f: StreamFitOptions & { sampleWeight?:
     rows: src.rows,
     cols: src.cols,
     sample: async (rng) => {
-      const profile = newProfile(src.cols);
+      // The whole file's profile (float32's centre and range check) only when a float32 fit needs it.
+      const profile = precision === 'float32' ? newProfile(src.cols) : undefined;
       return { M: await reservoirSample(src, limit, rng, chunk, profile), profile };
     },
     objective: (kernels, threads, float32) => new BackendObjective(new StreamBackend(kernels, src, chunk, threads, float32), 'empirical'),
