@@ -251,6 +251,13 @@ export function nmadd(a: v128, b: v128, c: v128): v128 {
   return f64x2.sub(c, f64x2.mul(a, b));
 }
 
+/** Lane 0 + lane 1 of an f64x2 (the passes' horizontal reductions, once per pass). */
+// @ts-ignore: decorator
+@inline
+export function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
 /** f64x2 log for lanes ≥ 1 (bound above). */
 // @ts-ignore: decorator
 @inline

@@ -12,7 +12,7 @@
 // and the return value Σ c·ℓ. Flop count per point and component: 5d + 15 (d for the distance's sub,
 // mul, add; 2d for S; ~15 for the log-sum-exp, exp and R/Q updates).
 
-import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd, madd4, nmadd, K_MAX_FINITE } from './exp';
+import { expvNonPos, exps, logv, logs, fk, K_HALF, K_ONE, K_EXP_BIAS, ik, IK_EXP_BITS, IK_MANT_MASK, LN2, madd, madd4, nmadd, K_MAX_FINITE, hsum } from './exp';
 
 /**
  * The scalar log-sum-exp tail shared by every scalar row kernel: replaces the n log-terms a_i in A by
@@ -311,8 +311,7 @@ function passSimdBody(
         const dq = f64x2.pmin(v128.load(D + (ii << 4)), fk(K_MAX_FINITE));
         v128.store(Q2 + (ii << 4), madd(cr, dq, v128.load(Q2 + (ii << 4))));
         if (d <= 2) {
-          v128.store(Si, madd(cr, v128.load(xp), v128.load(Si)));
-          if (d == 2) v128.store(Si, madd(cr, v128.load(xp, 16), v128.load(Si, 16)), 16);
+          weightedSmallD<f64>(xp, Si, cr, d);
           continue;
         }
         let xo = xp, so = Si;
@@ -367,6 +366,14 @@ export function distanceSmallD<T>(xp: usize, mu: usize, pr: usize, d: i32, diag:
   return vmul<T>(vmadd<T>(t1, t1, vmul<T>(t0, t0)), vsplat<T>(pr));
 }
 
+/** Spherical S += r·x over the d ≤ 2 (literal) coordinates of one pair (f64) or quad (f32), straight-line. */
+// @ts-ignore: decorator
+@inline
+export function weightedSmallD<T>(xp: usize, Si: usize, cr: v128, d: i32): void {
+  v128.store(Si, vmadd<T>(cr, v128.load(xp), v128.load(Si)));
+  if (d == 2) v128.store(Si, vmadd<T>(cr, v128.load(xp, 16), v128.load(Si, 16)), 16);
+}
+
 /**
  * The diagonal pass's centred statistics of one component for a literal d ≤ 2, straight-line: S' += r·t and
  * Q' += r·t² per coordinate, t = x − μ, in the lanes of T (f64: the float64 pass's f64x2 pairs, f32: the
@@ -412,11 +419,6 @@ export function mantissaOf(v: v128): v128 {
   return v128.or(v128.and(v, ik(IK_MANT_MASK)), fk(K_ONE));
 }
 
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
 
 /**
  * Scalar log-sum-exp for one row (lane `lane` of pair `xp`): fills A (exp(a_i − max)) and D (scaled

@@ -17,7 +17,7 @@
 // (degree-7 Taylor on |r| ≤ ln2/2, truncation < 6e-9, plus f32 rounding of the reduction and polynomial).
 
 import { logv, madd4, fk, K_ONE, LN2 } from './exp';
-import { centredSmallD, distanceSmallD, exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
+import { centredSmallD, distanceSmallD, weightedSmallD, exponentOf, mantissaOf, padTo4, recordForm, usesGemm } from './pass';
 
 /** Quads per f32 accumulation block (see the error note above). */
 const F32_BLOCK: i32 = 32;
@@ -204,15 +204,14 @@ function passF32Simd(
         if (!v128.any_true(cr)) continue;
         const mu = means + ii * rowBytes;
         const Si = S32 + ii * quadBytes;
-        if (!diag) v128.store(Q32 + (ii << 4), f32x4.add(v128.load(Q32 + (ii << 4)), f32x4.mul(cr, v128.load(D + (ii << 4)))));
         if (!diag) {
+          v128.store(Q32 + (ii << 4), f32x4.add(v128.load(Q32 + (ii << 4)), f32x4.mul(cr, v128.load(D + (ii << 4)))));
           // Spherical: S'' = Σ r·x on the centred data (one multiply-add); S' = S'' − μR at the end.
-          let j = 0;
           if (d <= 2) {
-            v128.store(Si, madd4(cr, v128.load(xp), v128.load(Si)));
-            if (d == 2) v128.store(Si, madd4(cr, v128.load(xp, 16), v128.load(Si, 16)), 16);
+            weightedSmallD<f32>(xp, Si, cr, d);
             continue;
           }
+          let j = 0;
           for (; j + 2 <= d; j += 2) {
             const jv = <usize>j << 4;
             v128.store(Si + jv, madd4(cr, v128.load(xp + jv), v128.load(Si + jv)));
@@ -222,11 +221,11 @@ function passF32Simd(
           continue;
         }
         const Qi = Q32 + ii * quadBytes;
-        let j = 0;
         if (d <= 2) {
           centredSmallD<f32>(xp, mu, Si, Qi, cr, d);
           continue;
         }
+        let j = 0;
         for (; j + 2 <= d; j += 2) {
           const jv = <usize>j << 4;
           const t0 = f32x4.sub(v128.load(xp + jv), v128.load32_splat(mu + (<usize>j << 2)));
@@ -414,15 +413,17 @@ function passF32Tiles(
 // below 2⁹⁹³, finite.
 
 /** Lanes 0–1 (`half` 0) or 2–3 (`half` 1) of an f32x4 as f64x2. */
+/** Lanes 0–1 (`half` 0) or 2–3 (`half` 1) of an f32x4 as f64x2. */
 // @ts-ignore: decorator
 @inline
-function promoteHalf(v: v128, half: i32): v128 {
+export function promoteHalf(v: v128, half: i32): v128 {
   return f64x2.promote_low_f32x4(half ? v128.shuffle<f32>(v, v, 2, 3, 2, 3) : v);
 }
 
+/** ll + c·(max + log Σexp) for half `half` of a quad (`unit`: the running product takes the log instead). */
 // @ts-ignore: decorator
 @inline
-function logLikStep(ll: v128, cv: v128, mx: v128, s: v128, half: i32, unit: i32): v128 {
+export function logLikStep(ll: v128, cv: v128, mx: v128, s: v128, half: i32, unit: i32): v128 {
   const m = promoteHalf(mx, half);
   return f64x2.add(ll, f64x2.mul(promoteHalf(cv, half), unit ? m : f64x2.add(m, logv(promoteHalf(s, half)))));
 }

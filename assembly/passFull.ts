@@ -27,7 +27,7 @@
 // Every multiply-add is `madd` (assembly/exp.ts): fused in the relaxed-SIMD (FMA) build, which is this same
 // source compiled with relaxed-simd enabled; results differ from the plain build in the last bits only.
 
-import { expvNonPos, logv, fk, K_HALF, madd } from './exp';
+import { expvNonPos, logv, fk, K_HALF, madd, hsum } from './exp';
 import { expSumInPlace, storePairResponsibilities } from './pass';
 
 /** Bytes of scratch the full/tied pass and scoring need for n components in d dimensions. */
@@ -711,11 +711,6 @@ function scatterUpdate(M: usize, U: usize, T: usize, pb: i32, d: i32): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f64 {
-  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
 
 /**
  * Scalar log-sum-exp for one row (lane `lane` of pair `xp`): fills A (exp(a_i − max)), A[n] (Σ exp) and

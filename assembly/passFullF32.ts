@@ -36,8 +36,8 @@
 // finite (float64 would give a different, also astronomically negative, value there).
 // Every multiply-add of the tiles is `madd4` (assembly/exp.ts): fused in the relaxed-SIMD (FMA) build.
 
-import { logv, madd4 } from './exp';
-import { expf4NonPos } from './passF32';
+import { hsum, madd4 } from './exp';
+import { expf4NonPos, logLikStep, promoteHalf } from './passF32';
 
 /** Quads per block (64 points): Tb and Ub (F32_FULL_BLOCK·d vectors each) stay in L1/L2 up to d = 64 (32 KiB together there). */
 const F32_FULL_BLOCK: i32 = 16;
@@ -126,8 +126,7 @@ function passFullF32Simd(
       }
       const cv = v128.load(c + (<usize>(q0 + p) << 4));
       // s ≥ 1 (the maximum's own term is exactly 1): the log is finite.
-      ll = f64x2.add(ll, f64x2.mul(promoteHalf(cv, 0), f64x2.add(promoteHalf(mx, 0), logv(promoteHalf(s, 0)))));
-      ll = f64x2.add(ll, f64x2.mul(promoteHalf(cv, 1), f64x2.add(promoteHalf(mx, 1), logv(promoteHalf(s, 1)))));
+      ll = logLikStep(logLikStep(ll, cv, mx, s, 0, 0), cv, mx, s, 1, 0);
       const inv = f32x4.div(cv, s);
       for (let i = 0; i < n; i++) {
         const ap = A + (<usize>(i * B + p) << 4);
@@ -163,7 +162,7 @@ function passFullF32Simd(
   }
   for (let k = 0; k < n + n * d; k++) {
     const v = v128.load(FR + (<usize>k << 4));
-    store<f64>(out + (<usize>k << 3), f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
+    store<f64>(out + (<usize>k << 3), hsum(v));
   }
   const Mout = out + (<usize>(n + n * d) << 3);
   for (let b = 0; b < mBlocks; b++) {
@@ -178,7 +177,7 @@ function passFullF32Simd(
     }
   }
   unwhiten(chol, n, d, tied, out, FM);
-  return f64x2.extract_lane(ll, 0) + f64x2.extract_lane(ll, 1);
+  return hsum(ll);
 }
 
 /**
@@ -241,12 +240,6 @@ function solveLower(L: usize, d: i32, a: usize, stride: usize, cols: i32, upper:
   }
 }
 
-/** Lanes 0–1 (`h` 0) or 2–3 (`h` 1) of an f32x4 as f64x2. */
-// @ts-ignore: decorator
-@inline
-function promoteHalf(v: v128, h: i32): v128 {
-  return f64x2.promote_low_f32x4(h ? v128.shuffle<f32>(v, v, 2, 3, 2, 3) : v);
-}
 
 /** f[0..1] += lanes (0 + 2, 1 + 3) of the f32x4 `v`, in float64. */
 // @ts-ignore: decorator
