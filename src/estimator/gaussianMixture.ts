@@ -6,7 +6,7 @@
  * toJSON) is synchronous.
  */
 import { AbortError, MixfitError } from '../errors.js';
-import { checkFloat32Range, profileCentre, profileOf, type Float32Scale } from '../kernel/dataRange.js';
+import { checkFloat32Range, largestWeight, profileCentre, profileOf, type Float32Scale } from '../kernel/dataRange.js';
 import { withPrecision } from '../kernel/precision.js';
 import { aic, bic, parameterCount } from '../model/criteria.js';
 import { readFullStart } from '../model/fullModel.js';
@@ -147,10 +147,12 @@ export class GaussianMixture {
       throw new MixfitError('X', `must have at least nComponents = ${o.nComponents} rows on the first partialFit`, `${M.rows} rows`);
     const init = !isMatrixCovariance(o.covariance) && typeof o.init === 'object'
       ? { flat: readParams(o.init as MixtureParams, 'options.init', M.cols), hasVariances: (o.init as MixtureParams).variances !== undefined } : undefined;
-    if (o.precision === 'float32') checkFloat32Range(profileOf(M.data, M.rows, M.cols), float32Scale(o, init?.flat, undefined), 'X');
+    const profile = o.precision === 'float32' ? profileOf(M.data, M.rows, M.cols) : undefined;
+    if (profile) checkFloat32Range(profile, float32Scale(o, init?.flat, undefined), 'X');
     const kernels = this.learned?.kernels ?? loadKernelsSync({ kernel: o.kernel });
-    // The chunk's pass at the estimator's precision (each chunk centred at its own column means); scoring stays float64.
-    const passKernels = withPrecision(kernels, o.precision);
+    // The chunk's pass at the estimator's precision (each chunk centred at its own column means, from the
+    // range check's profile); scoring stays float64.
+    const passKernels = withPrecision(kernels, o.precision, profile && profileCentre(profile));
     const spec = { learnWeights: o.weights === 'learned', regCovar: o.regCovar };
     if (isMatrixCovariance(o.covariance)) {
       // The covariance layout is fixed per estimator, so an online state here is always the matrix one.
@@ -378,7 +380,5 @@ export class GaussianMixture {
 
 /** What bounds the float32 pass's scaled distances in a fit with options `o` (src/kernel/dataRange.ts). */
 function float32Scale(o: Readonly<Resolved>, init: FlatParams | undefined, w: Float64Array | undefined): Float32Scale {
-  let maxWeight: number | undefined;
-  if (w) { maxWeight = 0; for (const c of w) maxWeight = Math.max(maxWeight, c); }
-  return { minVariance: o.covariance === 'fixed' ? fixedVariance(o, init) : o.regCovar, maxWeight };
+  return { minVariance: o.covariance === 'fixed' ? fixedVariance(o, init) : o.regCovar, maxWeight: largestWeight(w) };
 }

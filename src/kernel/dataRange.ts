@@ -70,6 +70,14 @@ export interface Float32Scale {
   maxWeight?: number;
 }
 
+/** The largest of the sample weights `w` (N), for {@link Float32Scale}.maxWeight; undefined for unit weights. */
+export function largestWeight(w: Float64Array | undefined): number | undefined {
+  if (!w) return undefined;
+  let m = 0;
+  for (const c of w) m = Math.max(m, c);
+  return m;
+}
+
 /**
  * Checks that data with profile `p` stay inside float32's range under the float32 passes
  * ({@link F32_SQUARED_LIMIT}). @throws MixfitError naming `argument` (saying to use precision 'float64'),

@@ -1,4 +1,4 @@
-import { checkFloat32Range, profileOf } from '../kernel/dataRange.js';
+import { checkFloat32Range, largestWeight, profileCentre, profileOf } from '../kernel/dataRange.js';
 import { readPrecision, type Precision } from '../kernel/precision.js';
 import { resolveTable } from '../optionTable.js';
 import { loadKernels, type LoadKernelsOptions } from '../runtime/kernels.js';
@@ -34,8 +34,10 @@ export async function empiricalObjective(X: MatrixInput, options: EmpiricalOptio
   const M = readMatrix(X, 'X', undefined, true);
   const w = readSampleWeight(options.sampleWeight, M.rows);
   const precision = readPrecision(options.precision);
-  if (precision === 'float32') checkFloat32Range(profileOf(M.data, M.rows, M.cols), { maxWeight: w?.reduce((a, c) => Math.max(a, c), 0) }, 'X');
+  // Float32: the profile behind the range check also gives the layout's centre (no second scan).
+  const profile = precision === 'float32' ? profileOf(M.data, M.rows, M.cols) : undefined;
+  if (profile) checkFloat32Range(profile, { maxWeight: largestWeight(w) }, 'X');
   const threads = await resolveThreads(options.threads, M.rows, M.cols);
   const kernels = await loadKernels({ kernel: options.kernel, wasm: options.wasm });
-  return new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal: options.signal, precision }), 'empirical');
+  return new BackendObjective(residentBackend(kernels, M.data, M.rows, M.cols, w, { threads, signal: options.signal, precision, center: profile && profileCentre(profile) }), 'empirical');
 }
