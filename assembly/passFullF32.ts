@@ -47,13 +47,11 @@ const SCORE_LO: f32 = -1e38;
 
 /** Bytes of scratch {@link passFullF32} needs for n components in d dimensions. */
 export function passFullF32ScratchBytes(n: i32, d: i32, tied: i32): usize {
-  const mBlocks = tied ? 1 : n;
   const B = F32_FULL_BLOCK;
-  // SIMD: A (n·B), Q (B), Tb and Ub (B·d each), Yb (n·B·d), R32 and S32 (n + n·d) f32x4; FR and FS
-  // (n + n·d) f64x2; FM (mBlocks·d·d) f64, reused by the back-substitution. Scalar: its d·d f64, then A (n),
-  // T (d) and Y (n·d) f32.
-  const simd = (<usize>(n * B + B + 2 * B * d + n * B * d + 2 * (n + n * d)) << 4) + (<usize>(mBlocks * d * d) << 3);
-  const scalar = (<usize>(d * d) << 3) + (<usize>(n + d + n * d) << 2);
+  // Both: the back-substitution's d·d f64 first (16-byte padded). SIMD: A (n·B), Q (B), Tb and Ub (B·d each),
+  // Yb (n·B·d), R32 and S32 (n + n·d) f32x4; FR and FS (n + n·d) f64x2. Scalar: A (n), T (d) and Y (n·d) f32.
+  const simd = workBytes(d) + (<usize>(n * B + B + 2 * B * d + n * B * d + 2 * (n + n * d)) << 4);
+  const scalar = workBytes(d) + (<usize>(n + d + n * d) << 2);
   return ASC_FEATURE_SIMD ? simd : scalar;
 }
 
@@ -62,14 +60,41 @@ export function passFullF32(
   x: usize, c: usize, quadStart: i32, quadEnd: i32, d: i32, n: i32,
   means: usize, logNorm: usize, chol: usize, tied: i32, out: usize, scratch: usize,
 ): f64 {
+  // Both forms leave R, S_y and the upper triangle of each whitened scatter block M_y in `out`; the block is
+  // mirrored and mapped back to the data's coordinates here, once.
+  const work = scratch;
+  const body = scratch + workBytes(d);
+  let ll: f64;
   if (ASC_FEATURE_SIMD) {
     // d as a literal for the smallest dimensions: the triangular loops unroll (their overhead dominates there).
-    if (d == 1) return passFullF32Simd(x, c, quadStart, quadEnd, 1, n, means, logNorm, chol, tied, out, scratch);
-    if (d == 2) return passFullF32Simd(x, c, quadStart, quadEnd, 2, n, means, logNorm, chol, tied, out, scratch);
-    if (d == 3) return passFullF32Simd(x, c, quadStart, quadEnd, 3, n, means, logNorm, chol, tied, out, scratch);
-    return passFullF32Simd(x, c, quadStart, quadEnd, d, n, means, logNorm, chol, tied, out, scratch);
+    if (d == 1) ll = passFullF32Simd(x, c, quadStart, quadEnd, 1, n, means, logNorm, chol, tied, out, body);
+    else if (d == 2) ll = passFullF32Simd(x, c, quadStart, quadEnd, 2, n, means, logNorm, chol, tied, out, body);
+    else if (d == 3) ll = passFullF32Simd(x, c, quadStart, quadEnd, 3, n, means, logNorm, chol, tied, out, body);
+    else ll = passFullF32Simd(x, c, quadStart, quadEnd, d, n, means, logNorm, chol, tied, out, body);
+  } else {
+    ll = passFullF32Scalar(x, c, quadStart, quadEnd, d, n, means, logNorm, chol, tied, out, body);
   }
-  return passFullF32Scalar(x, c, quadStart, quadEnd, d, n, means, logNorm, chol, tied, out, scratch);
+  const M = out + (<usize>(n + n * d) << 3);
+  const blocks = tied ? 1 : n;
+  for (let b = 0; b < blocks; b++) mirrorUpper(M + (<usize>(b * d * d) << 3), d);
+  unwhiten(chol, n, d, tied, out, work);
+  return ll;
+}
+
+/** Bytes of the back-substitution's d·d f64 work block at the start of the scratch (16-byte padded). */
+// @ts-ignore: decorator
+@inline
+function workBytes(d: i32): usize {
+  return ((<usize>(d * d) << 3) + 15) & ~(<usize>15);
+}
+
+/** Copies the upper triangle of the d×d f64 block M onto its lower triangle. */
+// @ts-ignore: decorator
+@inline
+function mirrorUpper(M: usize, d: i32): void {
+  for (let j = 0; j < d; j++) {
+    for (let l = 0; l < j; l++) store<f64>(M + (<usize>(j * d + l) << 3), load<f64>(M + (<usize>(l * d + j) << 3)));
+  }
 }
 
 // @ts-ignore: decorator
@@ -92,8 +117,9 @@ function passFullF32Simd(
   const S32 = R32 + (<usize>n << 4);
   const FR = S32 + (<usize>(n * d) << 4);              // n f64x2, then FS (n·d f64x2): float64 sums per lane pair
   const FS = FR + (<usize>n << 4);
-  const FM = FS + (<usize>(n * d) << 4);               // mBlocks·d·d f64: scatter (upper triangle read)
-  memory.fill(FR, 0, (<usize>(n + n * d) << 4) + (<usize>(mBlocks * d * d) << 3));
+  const Mout = out + (<usize>(n + n * d) << 3);        // mBlocks·d·d f64: the scatter, summed straight into `out`
+  memory.fill(FR, 0, <usize>(n + n * d) << 4);
+  memory.fill(Mout, 0, <usize>(mBlocks * d * d) << 3);
   let ll = f64x2.splat(0.0);
   const lo = f32x4.splat(SCORE_LO);
   const half = f32x4.splat(0.5);
@@ -155,7 +181,7 @@ function passFullF32Simd(
           v128.store(Si + jv, f32x4.add(v128.load(Si + jv), u));
         }
       }
-      scatterF32(FM + (tied ? 0 : <usize>(i * d * d) << 3), Ub, Yi, pb, d);
+      scatterF32(Mout + (tied ? 0 : <usize>(i * d * d) << 3), Ub, Yi, pb, d);
     }
     // End of block: R and S_y into float64.
     for (let k = 0; k < n + n * d; k++) flushPairs(FR + (<usize>k << 4), v128.load(R32 + (<usize>k << 4)));
@@ -164,19 +190,6 @@ function passFullF32Simd(
     const v = v128.load(FR + (<usize>k << 4));
     store<f64>(out + (<usize>k << 3), hsum(v));
   }
-  const Mout = out + (<usize>(n + n * d) << 3);
-  for (let b = 0; b < mBlocks; b++) {
-    const src = FM + (<usize>(b * d * d) << 3);
-    const dst = Mout + (<usize>(b * d * d) << 3);
-    for (let j = 0; j < d; j++) {
-      for (let l = j; l < d; l++) {
-        const v = load<f64>(src + (<usize>(j * d + l) << 3));
-        store<f64>(dst + (<usize>(j * d + l) << 3), v);
-        store<f64>(dst + (<usize>(l * d + j) << 3), v);
-      }
-    }
-  }
-  unwhiten(chol, n, d, tied, out, FM);
   return hsum(ll);
 }
 
@@ -419,8 +432,7 @@ function passFullF32Scalar(
 ): f64 {
   const tri = (d * (d + 1)) >> 1;
   const mBlocks = tied ? 1 : n;
-  const W = scratch;                               // d·d f64: the back-substitution's
-  const A = W + (<usize>(d * d) << 3);             // n f32
+  const A = scratch;                               // n f32
   const T = A + (<usize>n << 2);                   // d f32: t = x − μ_i
   const Y = T + (<usize>d << 2);                   // n·d f32: y = L·t per component
   const R = out;
@@ -480,12 +492,5 @@ function passFullF32Scalar(
       }
     }
   }
-  for (let b = 0; b < mBlocks; b++) {
-    const Mb = M + (<usize>(b * d * d) << 3);
-    for (let j = 0; j < d; j++) {
-      for (let l = 0; l < j; l++) store<f64>(Mb + (<usize>(j * d + l) << 3), load<f64>(Mb + (<usize>(l * d + j) << 3)));
-    }
-  }
-  unwhiten(chol, n, d, tied, out, W);
   return ll;
 }
