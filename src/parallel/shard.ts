@@ -5,7 +5,7 @@
 import { newPassStats } from '../kernel/backend.js';
 import { newFullPassStats, type FullParams } from '../kernel/fullLayout.js';
 import { withPrecision } from '../kernel/precision.js';
-import { loadKernels, type Kernels } from '../runtime/kernels.js';
+import { loadKernels, withChunkBackend, type Kernels } from '../runtime/kernels.js';
 import type { FlatParams } from '../types.js';
 import { transferables, type ShardReply, type ShardRequest } from './protocol.js';
 
@@ -25,12 +25,7 @@ export function createShardHandler(): (req: ShardRequest) => Promise<{ reply: Sh
   /** Runs `f` over a backend holding the chunk `data` (rows × cols), freed after. */
   const overChunk = <T>(data: Float64Array, rows: number, cols: number, f: (be: Backend) => T): T => {
     if (!kernels) throw new Error('chunk worker has no kernels (open first)');
-    const be = kernels.createBackend(data, rows, cols);
-    try {
-      return f(be);
-    } finally {
-      be.dispose();
-    }
+    return withChunkBackend(kernels, data, rows, cols, f);
   };
   return async (req) => {
     try {

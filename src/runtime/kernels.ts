@@ -198,3 +198,17 @@ function kernelsFrom(variant: WasmVariant, mod: WebAssembly.Module): Kernels {
       () => matrixMathOf(mod), f32?.center),
   };
 }
+
+/**
+ * Runs `f` over a data backend of `kernels` holding X (rows × cols row-major), disposed after however `f`
+ * ends (its kernel instance goes back to the pool): one chunk of a stream, which is not kept.
+ */
+export function withChunkBackend<T>(kernels: Kernels, X: Float64Array, rows: number, cols: number,
+  f: (backend: ReturnType<Kernels['createBackend']>) => T): T {
+  const be = kernels.createBackend(X, rows, cols);
+  try {
+    return f(be);
+  } finally {
+    be.dispose();
+  }
+}

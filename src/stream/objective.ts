@@ -15,7 +15,7 @@ import { wireFullParams, wireParams } from '../parallel/protocol.js';
 import { resolveThreads, type ThreadsOption } from '../parallel/threads.js';
 import { addStats, zeroStats } from '../parallel/reduce.js';
 import { BackendObjective } from '../objective/objective.js';
-import { loadKernels, type Kernels, type LoadKernelsOptions } from '../runtime/kernels.js';
+import { loadKernels, withChunkBackend, type Kernels, type LoadKernelsOptions } from '../runtime/kernels.js';
 import type { FlatParams, KernelVariant, PassStats } from '../types.js';
 import { isRowSource, mapChunks, scanSource, scanSourceSync, type ChunkSink, type RowSource } from './source.js';
 
@@ -116,19 +116,9 @@ export class StreamBackend implements DataBackend, FullDataBackend {
     this.live();
     zeroStats(out);
     const tmp = (isFull(p) ? newFullPassStats(p.n, p.d, p.tied) : newPassStats(p.n, p.d, p.layout === 'diagonal')) as S;
-    return (X, rows) => this.overChunk(this.passKernels, X, rows, (be) => {
+    return (X, rows) => withChunkBackend(this.passKernels, X, rows, this.cols, (be) => {
       addStats(out, (isFull(p) ? be.passFull(p, tmp as FullPassStats) : be.pass(p, tmp as PassStats)) as S);
     });
-  }
-
-  /** Runs `f` over a backend of `kernels` holding the chunk X (rows × d), freed after (its instance is reused). */
-  private overChunk<T>(kernels: Kernels, X: Float64Array, rows: number, f: (be: ReturnType<Kernels['createBackend']>) => T): T {
-    const be = kernels.createBackend(X, rows, this.cols);
-    try {
-      return f(be);
-    } finally {
-      be.dispose();
-    }
   }
 
   private whole(start: number | undefined, end: number | undefined): void {
@@ -213,7 +203,7 @@ export class StreamBackend implements DataBackend, FullDataBackend {
 
   /** log p(x) (rows) and, when given, responsibilities (rows × n) of one chunk X (rows × d). */
   private scoreChunk(p: AnyParams, X: Float64Array, rows: number, logDensity: Float64Array, resp?: Float64Array): void {
-    this.overChunk(this.kernels, X, rows, (be) => (isFull(p) ? be.scoreFull(p, logDensity, resp) : be.score(p, logDensity, resp)));
+    withChunkBackend(this.kernels, X, rows, this.cols, (be) => (isFull(p) ? be.scoreFull(p, logDensity, resp) : be.score(p, logDensity, resp)));
   }
 
   private live(): void {

@@ -5,9 +5,7 @@
  * θ ← M-step(s). An approximation of the batch fit: it never sees a chunk twice (README "Large data" gives
  * its measured gap). This file holds the diagonal layouts; 'full'/'tied' are onlineFull.ts.
  */
-import type { Kernels } from '../runtime/kernels.js';
-import type { DataBackend } from '../kernel/backend.js';
-import type { FullDataBackend } from '../kernel/fullLayout.js';
+import { withChunkBackend, type Kernels } from '../runtime/kernels.js';
 import { newPassStats } from '../kernel/backend.js';
 import type { FlatParams, Matrix } from '../types.js';
 
@@ -23,19 +21,6 @@ export function columnMeans(X: Matrix): Float64Array {
   for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) c[j] += data[r * d + j];
   for (let j = 0; j < d; j++) c[j] /= rows;
   return c;
-}
-
-/**
- * One pass over a chunk (X, N × d) on a backend made for it and freed after: `run` fills and returns the
- * statistics (either layout's pass). The backend lives for one chunk only, since chunks are not kept.
- */
-export function chunkPass<S>(kernels: Kernels, X: Matrix, run: (backend: DataBackend & FullDataBackend) => S): S {
-  const be = kernels.createBackend(X.data, X.rows, X.cols);
-  try {
-    return run(be);
-  } finally {
-    be.dispose();
-  }
 }
 
 /** Default α: in (1/2, 1], the range for which stepwise EM converges; smaller forgets the start faster. */
@@ -76,7 +61,7 @@ export class OnlineEm {
    */
   step(kernels: Kernels, X: Matrix, alpha: number): number {
     const p = this.theta, { n, d } = p, diag = p.layout === 'diagonal';
-    const st = chunkPass(kernels, X, (be) => be.pass(p, newPassStats(n, d, diag)));
+    const st = withChunkBackend(kernels, X.data, X.rows, X.cols, (be) => be.pass(p, newPassStats(n, d, diag)));
     const C = st.totalWeight;
     const ref = (this.ref ??= columnMeans(X));
     const rho = this.steps === 0 ? 1 : (this.steps + 1) ** -alpha;

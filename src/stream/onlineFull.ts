@@ -11,9 +11,9 @@ import type { FullParams, FullPassStats } from '../kernel/fullLayout.js';
 import { newFullPassStats } from '../kernel/fullLayout.js';
 import { mStepFull } from '../model/fullCovariance.js';
 import { matrixMixture, type MatrixMixture } from '../model/mixture.js';
-import type { Kernels } from '../runtime/kernels.js';
+import { withChunkBackend, type Kernels } from '../runtime/kernels.js';
 import type { Matrix } from '../types.js';
-import { chunkPass, columnMeans, type OnlineSpec } from './online.js';
+import { columnMeans, type OnlineSpec } from './online.js';
 
 /** The blended averages (per row of the stream) and what they are taken about. */
 interface FullAverages {
@@ -82,7 +82,7 @@ export class OnlineFullEm {
    */
   step(kernels: Kernels, X: Matrix, alpha: number): OnlineFullEm {
     const p = this.model.pass, { n, d, tied } = p;
-    const st = chunkPass(kernels, X, (be) => be.passFull(p, newFullPassStats(n, d, tied)));
+    const st = withChunkBackend(kernels, X.data, X.rows, X.cols, (be) => be.passFull(p, newFullPassStats(n, d, tied)));
     const W = st.totalWeight;
     // Second moments about one fixed point (see columnMeans): each pass's scatter is centred at the means it
     // was taken at, and those move from chunk to chunk, so centred scatters of different chunks are moments
